@@ -1,0 +1,20 @@
+package io.gencluster.api;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Hears of nodes going up and down.
+ *
+ * <p>In OSGi, register an instance as a service (whiteboard); the runtime delivers every event
+ * of the cluster to every such service. A {@link Dist} also delivers its events to the listeners
+ * added with {@link Dist#addListener(ClusterListener)}.
+ *
+ * <p>Events for one node arrive in the order they happened, from a single event thread. The
+ * method must return quickly and must not block: a slow listener delays later events.
+ */
+@ConsumerType
+public interface ClusterListener {
+
+    /** Called once per event. Exceptions thrown here are logged and otherwise ignored. */
+    void clusterEvent(ClusterEvent event);
+}

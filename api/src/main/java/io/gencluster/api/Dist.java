@@ -1,0 +1,54 @@
+package io.gencluster.api;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A transport that connects this node to others (the seed's {@code gc_dist}).
+ *
+ * <p>Registered as an OSGi service with the property {@value #TRANSPORT_PROPERTY} naming the
+ * transport ({@code tcp}, ...). A transport keeps at most one connection per pair of nodes and
+ * reports every connection established or lost to its listeners, with a reason. All methods are
+ * thread-safe and none of them blocks on the network.
+ */
+@ConsumerType
+public interface Dist {
+
+    /** Service property naming the transport of a {@code Dist} service. */
+    String TRANSPORT_PROPERTY = "gencluster.dist";
+
+    /** The name of this node, as other nodes know it. */
+    NodeName self();
+
+    /** The nodes connected now (a snapshot; never contains {@link #self()}). */
+    Set<NodeName> members();
+
+    /**
+     * Starts connecting to {@code peer}, without blocking.
+     *
+     * <p>The stage completes normally once a connection to the peer's node is established
+     * (at once when one already is, whichever side opened it), and exceptionally, at the latest
+     * when {@code timeout} has passed, when it could not be: the exception's message says why
+     * (unreachable, refused, wrong cookie, timed out, not the node that was dialled). Connecting
+     * to {@link #self()} fails at once.
+     */
+    CompletionStage<Void> connect(Peer peer, Duration timeout);
+
+    /**
+     * Closes the connection to {@code node}, if any, reporting it down with
+     * {@link DownReason#DISCONNECTED}. Does nothing if the node is not connected.
+     */
+    void disconnect(NodeName node);
+
+    /**
+     * Adds a listener for this transport's node up/down events. Events are delivered on the
+     * transport's event thread, in order per node; a listener added while nodes are connected
+     * is not told of them (read {@link #members()} after adding it).
+     */
+    void addListener(ClusterListener listener);
+
+    /** Removes a listener added with {@link #addListener(ClusterListener)}. */
+    void removeListener(ClusterListener listener);
+}

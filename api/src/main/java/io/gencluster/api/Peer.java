@@ -1,0 +1,122 @@
+package io.gencluster.api;
+
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * A node that discovery says should be in the cluster, with the port it listens on when the
+ * strategy knows it (EPMD and SRV records do; a static list or an A record may not).
+ *
+ * <p>Text form: {@code name@host}, {@code name@host:port}, or for an IPv6 host with a port
+ * {@code name@[v6-address]:port}. A host with more than one colon and no brackets is an IPv6
+ * address without a port ({@code name@::1}). Immutable; equal when node and port are equal.
+ */
+public final class Peer {
+
+    private final NodeName node;
+    private final int port; // 0 = unknown
+
+    private Peer(NodeName node, int port) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.port = port;
+    }
+
+    /** A peer whose port is not known; the transport decides how to find it. */
+    public static Peer of(NodeName node) {
+        return new Peer(node, 0);
+    }
+
+    /**
+     * A peer listening on a known port.
+     *
+     * @throws IllegalArgumentException if the port is not in 1..65535
+     */
+    public static Peer of(NodeName node, int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("invalid port " + port + " for node " + node + ": must be 1-65535");
+        }
+        return new Peer(node, port);
+    }
+
+    /**
+     * Parses the text form described on this class.
+     *
+     * @throws IllegalArgumentException naming the bad part
+     */
+    public static Peer parse(String text) {
+        Objects.requireNonNull(text, "peer");
+        String t = text.trim();
+        int at = t.indexOf('@');
+        if (at < 0) {
+            throw new IllegalArgumentException("invalid peer '" + text + "': expected name@host or name@host:port");
+        }
+        String name = t.substring(0, at);
+        String hostPort = t.substring(at + 1);
+        String host = hostPort;
+        String portText = null;
+        if (hostPort.startsWith("[")) {
+            int close = hostPort.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("invalid peer '" + text + "': missing ']' after IPv6 host");
+            }
+            host = hostPort.substring(1, close);
+            String rest = hostPort.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    throw new IllegalArgumentException("invalid peer '" + text + "': expected ':port' after ']'");
+                }
+                portText = rest.substring(1);
+            }
+        } else {
+            int first = hostPort.indexOf(':');
+            if (first >= 0 && first == hostPort.lastIndexOf(':')) {
+                host = hostPort.substring(0, first);
+                portText = hostPort.substring(first + 1);
+            }
+        }
+        NodeName node = NodeName.of(name, host);
+        if (portText == null) {
+            return of(node);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid peer '" + text + "': port '" + portText + "' is not a number");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("invalid peer '" + text + "': port " + port + " must be 1-65535");
+        }
+        return of(node, port);
+    }
+
+    /** The node's name. */
+    public NodeName node() {
+        return node;
+    }
+
+    /** The port the node listens on, if discovery knows it. */
+    public OptionalInt port() {
+        return port == 0 ? OptionalInt.empty() : OptionalInt.of(port);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Peer && ((Peer) o).node.equals(node) && ((Peer) o).port == port;
+    }
+
+    @Override
+    public int hashCode() {
+        return node.hashCode() * 31 + port;
+    }
+
+    /** The text form accepted by {@link #parse(String)}. */
+    @Override
+    public String toString() {
+        if (port == 0) {
+            return node.toString();
+        }
+        String host = node.host();
+        return node.name() + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}
