@@ -1,0 +1,54 @@
+package io.gencluster.discovery.staticpeers;
+
+import io.gencluster.api.Discovery;
+import io.gencluster.api.Peer;
+import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.Set;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Publishes a {@link StaticDiscovery} built from configuration {@value #PID}. */
+@Component(
+        configurationPid = StaticDiscoveryComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = Discovery.STRATEGY_PROPERTY + "=static")
+@Designate(ocd = StaticDiscoveryComponent.Config.class)
+public final class StaticDiscoveryComponent implements Discovery {
+
+    static final String PID = "io.gencluster.discovery.static";
+
+    private static final System.Logger LOG = System.getLogger(StaticDiscoveryComponent.class.getName());
+
+    @ObjectClassDefinition(
+            id = PID,
+            name = "gen-cluster static discovery",
+            description = "Discovers a fixed list of nodes.")
+    public @interface Config {
+        @AttributeDefinition(
+                name = "Nodes",
+                description = "Nodes to connect to: name@host or name@host:port (IPv6: name@[addr]:port),"
+                        + " as a list or one comma-separated value. Invalid entries are logged and skipped.")
+        String[] nodes() default {};
+    }
+
+    private final StaticDiscovery discovery;
+
+    @Activate
+    public StaticDiscoveryComponent(Config config) {
+        discovery = new StaticDiscovery(Arrays.asList(config.nodes()));
+        for (String problem : discovery.rejected()) {
+            LOG.log(Level.ERROR, "{0}: key ''nodes'': skipping {1}", PID, problem);
+        }
+        LOG.log(Level.INFO, "{0}: {1} node(s) configured: {2}", PID, discovery.peers().size(), discovery.peers());
+    }
+
+    @Override
+    public Set<Peer> peers() {
+        return discovery.peers();
+    }
+}
