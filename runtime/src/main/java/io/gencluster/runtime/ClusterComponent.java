@@ -1,0 +1,215 @@
+package io.gencluster.runtime;
+
+import io.gencluster.api.Cluster;
+import io.gencluster.api.ClusterEvent;
+import io.gencluster.api.ClusterListener;
+import io.gencluster.api.Discovery;
+import io.gencluster.api.Dist;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.NodeState;
+import io.gencluster.api.Peer;
+import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The cluster component: exists only while ConfigAdmin holds configuration {@value #PID}; turns
+ * that configuration into a {@link RefreshLoop}, feeds it the Discovery services bound at the
+ * moment (dynamic, so strategies can be swapped without restarting anything), and publishes the
+ * {@link Cluster} view. A configuration change re-creates the loop; connections are the
+ * transport's and survive it.
+ */
+@Component(
+        configurationPid = ClusterComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true,
+        service = Cluster.class)
+@Designate(ocd = ClusterComponent.Config.class)
+public final class ClusterComponent implements Cluster {
+
+    static final String PID = "io.gencluster";
+
+    private static final System.Logger LOG = System.getLogger(ClusterComponent.class.getName());
+    /** Discovery calls in parallel at most; a strategy stuck beyond its timeout holds one. */
+    private static final int DISCOVERY_THREADS = 4;
+    private static final int DISCOVERY_QUEUE = 64;
+
+    @ObjectClassDefinition(
+            id = PID,
+            name = "gen-cluster runtime",
+            description = "The cluster: refreshes discovery, connects new peers, reconnects dropped ones.")
+    public @interface Config {
+        @AttributeDefinition(name = "Refresh interval (ms)",
+                description = "Time between discovery refreshes, in milliseconds. 'infinity' or a negative value:"
+                        + " discover and connect once at start, never again.")
+        String refresh_interval_ms() default "5000";
+
+        @AttributeDefinition(name = "Connect timeout (ms)", description = "Upper bound on one connection attempt.")
+        long connect_timeout_ms() default 5000;
+
+        @AttributeDefinition(name = "Discovery timeout (ms)",
+                description = "Upper bound on one strategy's answer; a slower strategy counts as failing and its last peers are kept.")
+        long discovery_timeout_ms() default 10000;
+
+        @AttributeDefinition(name = "Initial reconnect backoff (ms)",
+                description = "Delay before retrying a discovered node whose attempt failed or whose connection dropped.")
+        long reconnect_backoff_initial_ms() default 500;
+
+        @AttributeDefinition(name = "Maximum reconnect backoff (ms)",
+                description = "The delay doubles with each consecutive failure (with 20% jitter) up to this cap.")
+        long reconnect_backoff_max_ms() default 30000;
+
+        @AttributeDefinition(name = "Removed nodes",
+                description = "What to do with a connected node that discovery no longer reports.",
+                options = {
+                    @Option(value = "keep", label = "keep: stay connected, do not reconnect once it drops"),
+                    @Option(value = "disconnect", label = "disconnect: disconnect it at once")
+                })
+        String removed_nodes() default "keep";
+
+        @AttributeDefinition(name = "Discovery services",
+                description = "LDAP filter choosing the Discovery services to use; several = the union of their peers.")
+        String discovery_target() default "(" + Discovery.STRATEGY_PROPERTY + "=*)";
+
+        @AttributeDefinition(name = "Transport", description = "LDAP filter choosing the Dist service.")
+        String dist_target() default "(" + Dist.TRANSPORT_PROPERTY + "=*)";
+    }
+
+    private final Map<String, Discovery> discoveries = new ConcurrentSkipListMap<>();
+    private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
+
+    private final Dist dist;
+    private ExecutorScheduler scheduler;
+    private ThreadPoolExecutor discoveryCalls;
+    private EventDispatcher dispatcher;
+    private RefreshLoop loop;
+
+    @Activate
+    public ClusterComponent(@Reference(name = "dist") Dist dist) {
+        this.dist = dist;
+    }
+
+    /** Called by DS after the constructor and after the dynamic references are bound. */
+    @Activate
+    void activate(Config config, Map<String, Object> properties) {
+        RuntimeSettings settings = settings(config, properties);
+        scheduler = new ExecutorScheduler("gencluster-refresh");
+        discoveryCalls = new ThreadPoolExecutor(0, DISCOVERY_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(DISCOVERY_QUEUE), r -> {
+                    Thread t = new Thread(r, "gencluster-discovery");
+                    t.setDaemon(true);
+                    return t;
+                });
+        dispatcher = new EventDispatcher(listeners);
+        loop = new RefreshLoop(dist, () -> Map.copyOf(discoveries), settings, scheduler, discoveryCalls,
+                new SecureRandom(), dispatcher::dispatch);
+        LOG.log(Level.INFO, "{0}: cluster of {1} starting ({2})", PID, dist.self(), settings);
+        loop.start();
+    }
+
+    /** Reads the typed configuration; a value DS cannot convert is reported with its raw text. */
+    private static RuntimeSettings settings(Config config, Map<String, Object> properties) {
+        try {
+            return new RuntimeSettings(
+                    config.refresh_interval_ms(),
+                    read(RuntimeSettings.CONNECT_TIMEOUT, config::connect_timeout_ms, properties),
+                    read(RuntimeSettings.DISCOVERY_TIMEOUT, config::discovery_timeout_ms, properties),
+                    read(RuntimeSettings.BACKOFF_INITIAL, config::reconnect_backoff_initial_ms, properties),
+                    read(RuntimeSettings.BACKOFF_MAX, config::reconnect_backoff_max_ms, properties),
+                    config.removed_nodes());
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "configuration {0} rejected: {1}; the cluster component stays inactive", PID, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static long read(String key, java.util.function.LongSupplier value, Map<String, Object> properties) {
+        try {
+            return value.getAsLong();
+        } catch (RuntimeException e) {
+            throw RuntimeSettings.invalid(key, properties.get(key), "expected a whole number of milliseconds");
+        }
+    }
+
+    @Reference(name = "discovery", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindDiscovery(Discovery discovery, Map<String, Object> properties) {
+        discoveries.put(key(properties), discovery);
+    }
+
+    void updatedDiscovery(Discovery discovery, Map<String, Object> properties) {
+        discoveries.put(key(properties), discovery);
+    }
+
+    void unbindDiscovery(Discovery discovery, Map<String, Object> properties) {
+        discoveries.remove(key(properties), discovery);
+    }
+
+    private static String key(Map<String, Object> properties) {
+        return properties.getOrDefault(Discovery.STRATEGY_PROPERTY, "?") + " (service " + properties.get(Constants.SERVICE_ID) + ")";
+    }
+
+    @Reference(name = "listener", service = ClusterListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void bindListener(ClusterListener listener) {
+        listeners.add(listener);
+    }
+
+    void unbindListener(ClusterListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Deactivate
+    void deactivate() {
+        loop.close();
+        scheduler.close();
+        discoveryCalls.shutdownNow();
+        dispatcher.close();
+        LOG.log(Level.INFO, "{0}: cluster of {1} stopped", PID, dist.self());
+    }
+
+    @Override
+    public NodeName self() {
+        return dist.self();
+    }
+
+    @Override
+    public Set<NodeName> members() {
+        return dist.members();
+    }
+
+    @Override
+    public Set<Peer> discovered() {
+        return loop.snapshot().discovered();
+    }
+
+    @Override
+    public Map<NodeName, NodeState> nodes() {
+        return loop.snapshot().nodes();
+    }
+
+    @Override
+    public String toString() {
+        return "Cluster " + self() + " members " + members() + " nodes " + new TreeMap<>(nodes());
+    }
+}

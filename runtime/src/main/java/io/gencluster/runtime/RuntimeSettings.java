@@ -1,0 +1,123 @@
+package io.gencluster.runtime;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The runtime's validated settings. The constructor checks every value once and names the key and
+ * the value it rejects, so a bad {@code .cfg} file gives one clear error instead of a loop that
+ * misbehaves later (the seed crashes its whole application on bad configuration).
+ */
+public final class RuntimeSettings {
+
+    public static final String REFRESH_INTERVAL = "refresh.interval.ms";
+    public static final String CONNECT_TIMEOUT = "connect.timeout.ms";
+    public static final String DISCOVERY_TIMEOUT = "discovery.timeout.ms";
+    public static final String BACKOFF_INITIAL = "reconnect.backoff.initial.ms";
+    public static final String BACKOFF_MAX = "reconnect.backoff.max.ms";
+    public static final String REMOVED_NODES = "removed.nodes";
+
+    private final Duration refreshInterval; // null = connect once
+    private final Duration connectTimeout;
+    private final Duration discoveryTimeout;
+    private final Duration backoffInitial;
+    private final Duration backoffMax;
+    private final RemovedNodes removedNodes;
+
+    /**
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    public RuntimeSettings(String refreshInterval, long connectTimeoutMs, long discoveryTimeoutMs,
+            long backoffInitialMs, long backoffMaxMs, String removedNodes) {
+        this.refreshInterval = parseInterval(refreshInterval);
+        this.connectTimeout = positive(CONNECT_TIMEOUT, connectTimeoutMs);
+        this.discoveryTimeout = positive(DISCOVERY_TIMEOUT, discoveryTimeoutMs);
+        this.backoffInitial = positive(BACKOFF_INITIAL, backoffInitialMs);
+        this.backoffMax = positive(BACKOFF_MAX, backoffMaxMs);
+        if (backoffMaxMs < backoffInitialMs) {
+            throw invalid(BACKOFF_MAX, backoffMaxMs, "must not be less than " + BACKOFF_INITIAL + " (" + backoffInitialMs + ")");
+        }
+        this.removedNodes = parseRemovedNodes(removedNodes);
+    }
+
+    /** Defaults of every key, as documented. */
+    public static RuntimeSettings defaults() {
+        return new RuntimeSettings("5000", 5000, 10000, 500, 30000, "keep");
+    }
+
+    private static Duration parseInterval(String text) {
+        String t = text == null ? "" : text.trim();
+        if (t.equalsIgnoreCase("infinity")) {
+            return null;
+        }
+        long ms;
+        try {
+            ms = Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw invalid(REFRESH_INTERVAL, text, "expected a number of milliseconds, or 'infinity' to connect once");
+        }
+        if (ms == 0) {
+            throw invalid(REFRESH_INTERVAL, text, "0 would refresh without pause; use a positive interval, or 'infinity'");
+        }
+        return ms < 0 ? null : Duration.ofMillis(ms);
+    }
+
+    private static Duration positive(String key, long ms) {
+        if (ms <= 0) {
+            throw invalid(key, ms, "must be a positive number of milliseconds");
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    private static RemovedNodes parseRemovedNodes(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        switch (t) {
+            case "keep":
+                return RemovedNodes.KEEP;
+            case "disconnect":
+                return RemovedNodes.DISCONNECT;
+            default:
+                throw invalid(REMOVED_NODES, text, "expected 'keep' or 'disconnect'");
+        }
+    }
+
+    static IllegalArgumentException invalid(String key, Object value, String why) {
+        return new IllegalArgumentException("key '" + key + "' has invalid value '" + value + "': " + why);
+    }
+
+    /** Time between refreshes; empty = discover and connect once, never again. */
+    public Optional<Duration> refreshInterval() {
+        return Optional.ofNullable(refreshInterval);
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration discoveryTimeout() {
+        return discoveryTimeout;
+    }
+
+    public Duration backoffInitial() {
+        return backoffInitial;
+    }
+
+    public Duration backoffMax() {
+        return backoffMax;
+    }
+
+    RemovedNodes removedNodes() {
+        return removedNodes;
+    }
+
+    @Override
+    public String toString() {
+        return REFRESH_INTERVAL + "=" + (refreshInterval == null ? "infinity" : refreshInterval.toMillis())
+                + ", " + CONNECT_TIMEOUT + "=" + connectTimeout.toMillis()
+                + ", " + DISCOVERY_TIMEOUT + "=" + discoveryTimeout.toMillis()
+                + ", " + BACKOFF_INITIAL + "=" + backoffInitial.toMillis()
+                + ", " + BACKOFF_MAX + "=" + backoffMax.toMillis()
+                + ", " + REMOVED_NODES + "=" + removedNodes.name().toLowerCase(Locale.ROOT);
+    }
+}
