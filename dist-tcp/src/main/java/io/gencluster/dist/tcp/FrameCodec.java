@@ -1,0 +1,141 @@
+package io.gencluster.dist.tcp;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The dist-tcp wire format, in one place.
+ *
+ * <pre>
+ * frame      = length:u32 type:u8 payload[length-1]        (big-endian; length counts type+payload)
+ *
+ * HELLO     1  magic "GCTP" version:u8(=1) flags:u32 nonceA[16] name:str dialled:str
+ * CHALLENGE 2  nonceB[16] proofB[32] name:str
+ * REPLY     3  proofA[32]
+ * ACCEPT    4  (empty)
+ * REFUSE    5  code:u8 reason:str
+ * TICK      6  (empty)
+ *
+ * str        = length:u16 UTF-8 bytes
+ * proofB     = HMAC-SHA256(cookie, "acceptor"  | nonceA | nonceB | initiator | acceptor)
+ * proofA     = HMAC-SHA256(cookie, "initiator" | nonceA | nonceB | initiator | acceptor)
+ * </pre>
+ *
+ * The initiator opens the TCP connection and sends HELLO naming itself and the node it meant to
+ * dial; the acceptor answers CHALLENGE (or REFUSE), the initiator checks the acceptor's proof and
+ * answers REPLY (or REFUSE), the acceptor checks that proof and answers ACCEPT (or REFUSE). Both
+ * proofs show knowledge of the cookie without sending it; the nonces make every proof single-use.
+ * After ACCEPT the connection carries TICKs (liveness when idle); later protocol versions add
+ * message frames, announced through the version byte and flags. Any other frame type, a frame
+ * longer than the limit, or a malformed field is a protocol error that closes the connection.
+ */
+final class FrameCodec {
+
+    static final byte HELLO = 1;
+    static final byte CHALLENGE = 2;
+    static final byte REPLY = 3;
+    static final byte ACCEPT = 4;
+    static final byte REFUSE = 5;
+    static final byte TICK = 6;
+
+    static final byte[] MAGIC = {'G', 'C', 'T', 'P'};
+    static final int VERSION = 1;
+    static final int NONCE_BYTES = 16;
+    static final int PROOF_BYTES = 32;
+    /** Frames during the handshake are small; a peer sending more is not speaking this protocol. */
+    static final int MAX_HANDSHAKE_FRAME = 1024;
+
+    /** Refusal codes carried by REFUSE. */
+    static final int REFUSED_VERSION = 1;
+    static final int REFUSED_NOT_THIS_NODE = 2;
+    static final int REFUSED_COOKIE = 3;
+    static final int REFUSED_ALREADY_CONNECTED = 4;
+    static final int REFUSED_SIMULTANEOUS = 5;
+    static final int REFUSED_PROTOCOL = 6;
+
+    private FrameCodec() {
+    }
+
+    /** A decoded frame. */
+    static final class Frame {
+        final byte type;
+        final ByteBuffer payload;
+
+        Frame(byte type, byte[] payload) {
+            this.type = type;
+            this.payload = ByteBuffer.wrap(payload);
+        }
+    }
+
+    static void write(DataOutputStream out, byte type, byte[] payload) throws IOException {
+        out.writeInt(payload.length + 1);
+        out.writeByte(type);
+        out.write(payload);
+        out.flush();
+    }
+
+    /**
+     * Reads one frame of at most {@code maxLength} bytes (type included).
+     *
+     * @throws EOFException when the peer closed the connection
+     * @throws ProtocolException when the frame is empty or longer than allowed
+     */
+    static Frame read(DataInputStream in, int maxLength) throws IOException {
+        int length = in.readInt();
+        if (length < 1 || length > maxLength) {
+            throw new ProtocolException("frame length " + Integer.toUnsignedString(length) + " outside 1.." + maxLength);
+        }
+        byte type = in.readByte();
+        byte[] payload = new byte[length - 1];
+        in.readFully(payload);
+        return new Frame(type, payload);
+    }
+
+    static void putString(ByteBuffer b, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.putShort((short) bytes.length);
+        b.put(bytes);
+    }
+
+    static String getString(ByteBuffer b) throws ProtocolException {
+        int length = Short.toUnsignedInt(getShort(b));
+        return new String(getBytes(b, length), StandardCharsets.UTF_8);
+    }
+
+    static short getShort(ByteBuffer b) throws ProtocolException {
+        need(b, 2);
+        return b.getShort();
+    }
+
+    static int getInt(ByteBuffer b) throws ProtocolException {
+        need(b, 4);
+        return b.getInt();
+    }
+
+    static byte getByte(ByteBuffer b) throws ProtocolException {
+        need(b, 1);
+        return b.get();
+    }
+
+    static byte[] getBytes(ByteBuffer b, int n) throws ProtocolException {
+        need(b, n);
+        byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+
+    private static void need(ByteBuffer b, int n) throws ProtocolException {
+        if (b.remaining() < n) {
+            throw new ProtocolException("frame truncated: needed " + n + " more byte(s), had " + b.remaining());
+        }
+    }
+
+    /** Bytes of a string field, for sizing buffers. */
+    static int size(String s) {
+        return 2 + s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

@@ -1,0 +1,212 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.api.ClusterListener;
+import io.gencluster.api.Dist;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Runs a {@link TcpDist} while configuration {@value #PID} exists, and registers it as the
+ * {@link Dist} service once it listens, with the bound port as a service property. A
+ * configuration change restarts the transport (its connections drop and are re-made by the
+ * runtime), because the node name, port and cookie cannot change under live connections.
+ */
+@Component(configurationPid = TcpDistComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true, service = {})
+@Designate(ocd = TcpDistComponent.Config.class)
+public final class TcpDistComponent {
+
+    static final String PID = "io.gencluster.dist.tcp";
+    static final String PORT_PROPERTY = "gencluster.dist.port";
+    static final String NODE_PROPERTY = "gencluster.node";
+
+    private static final System.Logger LOG = System.getLogger(TcpDistComponent.class.getName());
+
+    @ObjectClassDefinition(id = PID, name = "gen-cluster TCP transport",
+            description = "Connects this node to its peers over TCP, authenticated by a shared cookie.")
+    public @interface Config {
+        @AttributeDefinition(name = "Node name", description = "This node's name, name@host; host must be what"
+                + " other nodes use to reach it. Empty: gencluster@<local host name>.")
+        String node_name() default "";
+
+        @AttributeDefinition(name = "Bind address", description = "Address to listen on.")
+        String bind_address() default "0.0.0.0";
+
+        @AttributeDefinition(name = "Port", description = "Port to listen on; 0 = any free port.")
+        int port() default 4370;
+
+        @AttributeDefinition(name = "Peer port", description = "Port for peers whose discovery gave none;"
+                + " -1 = the same as 'port' (all nodes on one port, as in Kubernetes).")
+        int peer_port() default -1;
+
+        @AttributeDefinition(name = "Cookie", type = AttributeType.PASSWORD, description = "Shared secret;"
+                + " nodes with different cookies refuse each other. Empty: read 'cookie.file'.")
+        String cookie() default "";
+
+        @AttributeDefinition(name = "Cookie file", description = "File holding the cookie when 'cookie' is empty;"
+                + " created with a random cookie, owner-only, when missing. Empty: ~/.gencluster.cookie.")
+        String cookie_file() default "";
+
+        @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent on a connection idle this long.")
+        long tick_ms() default 1000;
+
+        @AttributeDefinition(name = "Tick timeout (ms)", description = "A connection on which nothing arrived"
+                + " for this long is declared down. Must exceed twice the tick.")
+        long tick_timeout_ms() default 10000;
+
+        @AttributeDefinition(name = "Handshake timeout (ms)", description = "Upper bound on a connection handshake.")
+        long handshake_timeout_ms() default 5000;
+
+        @AttributeDefinition(name = "Handshakes in progress", description = "More incoming connections are closed at once.")
+        int max_handshakes() default 64;
+
+        @AttributeDefinition(name = "Maximum frame (bytes)", description = "A larger frame closes that connection.")
+        int max_frame_bytes() default 1048576;
+    }
+
+    private final TcpDist dist;
+    private final ServiceRegistration<Dist> registration;
+
+    @Activate
+    public TcpDistComponent(Config config, Map<String, Object> properties, BundleContext context) {
+        TcpDistSettings settings;
+        try {
+            settings = settings(config, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "configuration {0} rejected: {1}; the transport stays inactive", PID, e.getMessage());
+            throw e;
+        }
+        dist = new TcpDist(settings);
+        try {
+            dist.start();
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "{0}: cannot listen on {1}:{2}: {3}", PID, config.bind_address(), config.port(), e.getMessage());
+            throw new UncheckedIOException(e);
+        }
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(Dist.TRANSPORT_PROPERTY, "tcp");
+        props.put(NODE_PROPERTY, dist.self().toString());
+        props.put(PORT_PROPERTY, dist.port());
+        registration = context.registerService(Dist.class, new Delegate(dist), props);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the framework is stopping and unregistered it already
+        }
+        dist.close();
+    }
+
+    static TcpDistSettings settings(Config c, Map<String, Object> raw) {
+        NodeName self;
+        String name = c.node_name().trim();
+        try {
+            self = NodeName.parse(name.isEmpty() ? "gencluster@" + localHostName() : name);
+        } catch (IllegalArgumentException e) {
+            throw TcpDistSettings.invalid("node.name", name, e.getMessage());
+        }
+        byte[] cookie;
+        if (!c.cookie().isEmpty()) {
+            cookie = c.cookie().getBytes(StandardCharsets.UTF_8);
+        } else {
+            String file = c.cookie_file().trim().isEmpty()
+                    ? Path.of(System.getProperty("user.home"), ".gencluster.cookie").toString() : c.cookie_file().trim();
+            try {
+                cookie = CookieFile.readOrCreate(Path.of(file));
+            } catch (IOException | RuntimeException e) {
+                throw TcpDistSettings.invalid("cookie.file", file, "cannot read or create it: " + e.getMessage());
+            }
+        }
+        return TcpDistSettings.builder(self, cookie)
+                .bindAddress(c.bind_address().trim())
+                .port(number("port", c::port, raw))
+                .peerPort(number("peer.port", c::peer_port, raw))
+                .tick(Duration.ofMillis(number("tick.ms", c::tick_ms, raw)))
+                .tickTimeout(Duration.ofMillis(number("tick.timeout.ms", c::tick_timeout_ms, raw)))
+                .handshakeTimeout(Duration.ofMillis(number("handshake.timeout.ms", c::handshake_timeout_ms, raw)))
+                .maxHandshakes(number("max.handshakes", c::max_handshakes, raw))
+                .maxFrameBytes(number("max.frame.bytes", c::max_frame_bytes, raw))
+                .build();
+    }
+
+    /** Reads a typed value; one DS cannot convert is reported with its raw text. */
+    private static <T> T number(String key, java.util.function.Supplier<T> value, Map<String, Object> raw) {
+        try {
+            return value.get();
+        } catch (RuntimeException e) {
+            throw TcpDistSettings.invalid(key, raw.get(key), "expected a whole number");
+        }
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The registered service: the transport, without its lifecycle methods. */
+    private static final class Delegate implements Dist {
+        private final TcpDist dist;
+
+        Delegate(TcpDist dist) {
+            this.dist = dist;
+        }
+
+        @Override
+        public NodeName self() {
+            return dist.self();
+        }
+
+        @Override
+        public Set<NodeName> members() {
+            return dist.members();
+        }
+
+        @Override
+        public CompletionStage<Void> connect(Peer peer, Duration timeout) {
+            return dist.connect(peer, timeout);
+        }
+
+        @Override
+        public void disconnect(NodeName node) {
+            dist.disconnect(node);
+        }
+
+        @Override
+        public void addListener(ClusterListener listener) {
+            dist.addListener(listener);
+        }
+
+        @Override
+        public void removeListener(ClusterListener listener) {
+            dist.removeListener(listener);
+        }
+    }
+}

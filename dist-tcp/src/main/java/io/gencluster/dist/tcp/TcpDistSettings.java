@@ -1,0 +1,140 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.api.NodeName;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Validated settings of a {@link TcpDist}. Build with {@link #builder(NodeName, byte[])}; the
+ * defaults are those documented for the {@code io.gencluster.dist.tcp} configuration.
+ */
+public final class TcpDistSettings {
+
+    final NodeName self;
+    final byte[] cookie;
+    final String bindAddress;
+    final int port;
+    final int peerPort;
+    final Duration tick;
+    final Duration tickTimeout;
+    final Duration handshakeTimeout;
+    final int maxHandshakes;
+    final int maxFrameBytes;
+
+    private TcpDistSettings(Builder b) {
+        self = Objects.requireNonNull(b.self, "node name");
+        if (b.cookie == null || b.cookie.length == 0) {
+            throw invalid("cookie", "", "must not be empty");
+        }
+        cookie = b.cookie.clone();
+        bindAddress = Objects.requireNonNull(b.bindAddress, "bind address");
+        port = port("port", b.port, true);
+        peerPort = port("peer.port", b.peerPort < 0 ? b.port : b.peerPort, true);
+        tick = positive("tick.ms", b.tick);
+        tickTimeout = positive("tick.timeout.ms", b.tickTimeout);
+        if (tickTimeout.compareTo(tick.multipliedBy(2)) <= 0) {
+            // a window of fewer than two ticks declares a healthy but briefly delayed peer dead
+            throw invalid("tick.timeout.ms", tickTimeout.toMillis(), "must be more than twice tick.ms (" + tick.toMillis() + ")");
+        }
+        handshakeTimeout = positive("handshake.timeout.ms", b.handshakeTimeout);
+        if (b.maxHandshakes < 1) {
+            throw invalid("max.handshakes", b.maxHandshakes, "must be at least 1");
+        }
+        maxHandshakes = b.maxHandshakes;
+        if (b.maxFrameBytes < FrameCodec.MAX_HANDSHAKE_FRAME) {
+            throw invalid("max.frame.bytes", b.maxFrameBytes, "must be at least " + FrameCodec.MAX_HANDSHAKE_FRAME);
+        }
+        maxFrameBytes = b.maxFrameBytes;
+    }
+
+    public static Builder builder(NodeName self, byte[] cookie) {
+        return new Builder(self, cookie);
+    }
+
+    public NodeName self() {
+        return self;
+    }
+
+    private static int port(String key, int value, boolean zeroAllowed) {
+        if (value < (zeroAllowed ? 0 : 1) || value > 65535) {
+            throw invalid(key, value, "must be a port number 0-65535");
+        }
+        return value;
+    }
+
+    private static Duration positive(String key, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw invalid(key, d == null ? null : d.toMillis(), "must be a positive number of milliseconds");
+        }
+        return d;
+    }
+
+    static IllegalArgumentException invalid(String key, Object value, String why) {
+        return new IllegalArgumentException("key '" + key + "' has invalid value '" + value + "': " + why);
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private final NodeName self;
+        private final byte[] cookie;
+        private String bindAddress = "0.0.0.0";
+        private int port = 4370;
+        private int peerPort = -1;
+        private Duration tick = Duration.ofMillis(1000);
+        private Duration tickTimeout = Duration.ofMillis(10000);
+        private Duration handshakeTimeout = Duration.ofMillis(5000);
+        private int maxHandshakes = 64;
+        private int maxFrameBytes = 1 << 20;
+
+        private Builder(NodeName self, byte[] cookie) {
+            this.self = self;
+            this.cookie = cookie;
+        }
+
+        public Builder bindAddress(String v) {
+            bindAddress = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        /** Port for peers whose discovery gave none; default: the same as {@link #port(int)}. */
+        public Builder peerPort(int v) {
+            peerPort = v;
+            return this;
+        }
+
+        public Builder tick(Duration v) {
+            tick = v;
+            return this;
+        }
+
+        public Builder tickTimeout(Duration v) {
+            tickTimeout = v;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration v) {
+            handshakeTimeout = v;
+            return this;
+        }
+
+        public Builder maxHandshakes(int v) {
+            maxHandshakes = v;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int v) {
+            maxFrameBytes = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the key and value of the first invalid setting */
+        public TcpDistSettings build() {
+            return new TcpDistSettings(this);
+        }
+    }
+}
