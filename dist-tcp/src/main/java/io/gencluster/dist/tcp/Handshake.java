@@ -56,7 +56,7 @@ final class Handshake {
             throw refuse(out, REFUSED_PROTOCOL, "dialled " + them + " but the challenge came from " + acceptor);
         }
         if (!MessageDigest.isEqual(proofB, proof("acceptor", nonceA, nonceB, me, them))) {
-            throw refuse(out, REFUSED_COOKIE, "cookie mismatch: " + them + " does not share this node's cookie");
+            throw refuse(out, REFUSED_COOKIE, "cookie mismatch between " + me + " and " + them);
         }
         write(out, REPLY, proof("initiator", nonceA, nonceB, me, them));
         expect(in, ACCEPT);
@@ -104,10 +104,15 @@ final class Handshake {
         putString(challenge, me);
         write(out, CHALLENGE, challenge.array());
 
-        Frame reply = expect(in, REPLY);
+        Frame reply;
+        try {
+            reply = expect(in, REPLY);
+        } catch (RefusedException e) {
+            throw new RefusedException(e.code, initiator + " " + e.getMessage());
+        }
         byte[] proofA = getBytes(reply.payload, PROOF_BYTES);
         if (!MessageDigest.isEqual(proofA, proof("initiator", nonceA, nonceB, initiatorText, me))) {
-            throw refuse(out, REFUSED_COOKIE, "cookie mismatch: " + initiator + " does not share this node's cookie");
+            throw refuse(out, REFUSED_COOKIE, "cookie mismatch between " + initiator + " and " + me);
         }
         return initiator;
     }
@@ -117,7 +122,7 @@ final class Handshake {
         Frame f = read(in, MAX_HANDSHAKE_FRAME);
         if (f.type == REFUSE) {
             int code = Byte.toUnsignedInt(getByte(f.payload));
-            throw new RefusedException(code, "refused by peer: " + getString(f.payload));
+            throw new RefusedException(code, "refused: " + getString(f.payload));
         }
         if (f.type != type) {
             throw new ProtocolException("expected handshake frame " + type + ", got " + f.type);

@@ -290,8 +290,7 @@ public final class TcpDist implements Dist, AutoCloseable {
         } catch (RefusedException e) {
             closeQuietly(socket);
             boolean routine = e.code == FrameCodec.REFUSED_ALREADY_CONNECTED || e.code == FrameCodec.REFUSED_SIMULTANEOUS;
-            LOG.log(routine ? Level.DEBUG : Level.WARNING, "refused connection from {0} ({1}): {2}",
-                    initiator == null ? "unidentified peer" : initiator, remote, e.getMessage());
+            LOG.log(routine ? Level.DEBUG : Level.WARNING, "connection from {0} refused: {1}", remote, e.getMessage());
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
             LOG.log(Level.WARNING, "handshake with {0} timed out after {1} ms; connection closed", remote, settings.handshakeTimeout.toMillis());
