@@ -1,0 +1,190 @@
+package io.gencluster.itests.node;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * One gen-cluster node: an Apache Felix framework running every bundle of a directory, configured
+ * through ConfigAdmin. Only the framework API is shared with the caller, so ConfigAdmin and the
+ * {@code Cluster} service are reached reflectively through the bundles that define them.
+ */
+public final class FelixNode implements AutoCloseable {
+
+    private static final long STOP_WAIT_MS = 15_000;
+
+    private final Path bundles;
+    private final Path storage;
+    private Framework framework;
+
+    public FelixNode(Path bundles, Path storage) {
+        this.bundles = bundles;
+        this.storage = storage;
+    }
+
+    /** Starts the framework and every bundle in the bundles directory. */
+    public void start() throws IOException, BundleException {
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, storage.toAbsolutePath().toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
+        framework = factory.newFramework(props);
+        framework.start();
+        BundleContext ctx = framework.getBundleContext();
+        List<Bundle> installed = new ArrayList<>();
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(bundles, "*.jar")) {
+            List<Path> sorted = new ArrayList<>();
+            jars.forEach(sorted::add);
+            sorted.sort(null);
+            for (Path jar : sorted) {
+                installed.add(ctx.installBundle(jar.toUri().toString()));
+            }
+        }
+        for (Bundle b : installed) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                b.start();
+            }
+        }
+    }
+
+    public BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    /** Replaces the properties of configuration {@code pid} (created if absent). */
+    public void configure(String pid, Map<String, ?> properties) {
+        Object configuration = configuration(pid);
+        Dictionary<String, Object> dict = new Hashtable<>(properties);
+        call(configuration, "org.osgi.service.cm.Configuration", "update", new Class<?>[] {Dictionary.class}, dict);
+    }
+
+    /** Deletes configuration {@code pid}. */
+    public void delete(String pid) {
+        call(configuration(pid), "org.osgi.service.cm.Configuration", "delete", new Class<?>[0]);
+    }
+
+    private Object configuration(String pid) {
+        ServiceReference<?> ref = context().getServiceReference("org.osgi.service.cm.ConfigurationAdmin");
+        if (ref == null) {
+            throw new IllegalStateException("no ConfigurationAdmin service");
+        }
+        Object admin = context().getService(ref);
+        // location "?" lets any bundle (SCR on behalf of ours) use it; the default binds it to the caller
+        return call(admin, ref, "org.osgi.service.cm.ConfigurationAdmin", "getConfiguration",
+                new Class<?>[] {String.class, String.class}, pid, "?");
+    }
+
+    /** The bundle with symbolic name {@code bsn}. */
+    public Bundle bundle(String bsn) {
+        for (Bundle b : context().getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no bundle " + bsn);
+    }
+
+    /** The Cluster service's members as text, or empty when there is no Cluster service. */
+    public Optional<Set<String>> members() {
+        return cluster().map(c -> {
+            Set<String> names = new TreeSet<>();
+            for (Object n : (Collection<?>) invoke(c, "members")) {
+                names.add(n.toString());
+            }
+            return names;
+        });
+    }
+
+    /** The Cluster service's view of every node, as text, for failure messages. */
+    public String describe() {
+        return cluster().map(c -> "members " + invoke(c, "members") + ", nodes " + invoke(c, "nodes")).orElse("no Cluster service");
+    }
+
+    /** The service id of the Cluster service, if there is one. */
+    public Optional<Long> clusterServiceId() {
+        return Optional.ofNullable(context().getServiceReference("io.gencluster.api.Cluster"))
+                .map(r -> (Long) r.getProperty(Constants.SERVICE_ID));
+    }
+
+    /** The port the TCP transport listens on, once it is registered. */
+    public Optional<Integer> distPort() {
+        return Optional.ofNullable(context().getServiceReference("io.gencluster.api.Dist"))
+                .map(r -> (Integer) r.getProperty("gencluster.dist.port"));
+    }
+
+    /** Waits until the transport is registered, and returns its port. */
+    public int awaitDistPort(Duration timeout) throws InterruptedException {
+        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context(), "io.gencluster.api.Dist", null);
+        tracker.open();
+        try {
+            if (tracker.waitForService(timeout.toMillis()) == null) {
+                throw new IllegalStateException("no Dist service within " + timeout);
+            }
+            return (Integer) tracker.getServiceReference().getProperty("gencluster.dist.port");
+        } finally {
+            tracker.close();
+        }
+    }
+
+    private Optional<Object> cluster() {
+        ServiceReference<?> ref = context().getServiceReference("io.gencluster.api.Cluster");
+        return ref == null ? Optional.empty() : Optional.ofNullable(context().getService(ref));
+    }
+
+    private static Object invoke(Object target, String method) {
+        try {
+            Method m = target.getClass().getMethod(method);
+            m.setAccessible(true);
+            return m.invoke(target);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot call " + method + " on " + target, e);
+        }
+    }
+
+    private Object call(Object target, String iface, String method, Class<?>[] types, Object... args) {
+        return call(target, null, iface, method, types, args);
+    }
+
+    private Object call(Object target, ServiceReference<?> ref, String iface, String method, Class<?>[] types, Object... args) {
+        try {
+            Class<?> type = ref != null ? ref.getBundle().loadClass(iface) : target.getClass().getClassLoader().loadClass(iface);
+            return type.getMethod(method, types).invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(method + " failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot call " + iface + "." + method, e);
+        }
+    }
+
+    /** Stops the framework (every bundle deactivated, so every socket closed) and waits for it. */
+    @Override
+    public void close() throws BundleException, InterruptedException {
+        if (framework != null) {
+            framework.stop();
+            framework.waitForStop(STOP_WAIT_MS);
+        }
+    }
+}
