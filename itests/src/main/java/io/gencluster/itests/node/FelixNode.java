@@ -89,12 +89,21 @@ public final class FelixNode implements AutoCloseable {
     private Object configuration(String pid) {
         ServiceReference<?> ref = context().getServiceReference("org.osgi.service.cm.ConfigurationAdmin");
         if (ref == null) {
-            throw new IllegalStateException("no ConfigurationAdmin service");
+            throw new IllegalStateException("no ConfigurationAdmin service; bundles: " + bundleStates());
         }
         Object admin = context().getService(ref);
         // location "?" lets any bundle (SCR on behalf of ours) use it; the default binds it to the caller
         return call(admin, ref, "org.osgi.service.cm.ConfigurationAdmin", "getConfiguration",
                 new Class<?>[] {String.class, String.class}, pid, "?");
+    }
+
+    /** Every bundle with its state, for failure messages. */
+    public String bundleStates() {
+        StringBuilder b = new StringBuilder();
+        for (Bundle bundle : context().getBundles()) {
+            b.append(bundle.getSymbolicName()).append('=').append(bundle.getState()).append(' ');
+        }
+        return b.toString().trim();
     }
 
     /** The bundle with symbolic name {@code bsn}. */
@@ -116,6 +125,33 @@ public final class FelixNode implements AutoCloseable {
             }
             return names;
         });
+    }
+
+    /** The nodes the runtime's last refresh discovered, as text, or empty when there is no Cluster service. */
+    public Optional<Set<String>> discovered() {
+        return cluster().map(c -> {
+            Set<String> names = new TreeSet<>();
+            for (Object peer : (Collection<?>) invoke(c, "discovered")) {
+                names.add(invoke(peer, "node").toString());
+            }
+            return names;
+        });
+    }
+
+    /** Asks the transport to close its connection to {@code node} (name@host). */
+    public void disconnect(String node) {
+        ServiceReference<?> ref = context().getServiceReference("io.gencluster.api.Dist");
+        if (ref == null) {
+            throw new IllegalStateException("no Dist service");
+        }
+        try {
+            Class<?> nodeName = ref.getBundle().loadClass("io.gencluster.api.NodeName");
+            Object name = nodeName.getMethod("parse", String.class).invoke(null, node);
+            ref.getBundle().loadClass("io.gencluster.api.Dist").getMethod("disconnect", nodeName)
+                    .invoke(context().getService(ref), name);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot disconnect " + node, e);
+        }
     }
 
     /** The Cluster service's view of every node, as text, for failure messages. */

@@ -1,0 +1,163 @@
+package io.gencluster.itests;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node in a JVM of its own (the itests launcher {@code NodeMain}), killed by PID on close even
+ * when the test failed. Its stdout lines are the test's event stream; its stderr (the node's log)
+ * goes to a file that failure messages quote.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    private static final int MAX_LINES_QUEUED = 10_000;
+
+    final String name;
+    private final Process process;
+    private final PrintWriter stdin;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>(MAX_LINES_QUEUED);
+    private final Path log;
+    private volatile Set<String> members = Set.of();
+
+    private NodeProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.stdin = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        Thread reader = new Thread(this::read, "stdout-" + name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts a node with the given configurations (PID → properties) and waits for READY. */
+    static NodeProcess start(String name, Path work, Map<String, Map<String, String>> configs) throws Exception {
+        Files.createDirectories(work);
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("launcher.classes") + java.io.File.pathSeparator + System.getProperty("felix.jar"),
+                "io.gencluster.itests.node.NodeMain",
+                "--bundles", System.getProperty("bundles.dir"),
+                "--storage", work.resolve(name + "-cache-" + System.nanoTime()).toString()));
+        for (Map.Entry<String, Map<String, String>> c : configs.entrySet()) {
+            cmd.add("--config");
+            cmd.add(c.getKey());
+            c.getValue().forEach((k, v) -> cmd.add(k + "=" + v));
+        }
+        Path log = work.resolve(name + "-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+        NodeProcess node = new NodeProcess(name, p, log);
+        node.awaitLine(l -> l.equals("READY"), Duration.ofSeconds(30));
+        return node;
+    }
+
+    /** Configurations in order, for {@link #start}. */
+    static Map<String, Map<String, String>> configs(Object... pidThenProps) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (int i = 0; i < pidThenProps.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> props = (Map<String, String>) pidThenProps[i + 1];
+            out.put((String) pidThenProps[i], props);
+        }
+        return out;
+    }
+
+    private void read() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("MEMBERS")) {
+                    String rest = line.substring("MEMBERS".length()).trim();
+                    members = rest.isEmpty() ? Set.of() : new TreeSet<>(Arrays.asList(rest.split(",")));
+                } else if (line.equals("NO-CLUSTER")) {
+                    members = Set.of();
+                }
+                lines.offer(line);
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    /** Waits for a stdout line matching {@code p}, consuming the lines before it. */
+    String awaitLine(java.util.function.Predicate<String> p, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError(name + ": no expected line within " + timeout + "; " + diagnostics());
+            }
+            if (p.test(line)) {
+                return line;
+            }
+        }
+    }
+
+    /** Waits until this node's members are exactly {@code expected}; returns the milliseconds it took. */
+    long awaitMembers(Set<String> expected, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (!members.equals(expected)) {
+            String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (line == null && !members.equals(expected)) {
+                throw new AssertionError(name + ": members " + members + ", expected " + expected + " within " + timeout + "; " + diagnostics());
+            }
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    Set<String> members() {
+        return members;
+    }
+
+    void send(String command) {
+        stdin.println(command);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** kill -9. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    String diagnostics() {
+        String tail;
+        try {
+            List<String> all = Files.readAllLines(log);
+            tail = String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
+        } catch (IOException e) {
+            tail = "(no log: " + e.getMessage() + ")";
+        }
+        return "log " + log + " ends with:\n" + tail;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            send("quit");
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
