@@ -1,0 +1,130 @@
+package io.gencluster.itests;
+
+import static io.gencluster.itests.NodeProcess.configs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Nodes as separate JVM processes, so that one can be killed hard (kill -9 of its PID) and
+ * restarted, as an operator would see it. Every process is killed in teardown.
+ */
+class SeparateJvmIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final long REFRESH_MS = 1000;
+    private static final String COOKIE = "c00kie";
+
+    private final List<NodeProcess> processes = new ArrayList<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Path work = Path.of(System.getProperty("work.dir"), "jvm-" + System.nanoTime());
+
+    @AfterEach
+    void killAll() throws InterruptedException {
+        for (NodeProcess p : processes) {
+            p.kill();
+        }
+    }
+
+    @Test
+    void aNodeKilledHardIsReportedDownAndReconnectedWithinOneRefreshIntervalOfItsRestart() throws Exception {
+        for (String n : List.of("n1", "n2", "n3")) {
+            ports.put(n, freePort());
+        }
+        NodeProcess n1 = start("n1", runtime(REFRESH_MS), "n1", "n2", "n3");
+        NodeProcess n2 = start("n2", runtime(REFRESH_MS), "n1", "n2", "n3");
+        NodeProcess n3 = start("n3", runtime(REFRESH_MS), "n1", "n2", "n3");
+        n1.awaitMembers(names("n2", "n3"), TIMEOUT);
+        n2.awaitMembers(names("n1", "n3"), TIMEOUT);
+        n3.awaitMembers(names("n1", "n2"), TIMEOUT);
+
+        n3.kill();
+        // a killed process's sockets are closed by the OS: the others see the connection close at once
+        n1.awaitMembers(names("n2"), TIMEOUT);
+        n2.awaitMembers(names("n1"), TIMEOUT);
+
+        // restarted with its transport only: it dials nobody, so only n1's and n2's loops can bring it back
+        NodeProcess restarted = start("n3", null);
+        long n1Took = n1.awaitMembers(names("n2", "n3"), TIMEOUT);
+        long n2Took = n2.awaitMembers(names("n1", "n3"), TIMEOUT);
+        assertTrue(Math.max(n1Took, n2Took) <= REFRESH_MS + 500,
+                "reconnected " + n1Took + " / " + n2Took + " ms after the restarted node was ready; refresh interval " + REFRESH_MS + " ms");
+        assertTrue(restarted.pid() != n3.pid());
+    }
+
+    @Test
+    void withRefreshIntervalInfinityANodeConnectsOnceAndNeverReconnects() throws Exception {
+        ports.put("n1", freePort());
+        ports.put("n2", freePort());
+        NodeProcess n2 = start("n2", null);
+        NodeProcess n1 = start("n1", runtime(-1).with("refresh.interval.ms", "infinity"), "n1", "n2");
+        n1.awaitMembers(names("n2"), TIMEOUT);
+
+        n2.kill();
+        n1.awaitMembers(Set.of(), TIMEOUT);
+        start("n2", null);
+        // nothing may bring it back: no refresh, no reconnect. A bounded window is the only way to
+        // observe an absence; 3 s covers several backoff and refresh periods of a node that did retry.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < end) {
+            assertEquals(Set.of(), n1.members(), "n1 reconnected although refresh.interval.ms=infinity");
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    /** Starts node {@code name} with its transport, and with static discovery and {@code runtime} unless that is null. */
+    private NodeProcess start(String name, Props runtime, String... discovered) throws Exception {
+        Map<String, String> dist = Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1",
+                "port", String.valueOf(ports.get(name)), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000");
+        NodeProcess p;
+        if (runtime == null) {
+            p = NodeProcess.start(name, work, configs("io.gencluster.dist.tcp", dist));
+        } else {
+            StringBuilder list = new StringBuilder();
+            for (String n : discovered) {
+                list.append(list.length() == 0 ? "" : ",").append(n).append("@127.0.0.1:").append(ports.get(n));
+            }
+            p = NodeProcess.start(name, work, configs("io.gencluster.dist.tcp", dist,
+                    "io.gencluster.discovery.static", Map.of("nodes", list.toString()), "io.gencluster", runtime.map));
+        }
+        processes.add(p);
+        return p;
+    }
+
+    private static Props runtime(long refreshMs) {
+        return new Props().with("refresh.interval.ms", String.valueOf(refreshMs))
+                .with("reconnect.backoff.initial.ms", "100").with("reconnect.backoff.max.ms", String.valueOf(Math.max(100, refreshMs / 2)));
+    }
+
+    private static Set<String> names(String... names) {
+        return EmbeddedNodes.names(names);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static final class Props {
+        final Map<String, String> map = new LinkedHashMap<>();
+
+        Props with(String k, String v) {
+            map.put(k, v);
+            return this;
+        }
+    }
+}
