@@ -18,11 +18,14 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -43,7 +46,7 @@ import org.osgi.service.metatype.annotations.Option;
         configurationPid = ClusterComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
-        service = Cluster.class)
+        service = {})
 @Designate(ocd = ClusterComponent.Config.class)
 public final class ClusterComponent implements Cluster {
 
@@ -99,48 +102,76 @@ public final class ClusterComponent implements Cluster {
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
     private final Dist dist;
+    private final BundleContext context;
     private ExecutorScheduler scheduler;
     private ThreadPoolExecutor discoveryCalls;
     private EventDispatcher dispatcher;
-    private RefreshLoop loop;
+    private volatile RefreshLoop loop;
+    private ServiceRegistration<Cluster> registration;
 
     @Activate
-    public ClusterComponent(@Reference(name = "dist") Dist dist) {
+    public ClusterComponent(@Reference(name = "dist") Dist dist, BundleContext context) {
         this.dist = dist;
+        this.context = context;
     }
 
     /** Called by DS after the constructor and after the dynamic references are bound. */
     @Activate
     void activate(Config config, Map<String, Object> properties) {
-        RuntimeSettings settings = settings(config, properties);
         scheduler = new ExecutorScheduler("gencluster-refresh");
-        discoveryCalls = new ThreadPoolExecutor(0, DISCOVERY_THREADS, 30, TimeUnit.SECONDS,
+        discoveryCalls = new ThreadPoolExecutor(DISCOVERY_THREADS, DISCOVERY_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(DISCOVERY_QUEUE), r -> {
                     Thread t = new Thread(r, "gencluster-discovery");
                     t.setDaemon(true);
                     return t;
                 });
+        discoveryCalls.allowCoreThreadTimeOut(true);
         dispatcher = new EventDispatcher(listeners);
+        apply(config, properties);
+    }
+
+    /**
+     * A changed configuration replaces the loop (connections are the transport's and stay). A bad
+     * one is logged and ignored: the cluster keeps running on the settings it had, or, when it had
+     * none, waits for a valid configuration without anyone having to restart anything. That is
+     * why the {@link Cluster} service is registered here rather than by DS: it exists exactly
+     * while a valid configuration runs the loop.
+     */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) {
+        apply(config, properties);
+    }
+
+    private synchronized void apply(Config config, Map<String, Object> properties) {
+        RuntimeSettings settings;
+        try {
+            settings = settings(config, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "configuration {0} rejected: {1}; {2}", PID, e.getMessage(),
+                    loop == null ? "the cluster stays inactive until the configuration is fixed" : "keeping the running settings");
+            return;
+        }
+        if (loop != null) {
+            loop.close();
+        }
         loop = new RefreshLoop(dist, () -> Map.copyOf(discoveries), settings, scheduler, discoveryCalls,
                 new SecureRandom(), dispatcher::dispatch);
-        LOG.log(Level.INFO, "{0}: cluster of {1} starting ({2})", PID, dist.self(), settings);
+        LOG.log(Level.INFO, "{0}: cluster of {1} running ({2})", PID, dist.self(), settings);
         loop.start();
+        if (registration == null) {
+            registration = context.registerService(Cluster.class, this, null);
+        }
     }
 
     /** Reads the typed configuration; a value DS cannot convert is reported with its raw text. */
     private static RuntimeSettings settings(Config config, Map<String, Object> properties) {
-        try {
-            return new RuntimeSettings(
-                    config.refresh_interval_ms(),
-                    read(RuntimeSettings.CONNECT_TIMEOUT, config::connect_timeout_ms, properties),
-                    read(RuntimeSettings.DISCOVERY_TIMEOUT, config::discovery_timeout_ms, properties),
-                    read(RuntimeSettings.BACKOFF_INITIAL, config::reconnect_backoff_initial_ms, properties),
-                    read(RuntimeSettings.BACKOFF_MAX, config::reconnect_backoff_max_ms, properties),
-                    config.removed_nodes());
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "configuration {0} rejected: {1}; the cluster component stays inactive", PID, e.getMessage());
-            throw e;
-        }
+        return new RuntimeSettings(
+                config.refresh_interval_ms(),
+                read(RuntimeSettings.CONNECT_TIMEOUT, config::connect_timeout_ms, properties),
+                read(RuntimeSettings.DISCOVERY_TIMEOUT, config::discovery_timeout_ms, properties),
+                read(RuntimeSettings.BACKOFF_INITIAL, config::reconnect_backoff_initial_ms, properties),
+                read(RuntimeSettings.BACKOFF_MAX, config::reconnect_backoff_max_ms, properties),
+                config.removed_nodes());
     }
 
     private static long read(String key, java.util.function.LongSupplier value, Map<String, Object> properties) {
@@ -180,8 +211,17 @@ public final class ClusterComponent implements Cluster {
     }
 
     @Deactivate
-    void deactivate() {
-        loop.close();
+    synchronized void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework is stopping and unregistered it already
+            }
+        }
+        if (loop != null) {
+            loop.close();
+        }
         scheduler.close();
         discoveryCalls.shutdownNow();
         dispatcher.close();

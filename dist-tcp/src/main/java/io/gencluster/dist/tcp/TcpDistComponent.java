@@ -5,7 +5,6 @@ import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,6 +21,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
@@ -86,25 +86,47 @@ public final class TcpDistComponent {
         int max_frame_bytes() default 1048576;
     }
 
-    private final TcpDist dist;
-    private final ServiceRegistration<Dist> registration;
+    private final BundleContext context;
+    private TcpDist dist;
+    private ServiceRegistration<Dist> registration;
 
     @Activate
     public TcpDistComponent(Config config, Map<String, Object> properties, BundleContext context) {
+        this.context = context;
+        apply(config, properties);
+    }
+
+    /**
+     * A valid new configuration restarts the transport: node name, port and cookie cannot change
+     * under live connections, so they drop and the runtime re-makes them. A bad one is logged and
+     * ignored: a running transport keeps its connections, and one that never ran waits for a
+     * valid configuration, no restart needed. That is why the {@link Dist} service is registered
+     * here rather than by DS: it exists exactly while a transport listens.
+     */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) {
+        apply(config, properties);
+    }
+
+    private synchronized void apply(Config config, Map<String, Object> properties) {
         TcpDistSettings settings;
         try {
             settings = settings(config, properties);
         } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "configuration {0} rejected: {1}; the transport stays inactive", PID, e.getMessage());
-            throw e;
+            LOG.log(Level.ERROR, "configuration {0} rejected: {1}; {2}", PID, e.getMessage(),
+                    dist == null ? "the transport stays inactive until the configuration is fixed" : "keeping the running transport");
+            return;
         }
-        dist = new TcpDist(settings);
+        stop();
+        TcpDist started = new TcpDist(settings);
         try {
-            dist.start();
+            started.start();
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "{0}: cannot listen on {1}:{2}: {3}", PID, config.bind_address(), config.port(), e.getMessage());
-            throw new UncheckedIOException(e);
+            LOG.log(Level.ERROR, "{0}: cannot listen on {1}:{2}: {3}; the transport stays inactive until the configuration changes",
+                    PID, settings.bindAddress, settings.port, e.getMessage());
+            return;
         }
+        dist = started;
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Dist.TRANSPORT_PROPERTY, "tcp");
         props.put(NODE_PROPERTY, dist.self().toString());
@@ -113,13 +135,19 @@ public final class TcpDistComponent {
     }
 
     @Deactivate
-    void deactivate() {
-        try {
-            registration.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the framework is stopping and unregistered it already
+    synchronized void stop() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework is stopping and unregistered it already
+            }
+            registration = null;
         }
-        dist.close();
+        if (dist != null) {
+            dist.close();
+            dist = null;
+        }
     }
 
     static TcpDistSettings settings(Config c, Map<String, Object> raw) {
