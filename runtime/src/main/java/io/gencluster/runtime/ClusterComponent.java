@@ -9,6 +9,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
 import java.lang.System.Logger.Level;
+import org.osgi.annotation.bundle.Capability;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +49,7 @@ import org.osgi.service.metatype.annotations.Option;
         immediate = true,
         service = {})
 @Designate(ocd = ClusterComponent.Config.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Cluster\"", uses = Cluster.class)
 public final class ClusterComponent implements Cluster {
 
     static final String PID = "io.gencluster";

@@ -8,14 +8,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /** The production {@link Scheduler}: one daemon thread and the system clock. */
-final class ExecutorScheduler implements Scheduler, AutoCloseable {
+public final class ExecutorScheduler implements Scheduler, AutoCloseable {
 
     private static final long STOP_WAIT_MS = 5_000;
 
     private final ScheduledThreadPoolExecutor executor;
     private final Clock clock = Clock.systemUTC();
 
-    ExecutorScheduler(String threadName) {
+    public ExecutorScheduler(String threadName) {
         executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);

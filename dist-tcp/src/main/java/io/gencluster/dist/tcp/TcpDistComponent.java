@@ -6,6 +6,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import org.osgi.annotation.bundle.Capability;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = TcpDistComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = TcpDistComponent.Config.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Dist\"", uses = Dist.class)
 public final class TcpDistComponent {
 
     static final String PID = "io.gencluster.dist.tcp";
