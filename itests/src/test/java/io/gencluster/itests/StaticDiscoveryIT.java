@@ -122,4 +122,17 @@ class StaticDiscoveryIT {
         awaitMembers(a, names("c"));
         assertNeverMember(a, full("b"), ABSENCE_WINDOW); // b is no longer discovered: not reconnected
     }
+
+    @Test
+    void theDiscoveryTargetFilterChoosesWhichStrategiesAreUsed() throws Exception {
+        FelixNode a = cluster.start("a", "c00kie");
+        cluster.start("b", "c00kie");
+        cluster.discover(a, "a", "b");
+        runtime(a, "discovery.target", "(gencluster.discovery=dns)");
+        assertNeverMember(a, full("b"), ABSENCE_WINDOW); // the static strategy is not selected
+        assertEquals(Optional.of(Set.of()), a.discovered());
+
+        runtime(a, "discovery.target", "(gencluster.discovery=static)");
+        awaitMembers(a, names("b"));
+    }
 }
