@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One established, authenticated connection to a peer node. The first reason given to
@@ -21,6 +22,7 @@ final class Connection {
     final DataInputStream in;
     private final DataOutputStream out;
     private final AtomicReference<String> closedFor = new AtomicReference<>();
+    private final ReentrantLock writeLock = new ReentrantLock();
     volatile long lastRead = System.nanoTime();
     volatile long lastWrite = System.nanoTime();
 
@@ -33,8 +35,28 @@ final class Connection {
     }
 
     void send(byte type, byte[] payload) throws IOException {
-        synchronized (out) {
+        writeLock.lock();
+        try {
             FrameCodec.write(out, type, payload);
+        } finally {
+            writeLock.unlock();
+        }
+        lastWrite = System.nanoTime();
+    }
+
+    /**
+     * Sends a tick unless another write is in progress: a write blocked on a peer that stopped
+     * reading must not stall the timer thread, which also has to notice that peer's silence and
+     * close the connection (which unblocks the writer).
+     */
+    void tickIfIdle() throws IOException {
+        if (!writeLock.tryLock()) {
+            return;
+        }
+        try {
+            FrameCodec.write(out, FrameCodec.TICK, new byte[0]);
+        } finally {
+            writeLock.unlock();
         }
         lastWrite = System.nanoTime();
     }

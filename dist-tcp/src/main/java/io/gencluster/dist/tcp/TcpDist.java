@@ -362,7 +362,7 @@ public final class TcpDist implements Dist, AutoCloseable {
                 lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + settings.tickTimeout.toMillis() + " ms");
             } else if (now - c.lastWrite >= settings.tick.toNanos()) {
                 try {
-                    c.send(FrameCodec.TICK, new byte[0]);
+                    c.tickIfIdle();
                 } catch (IOException e) {
                     lost(c, DownReason.CONNECTION_CLOSED, e.getMessage());
                 }
