@@ -1,0 +1,214 @@
+package io.gencluster.discovery.dns;
+
+import io.gencluster.api.Discovery;
+import io.gencluster.api.DiscoveryException;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
+import io.gencluster.discovery.dns.DnsSettings.HostType;
+import io.gencluster.discovery.dns.DnsSettings.RecordType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Cache;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Lookup;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Discovers peers from DNS, the Kubernetes way: a headless Service answers one A (or AAAA) record
+ * per ready pod, and each address becomes {@code basename@address}; an SRV answer becomes
+ * {@code basename@target} with the record's port. SRV priority and weight are ignored: every
+ * target is a peer.
+ *
+ * <p>Unlike the seed, an error is not an empty answer: NXDOMAIN, SERVFAIL, a timeout or a record
+ * that does not make a node name throws {@link DiscoveryException} with the reason (the runtime
+ * then keeps the last peers). Only NOERROR without records of the type is an empty set. Every
+ * lookup goes to the server (no cache), so a pod that left is gone at the next refresh.
+ */
+public final class DnsDiscovery implements Discovery {
+
+    private final DnsSettings settings;
+    private final Supplier<String> ownName;
+    private final Resolver resolver;
+    private final List<Name> searchPath;
+    private final int ndots;
+
+    /**
+     * @param ownName this node's name part, asked at each lookup when no basename is configured
+     *     (it may come from a transport that starts later); may return null while unknown
+     */
+    public DnsDiscovery(DnsSettings settings, Supplier<String> ownName) {
+        this.settings = settings;
+        this.ownName = ownName;
+        ResolverConfig system = ResolverConfig.getCurrentConfig();
+        List<Resolver> resolvers = new ArrayList<>();
+        List<InetSocketAddress> servers = settings.servers.isEmpty() ? system.servers() : settings.servers;
+        for (InetSocketAddress s : servers) {
+            resolvers.add(simple(s));
+        }
+        ExtendedResolver r = new ExtendedResolver(resolvers);
+        r.setTimeout(settings.timeout);
+        r.setRetries(1);
+        this.resolver = r;
+        List<Name> path = new ArrayList<>();
+        if (settings.search.isEmpty()) {
+            path.addAll(system.searchPath());
+        } else {
+            for (String s : settings.search) {
+                path.add(name(s, "search"));
+            }
+        }
+        this.searchPath = List.copyOf(path);
+        this.ndots = system.ndots();
+    }
+
+    private static Resolver simple(InetSocketAddress server) {
+        try {
+            InetSocketAddress resolved = server.isUnresolved()
+                    ? new InetSocketAddress(InetAddress.getByName(server.getHostString()), server.getPort()) : server;
+            return new SimpleResolver(resolved);
+        } catch (UnknownHostException e) {
+            throw DnsSettings.invalid("servers", server.getHostString(), "does not resolve");
+        }
+    }
+
+    private static Name name(String text, String key) {
+        try {
+            return Name.fromString(text.endsWith(".") ? text : text + ".");
+        } catch (TextParseException e) {
+            throw DnsSettings.invalid(key, text, e.getMessage());
+        }
+    }
+
+    @Override
+    public Set<Peer> peers() throws DiscoveryException {
+        String base = settings.basename.isEmpty() ? ownName.get() : settings.basename;
+        if (base == null || base.isEmpty()) {
+            throw new DiscoveryException("no basename: set 'basename', or run a transport so this node's own name is known");
+        }
+        Set<Peer> peers = new LinkedHashSet<>();
+        if (settings.recordType == RecordType.SRV) {
+            for (Record r : lookup(settings.domain, Type.SRV, true)) {
+                SRVRecord srv = (SRVRecord) r;
+                String target = text(srv.getTarget());
+                if (settings.hostType == HostType.HOSTNAME) {
+                    peers.add(peer(base, target, srv.getPort(), r));
+                } else {
+                    // the seed crashes here; we resolve the target and use its addresses
+                    for (InetAddress a : addresses(target)) {
+                        peers.add(peer(base, HostText.of(a), srv.getPort(), r));
+                    }
+                }
+            }
+        } else {
+            int type = settings.recordType == RecordType.A ? Type.A : Type.AAAA;
+            for (Record r : lookup(settings.domain, type, true)) {
+                InetAddress a = r instanceof ARecord ? ((ARecord) r).getAddress() : ((AAAARecord) r).getAddress();
+                String host = settings.hostType == HostType.IP ? HostText.of(a) : reverse(a);
+                peers.add(peer(base, host, settings.port, r));
+            }
+        }
+        return peers;
+    }
+
+    private List<InetAddress> addresses(String host) throws DiscoveryException {
+        List<InetAddress> out = new ArrayList<>();
+        for (Record r : lookup(host, Type.A, false)) {
+            out.add(((ARecord) r).getAddress());
+        }
+        if (out.isEmpty()) {
+            for (Record r : lookup(host, Type.AAAA, false)) {
+                out.add(((AAAARecord) r).getAddress());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new DiscoveryException("SRV target " + host + " has no A or AAAA record");
+        }
+        return out;
+    }
+
+    private String reverse(InetAddress a) throws DiscoveryException {
+        Record[] ptr = run(new Lookup(ReverseMap.fromAddress(a), Type.PTR), "PTR of " + a.getHostAddress(), true);
+        if (ptr.length == 0) {
+            throw new DiscoveryException("no PTR record for " + HostText.of(a) + " (host.type=hostname needs one per address)");
+        }
+        return text(((PTRRecord) ptr[0]).getTarget());
+    }
+
+    private Record[] lookup(String domain, int type, boolean search) throws DiscoveryException {
+        Lookup lookup;
+        try {
+            lookup = new Lookup(domain, type);
+        } catch (TextParseException e) {
+            throw new DiscoveryException("cannot look up '" + domain + "': " + e.getMessage());
+        }
+        if (search) {
+            lookup.setSearchPath(searchPath);
+            lookup.setNdots(ndots);
+        } else {
+            lookup.setSearchPath((List<Name>) null);
+        }
+        return run(lookup, Type.string(type) + " " + domain, false);
+    }
+
+    private Record[] run(Lookup lookup, String what, boolean emptyIsFine) throws DiscoveryException {
+        lookup.setResolver(resolver);
+        lookup.setCache(new Cache()); // fresh per lookup: a pod that left must be gone at the next refresh
+        Record[] records;
+        try {
+            records = lookup.run();
+        } catch (RuntimeException e) {
+            throw new DiscoveryException(what + ": unreadable answer: " + e, e);
+        }
+        switch (lookup.getResult()) {
+            case Lookup.SUCCESSFUL:
+                return records == null ? new Record[0] : records;
+            case Lookup.TYPE_NOT_FOUND:
+                return new Record[0]; // NOERROR, no records of this type: an empty answer
+            case Lookup.HOST_NOT_FOUND:
+                if (emptyIsFine) {
+                    return new Record[0];
+                }
+                throw new DiscoveryException(what + ": NXDOMAIN (no such name)");
+            case Lookup.TRY_AGAIN:
+                throw new DiscoveryException(what + ": " + lookup.getErrorString() + " (server failure or timeout)");
+            default:
+                throw new DiscoveryException(what + ": " + lookup.getErrorString());
+        }
+    }
+
+    private static Peer peer(String base, String host, int port, Record from) throws DiscoveryException {
+        try {
+            NodeName node = NodeName.of(base, host);
+            return port == 0 ? Peer.of(node) : Peer.of(node, port);
+        } catch (IllegalArgumentException e) {
+            throw new DiscoveryException("record '" + from + "' does not make a node name: " + e.getMessage());
+        }
+    }
+
+    private static String text(Name name) {
+        String s = name.toString(true); // without the trailing dot
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return "DNS discovery (" + settings + ")";
+    }
+}
