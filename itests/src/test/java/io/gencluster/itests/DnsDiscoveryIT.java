@@ -164,4 +164,21 @@ class DnsDiscoveryIT {
         await("pod 3 members", pods.get(1)::members, Optional.of(apps(2)));
         assertNeverMember(pods.get(0), "app@pod-3." + DOMAIN, Duration.ZERO);
     }
+
+    @Test
+    void aaaaAndPtrRecordsNameTheNodes() throws Exception {
+        dns.hosts(ip(3) + " pod-3." + DOMAIN, ip(4) + " pod-4." + DOMAIN,
+                "fd00::3 v6." + DOMAIN, "fd00:0:0:0:0:0:1:4 v6." + DOMAIN);
+        dns.start();
+        FelixNode p2 = pod(2);
+        // the PTR name of each address (host.type=hostname): dnsmasq answers PTR from its hosts file
+        p2.configure("io.gencluster.discovery.dns", Map.of("domain", "pod-3." + DOMAIN, "host.type", "hostname",
+                "servers", "127.0.0.1:" + dns.port(), "timeout.ms", "1000"));
+        await("PTR names", p2::discovered, Optional.of(Set.of("app@pod-3." + DOMAIN)));
+        // AAAA records, in short IPv6 form, with an explicit basename
+        p2.configure("io.gencluster.discovery.dns", Map.of("domain", "v6." + DOMAIN, "record.type", "AAAA",
+                "basename", "svc", "servers", "127.0.0.1:" + dns.port(), "timeout.ms", "1000"));
+        await("AAAA names", p2::discovered, Optional.of(Set.of("svc@fd00::3", "svc@fd00::1:4")));
+        assertTrue(dns.log().contains("query[AAAA] v6." + DOMAIN), "asked the real server");
+    }
 }
