@@ -90,11 +90,12 @@ public class ClusterComponentLifecycleIT {
         // the peer has a transport and a runtime but no discovery: it only waits to be dialled
         NodeProcess peer = NodeProcess.start("peer", work, configs(
                 "io.gencluster.dist.tcp", Map.of("node.name", "peer@127.0.0.1", "bind.address", "127.0.0.1",
-                        "port", String.valueOf(peerPort), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000"),
+                        "port", String.valueOf(peerPort), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000",
+                        "epmd.register", "false"),
                 "io.gencluster", Map.of("refresh.interval.ms", "500")));
         try {
             configure("io.gencluster.dist.tcp", "node.name", "self@127.0.0.1", "bind.address", "127.0.0.1", "port", "0",
-                    "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000");
+                    "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false");
             configure("io.gencluster.discovery.static", "nodes", "peer@127.0.0.1:" + peerPort);
             assertNotNull("transport registered", track(Dist.class).waitForService(TIMEOUT_MS));
 

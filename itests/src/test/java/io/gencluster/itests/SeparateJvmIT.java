@@ -88,7 +88,8 @@ class SeparateJvmIT {
     /** Starts node {@code name} with its transport, and with static discovery and {@code runtime} unless that is null. */
     private NodeProcess start(String name, Props runtime, String... discovered) throws Exception {
         Map<String, String> dist = Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1",
-                "port", String.valueOf(ports.get(name)), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000");
+                "port", String.valueOf(ports.get(name)), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000",
+                "epmd.register", "false");
         NodeProcess p;
         if (runtime == null) {
             p = NodeProcess.start(name, work, configs("io.gencluster.dist.tcp", dist));

@@ -73,6 +73,7 @@ public final class TcpDist implements Dist, AutoCloseable {
     private final Map<NodeName, CompletableFuture<Void>> dialling = new HashMap<>();
 
     private ServerSocket server;
+    private EpmdRegistrar epmd;
     private Thread acceptor;
     private ThreadPoolExecutor handshakes;
     private ThreadPoolExecutor connects;
@@ -102,6 +103,15 @@ public final class TcpDist implements Dist, AutoCloseable {
         acceptor = daemon(this::acceptLoop, "gencluster-tcp-accept-" + threadTag);
         acceptor.start();
         LOG.log(Level.INFO, "{0} listening on {1}", self, server.getLocalSocketAddress());
+        if (settings.epmdRegister) {
+            epmd = new EpmdRegistrar(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, timer);
+            epmd.start();
+        }
+    }
+
+    /** Whether this node serves the embedded port mapper (for tests and diagnostics). */
+    public boolean servesPortMapper() {
+        return epmd != null && epmd.servesPortMapper();
     }
 
     /** The port actually bound (useful with port 0). */
@@ -140,10 +150,9 @@ public final class TcpDist implements Dist, AutoCloseable {
         if (node.equals(self)) {
             return CompletableFuture.failedFuture(new IOException("will not connect " + self + " to itself"));
         }
-        int port = peer.port().orElse(settings.peerPort);
-        if (port == 0) {
+        if (peer.port().isEmpty() && settings.peerPort == 0 && !settings.epmdRegister) {
             return CompletableFuture.failedFuture(new IOException(
-                    "no port known for " + node + ": discovery gave none and peer.port is 0"));
+                    "no port known for " + node + ": discovery gave none, peer.port is 0 and EPMD is off"));
         }
         CompletableFuture<Void> result;
         synchronized (this) {
@@ -167,17 +176,25 @@ public final class TcpDist implements Dist, AutoCloseable {
             }
         });
         try {
-            connects.execute(() -> dial(node, port, deadline, result));
+            connects.execute(() -> dial(node, peer.port().orElse(0), deadline, result));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new IOException("too many connects in progress; " + node + " not dialled"));
         }
         return result.copy();
     }
 
-    private void dial(NodeName node, int port, long deadline, CompletableFuture<Void> result) {
+    private void dial(NodeName node, int knownPort, long deadline, CompletableFuture<Void> result) {
         Socket socket = new Socket();
         ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(socket),
                 Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+        int port;
+        try {
+            port = knownPort != 0 ? knownPort : portOf(node, deadline);
+        } catch (IOException e) {
+            watchdog.cancel(false);
+            result.completeExceptionally(new IOException("cannot connect to " + node + ": " + e.getMessage(), e));
+            return;
+        }
         String where = node.host() + ":" + port;
         try {
             InetSocketAddress address = new InetSocketAddress(node.host(), port);
@@ -215,6 +232,19 @@ public final class TcpDist implements Dist, AutoCloseable {
         } finally {
             watchdog.cancel(false);
         }
+    }
+
+    /** A peer without a known port: its host's EPMD says (PORT_PLEASE2), else the configured peer.port. */
+    private int portOf(NodeName node, long deadline) throws IOException {
+        if (!settings.epmdRegister) {
+            return settings.peerPort;
+        }
+        io.gencluster.epmd.NodeEntry e = new io.gencluster.epmd.EpmdClient(node.host(), settings.epmdPort,
+                Duration.ofMillis(remainingMillis(deadline))).portPlease(node.name());
+        if (e == null) {
+            throw new IOException("EPMD on " + node.host() + ":" + settings.epmdPort + " does not know " + node.name());
+        }
+        return e.port;
     }
 
     private void awaitConnection(NodeName node, long deadline, CompletableFuture<Void> result, String why) {
@@ -427,6 +457,9 @@ public final class TcpDist implements Dist, AutoCloseable {
             notifyAll();
         }
         closeQuietly(server);
+        if (epmd != null) {
+            epmd.close();
+        }
         for (CompletableFuture<?> f : pending) {
             f.completeExceptionally(new IOException("transport of " + self + " closed"));
         }

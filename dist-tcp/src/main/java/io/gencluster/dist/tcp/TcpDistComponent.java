@@ -86,6 +86,18 @@ public final class TcpDistComponent {
 
         @AttributeDefinition(name = "Maximum frame (bytes)", description = "A larger frame closes that connection.")
         int max_frame_bytes() default 1048576;
+
+        @AttributeDefinition(name = "Register with EPMD", description = "Register this node's name and port with the"
+                + " local EPMD (so epmd-all discovery and 'epmd -names' see it), and ask a peer's EPMD for its port"
+                + " when discovery gave none.")
+        boolean epmd_register() default true;
+
+        @AttributeDefinition(name = "EPMD port", description = "-1: ERL_EPMD_PORT if set, else 4369.")
+        int epmd_port() default -1;
+
+        @AttributeDefinition(name = "Embedded port mapper", description = "When no EPMD answers, serve an"
+                + " EPMD-compatible port mapper on loopback in this node (as erl starts epmd); false: never.")
+        boolean epmd_embedded() default true;
     }
 
     private final BundleContext context;
@@ -181,7 +193,12 @@ public final class TcpDistComponent {
                 .handshakeTimeout(Duration.ofMillis(number("handshake.timeout.ms", c::handshake_timeout_ms, raw)))
                 .maxHandshakes(number("max.handshakes", c::max_handshakes, raw))
                 .maxFrameBytes(number("max.frame.bytes", c::max_frame_bytes, raw))
+                .epmd(c.epmd_register(), epmdPort(number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
                 .build();
+    }
+
+    private static int epmdPort(int configured) {
+        return configured == -1 ? io.gencluster.epmd.EpmdClient.defaultPort() : configured;
     }
 
     /** Reads a typed value; one DS cannot convert is reported with its raw text. */

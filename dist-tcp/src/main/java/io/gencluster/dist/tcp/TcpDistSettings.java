@@ -20,6 +20,9 @@ public final class TcpDistSettings {
     final Duration handshakeTimeout;
     final int maxHandshakes;
     final int maxFrameBytes;
+    final boolean epmdRegister;
+    final int epmdPort;
+    final boolean epmdEmbedded;
 
     private TcpDistSettings(Builder b) {
         self = Objects.requireNonNull(b.self, "node name");
@@ -45,6 +48,12 @@ public final class TcpDistSettings {
             throw invalid("max.frame.bytes", b.maxFrameBytes, "must be at least " + FrameCodec.MAX_HANDSHAKE_FRAME);
         }
         maxFrameBytes = b.maxFrameBytes;
+        epmdRegister = b.epmdRegister;
+        epmdPort = b.epmdPort;
+        if (epmdPort < 1 || epmdPort > 65535) {
+            throw invalid("epmd.port", epmdPort, "must be a port number");
+        }
+        epmdEmbedded = b.epmdEmbedded;
     }
 
     public static Builder builder(NodeName self, byte[] cookie) {
@@ -85,6 +94,9 @@ public final class TcpDistSettings {
         private Duration handshakeTimeout = Duration.ofMillis(5000);
         private int maxHandshakes = 64;
         private int maxFrameBytes = 1 << 20;
+        private boolean epmdRegister;
+        private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
+        private boolean epmdEmbedded = true;
 
         private Builder(NodeName self, byte[] cookie) {
             this.self = self;
@@ -129,6 +141,18 @@ public final class TcpDistSettings {
 
         public Builder maxFrameBytes(int v) {
             maxFrameBytes = v;
+            return this;
+        }
+
+        /**
+         * Registers with the local EPMD on {@code port} and resolves peers without a port through
+         * it; {@code embedded}: serve a port mapper when none answers. Off unless called (the OSGi
+         * component turns it on by default).
+         */
+        public Builder epmd(boolean register, int port, boolean embedded) {
+            epmdRegister = register;
+            epmdPort = port;
+            epmdEmbedded = embedded;
             return this;
         }
 

@@ -130,7 +130,7 @@ public final class Demo {
         cmd.add(NodeMain.class.getName());
         cmd.addAll(List.of("--bundles", bundles.toString(), "--storage", work.resolve(n + "-cache").toString()));
         cmd.addAll(List.of("--config", "io.gencluster.dist.tcp", "node.name=" + full(n), "bind.address=127.0.0.1",
-                "port=" + ports.get(n), "cookie=" + cookie, "tick.ms=500", "tick.timeout.ms=3000"));
+                "port=" + ports.get(n), "cookie=" + cookie, "tick.ms=500", "tick.timeout.ms=3000", "epmd.register=false"));
         StringBuilder list = new StringBuilder();
         for (String other : NAMES) {
             list.append(list.length() == 0 ? "" : ",").append(full(other)).append(':').append(ports.get(other));

@@ -1,0 +1,114 @@
+package io.gencluster.discovery.epmdall;
+
+import io.gencluster.api.Discovery;
+import io.gencluster.api.DiscoveryException;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
+import io.gencluster.epmd.EpmdClient;
+import io.gencluster.epmd.NodeEntry;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Every node registered with the EPMD of each configured host (the seed's {@code epmd_all}): name
+ * {@code N} with port {@code P} on host {@code H} becomes peer {@code N@H:P}, the host written as
+ * configured ({@code localhost} meaning this node's own host). Only gen-cluster nodes are kept
+ * unless {@code include.foreign}: each name's PORT_PLEASE2 reply carries the marker our nodes
+ * register with. A host whose EPMD cannot be asked is logged once per change of state and keeps
+ * its last known peers (the seed skips it silently); only when every host fails does the whole
+ * discovery fail.
+ */
+public final class EpmdAllDiscovery implements Discovery {
+
+    private static final System.Logger LOG = System.getLogger(EpmdAllDiscovery.class.getName());
+
+    private final List<String> hosts;
+    private final int epmdPort;
+    private final Duration timeout;
+    private final boolean includeForeign;
+    private final Supplier<String> ownHost;
+    private final Map<String, Set<Peer>> lastByHost = new HashMap<>();
+    private final Map<String, String> failing = new HashMap<>();
+
+    /**
+     * @param hosts hosts to ask, never empty; {@code localhost} stands for {@code ownHost}
+     * @param ownHost the host part of this node's name; may return null while no transport runs
+     */
+    public EpmdAllDiscovery(List<String> hosts, int epmdPort, Duration timeout, boolean includeForeign, Supplier<String> ownHost) {
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("key 'hosts' has invalid value '': at least one host is needed (localhost = this node's host)");
+        }
+        this.hosts = List.copyOf(hosts);
+        this.epmdPort = epmdPort;
+        this.timeout = timeout;
+        this.includeForeign = includeForeign;
+        this.ownHost = ownHost;
+    }
+
+    @Override
+    public synchronized Set<Peer> peers() throws DiscoveryException {
+        Set<Peer> peers = new LinkedHashSet<>();
+        int failed = 0;
+        StringBuilder errors = new StringBuilder();
+        for (String configured : hosts) {
+            String host = configured.equalsIgnoreCase("localhost") ? ownHost.get() : configured;
+            if (host == null) {
+                throw new DiscoveryException("this node's host is not known yet (no transport): cannot expand 'localhost'");
+            }
+            try {
+                Set<Peer> found = ask(host);
+                lastByHost.put(host, found);
+                if (failing.remove(host) != null) {
+                    LOG.log(Level.INFO, "EPMD on {0} answers again: {1} node(s)", host, found.size());
+                }
+                peers.addAll(found);
+            } catch (IOException e) {
+                failed++;
+                errors.append(errors.length() == 0 ? "" : "; ").append(e.getMessage());
+                if (failing.put(host, e.getMessage()) == null) {
+                    LOG.log(Level.WARNING, "EPMD on {0} cannot be asked: {1}; keeping its {2} last known node(s)",
+                            host, e.getMessage(), lastByHost.getOrDefault(host, Set.of()).size());
+                }
+                peers.addAll(lastByHost.getOrDefault(host, Set.of()));
+            }
+        }
+        if (failed == hosts.size()) {
+            throw new DiscoveryException(errors.toString());
+        }
+        return peers;
+    }
+
+    private Set<Peer> ask(String host) throws IOException {
+        EpmdClient epmd = new EpmdClient(host, epmdPort, timeout);
+        Set<Peer> found = new LinkedHashSet<>();
+        for (Map.Entry<String, Integer> e : epmd.names().entrySet()) {
+            int port = e.getValue();
+            if (!includeForeign) {
+                NodeEntry entry = epmd.portPlease(e.getKey());
+                if (entry == null || !entry.isGenCluster()) {
+                    continue; // an Erlang node (or gone since NAMES): not ours to connect
+                }
+                port = entry.port;
+            }
+            try {
+                found.add(Peer.of(NodeName.of(e.getKey(), host), port));
+            } catch (IllegalArgumentException invalid) {
+                // EPMD accepts names no node name can hold (spaces, '@'): such a node is not reachable by name
+                LOG.log(Level.DEBUG, "EPMD on {0} lists ''{1}'', not a valid node name; skipped", host, e.getKey());
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public String toString() {
+        return "EPMD discovery of " + hosts + " (port " + epmdPort + (includeForeign ? ", foreign nodes included" : "") + ")";
+    }
+}

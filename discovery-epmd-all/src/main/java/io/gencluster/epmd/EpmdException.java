@@ -1,0 +1,17 @@
+package io.gencluster.epmd;
+
+import java.io.IOException;
+
+/** An EPMD request failed, or its reply could not be read; the message names the host and what was wrong. */
+public class EpmdException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    public EpmdException(String message) {
+        super(message);
+    }
+
+    public EpmdException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
