@@ -217,6 +217,15 @@ public final class EpmdCodec {
         }
     }
 
+    /** Decodes a whole ALIVE2 request including its length prefix; for tests of the encoder. */
+    static NodeEntry parseAlive2RequestUnchecked(byte[] request) {
+        try {
+            return parseAlive2Request(java.util.Arrays.copyOfRange(request, 2, request.length));
+        } catch (EpmdException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     public static byte[] alive2Response(boolean ok, long creation) {
         ByteBuffer b = ByteBuffer.allocate(6);
         b.put((byte) ALIVE2_X_RESP).put((byte) (ok ? 0 : 1)).putInt((int) creation);
