@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The main job: three local nodes, each a separate JVM running Felix with the gen-cluster bundles,
- * configured through ConfigAdmin with static discovery. Prints each node's membership as it
+ * configured through ConfigAdmin with epmd-all discovery and its defaults: each node registers with
+ * the host's port mapper (a running epmd, or one the first node serves itself) and connects to
+ * every gen-cluster node registered there. Prints each node's membership as it
  * changes, until all three are connected; then kills one node hard, shows the others report it
  * down, restarts it, and shows the mesh form again. Exits 0 when every step was seen in time.
  */
@@ -62,7 +64,7 @@ public final class Demo {
         for (String n : NAMES) {
             ports.put(n, freePort());
         }
-        say("starting " + String.join(", ", nodeNames()) + " (static discovery, refresh 1000 ms)");
+        say("starting " + String.join(", ", nodeNames()) + " (epmd-all discovery, refresh 1000 ms)");
         for (String n : NAMES) {
             start(n);
         }
@@ -130,12 +132,10 @@ public final class Demo {
         cmd.add(NodeMain.class.getName());
         cmd.addAll(List.of("--bundles", bundles.toString(), "--storage", work.resolve(n + "-cache").toString()));
         cmd.addAll(List.of("--config", "io.gencluster.dist.tcp", "node.name=" + full(n), "bind.address=127.0.0.1",
-                "port=" + ports.get(n), "cookie=" + cookie, "tick.ms=500", "tick.timeout.ms=3000", "epmd.register=false"));
-        StringBuilder list = new StringBuilder();
-        for (String other : NAMES) {
-            list.append(list.length() == 0 ? "" : ",").append(full(other)).append(':').append(ports.get(other));
-        }
-        cmd.addAll(List.of("--config", "io.gencluster.discovery.static", "nodes=" + list));
+                "port=" + ports.get(n), "cookie=" + cookie, "tick.ms=500", "tick.timeout.ms=3000"));
+        // epmd-all discovery with its defaults: every node registered with this host's port mapper
+        // (a running epmd, or the one the first node embeds when there is none)
+        cmd.addAll(List.of("--config", "io.gencluster.discovery.epmd"));
         cmd.addAll(List.of("--config", "io.gencluster", "refresh.interval.ms=1000"));
         Process p = new ProcessBuilder(cmd)
                 .redirectError(work.resolve(n + ".log").toFile())
