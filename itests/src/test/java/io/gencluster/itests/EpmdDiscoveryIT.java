@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Nodes configured with epmd-all discovery and nothing else (beyond the test's EPMD port), against
@@ -98,14 +99,23 @@ class EpmdDiscoveryIT {
         }
     }
 
-    @Test
-    void threeNodesFormAMeshThroughARealEpmdAndShowInEpmdNames() throws Exception {
-        erlang.epmd(epmdPort);
+    /** Starts the real epmd, or, for the embedded case, nothing: the first node will serve one. */
+    private void portMapper(boolean realEpmd) throws Exception {
+        if (realEpmd) {
+            erlang.epmd(epmdPort);
+        }
+    }
+
+    @ParameterizedTest(name = "real epmd: {0}")
+    @ValueSource(booleans = {true, false})
+    void threeNodesFormAMeshShowInEpmdNamesAndUnregisterWhenStopped(boolean realEpmd) throws Exception {
+        portMapper(realEpmd);
         FelixNode n1 = node("n1");
+        await("n1 registered", () -> names().containsKey("n1"), true);
         FelixNode n2 = node("n2");
         FelixNode n3 = node("n3");
         awaitMesh(n1, n2, n3);
-        String listed = erlang.names(epmdPort);
+        String listed = erlang.names(epmdPort); // Erlang's own epmd -names, against either port mapper
         for (String n : List.of("n1", "n2", "n3")) {
             assertTrue(listed.contains("name " + n + " at port"), listed);
         }
@@ -116,29 +126,21 @@ class EpmdDiscoveryIT {
         assertTrue(erlang.names(epmdPort).contains("name n1 at port"));
     }
 
-    @Test
-    void aRealErlangNodeIsListedAndIncludedOnlyWithIncludeForeign() throws Exception {
-        erlang.epmd(epmdPort);
+    @ParameterizedTest(name = "real epmd: {0}")
+    @ValueSource(booleans = {true, false})
+    void aRealErlangNodeIsListedAndIncludedOnlyWithIncludeForeign(boolean realEpmd) throws Exception {
+        portMapper(realEpmd);
+        FelixNode n1 = node("n1");
+        await("n1 registered", () -> names().containsKey("n1"), true);
         erlang.erl("erlnode", epmdPort);
         await("erl registered", () -> names().containsKey("erlnode"), true);
         NodeEntry erl = new EpmdClient("127.0.0.1", epmdPort, Duration.ofSeconds(2)).portPlease("erlnode");
         assertFalse(erl.isGenCluster(), "an Erlang node carries no gen-cluster marker");
+        assertEquals(NodeEntry.NORMAL, erl.nodeType);
 
-        FelixNode n1 = node("n1");
         FelixNode n2 = node("n2", "include.foreign", "true");
         awaitMesh(n1, n2);
         await("n1 skips the Erlang node", n1::discovered, Optional.of(Set.of("n2@127.0.0.1")));
         await("n2 includes it", n2::discovered, Optional.of(Set.of("n1@127.0.0.1", "erlnode@127.0.0.1")));
-    }
-
-    @Test
-    void withNoEpmdRunningOneNodeServesAPortMapperAndAllFormAMesh() throws Exception {
-        FelixNode n1 = node("n1");
-        await("n1 registered with the port mapper it serves", () -> names().containsKey("n1"), true);
-        FelixNode n2 = node("n2");
-        FelixNode n3 = node("n3");
-        awaitMesh(n1, n2, n3);
-        assertEquals(Set.of("n1", "n2", "n3"), names().keySet());
-        assertTrue(erlang.names(epmdPort).contains("name n2 at port"), "the real epmd -names reads our port mapper");
     }
 }

@@ -304,6 +304,47 @@ class TcpDistTest {
         assertTrue(e.getMessage().contains("'cookie'"), e.getMessage());
     }
 
+    @Test
+    void aPeerWithoutAPortIsDialledOnThePortItsHostsEpmdGives() throws Exception {
+        int epmdPort = freePort();
+        TcpDist a = epmdNode("a", epmdPort, true);
+        TcpDist b = epmdNode("b", epmdPort, true);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!(a.servesPortMapper() || b.servesPortMapper()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        // no port in the peer: a asks the EPMD of b's host (127.0.0.1) for b's port
+        a.connect(Peer.of(b.self()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        assertEquals(Set.of(b.self()), a.members());
+    }
+
+    @Test
+    void withEmbeddedOffNoPortMapperIsServedAndTheNodeStillRuns() throws Exception {
+        int epmdPort = freePort();
+        TcpDist a = epmdNode("a", epmdPort, false);
+        TcpDist b = node("b", "secret");
+        connect(b, a);
+        assertFalse(a.servesPortMapper());
+        try (Socket s = new Socket()) {
+            assertThrows(IOException.class, () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", epmdPort), 500),
+                    "nothing listens on the EPMD port");
+        }
+    }
+
+    private TcpDist epmdNode(String name, int epmdPort, boolean embedded) throws IOException {
+        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+                .bindAddress("127.0.0.1").port(0).epmd(true, epmdPort, embedded).build());
+        d.start();
+        started.add(d);
+        return d;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     private static long threadsOf(String node) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith("gencluster-tcp-") && t.getName().endsWith(node)).count();
