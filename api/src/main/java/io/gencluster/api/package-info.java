@@ -7,7 +7,7 @@
  * Anyone may register a {@link io.gencluster.api.ClusterListener} to hear of nodes going up and
  * down. This is the only exported package of the project.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.gencluster.api;
 

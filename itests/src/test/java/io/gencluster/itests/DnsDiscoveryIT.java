@@ -83,7 +83,8 @@ class DnsDiscoveryIT {
         nodes.put(ip(i), n);
         n.start();
         n.configure("io.gencluster.dist.tcp", Map.of("node.name", "app@" + ip(i), "bind.address", ip(i),
-                "port", String.valueOf(port), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false"));
+                "port", String.valueOf(port), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false",
+                "mesh.transitive", "false")); // what discovery alone does: a leaving pod is not passed on
         n.configure("io.gencluster.discovery.dns", Map.of("domain", DOMAIN, "servers", "127.0.0.1:" + dns.port(),
                 "timeout.ms", "1000"));
         EmbeddedNodes.runtime(n, runtimeExtra);

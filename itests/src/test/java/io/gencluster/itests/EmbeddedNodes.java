@@ -37,7 +37,8 @@ final class EmbeddedNodes implements AutoCloseable {
         node.start();
         node.configure("io.gencluster.dist.tcp", Map.of(
                 "node.name", full(name), "bind.address", "127.0.0.1", "port", "0", "cookie", cookie,
-                "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false"));
+                "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false",
+                "mesh.transitive", "false")); // what discovery alone does
         ports.put(name, node.awaitDistPort(TIMEOUT));
         return node;
     }

@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * frame      = length:u32 type:u8 payload[length-1]        (big-endian; length counts type+payload)
  *
- * HELLO     1  magic "GCTP" version:u8(=1) flags:u32 nonceA[16] name:str dialled:str
- * CHALLENGE 2  nonceB[16] proofB[32] name:str
+ * HELLO     1  magic "GCTP" version:u8(=1) flags:u32 listenPort:u16 nonceA[16] name:str dialled:str
+ * CHALLENGE 2  nonceB[16] proofB[32] listenPort:u16 name:str
  * REPLY     3  proofA[32]
  * ACCEPT    4  (empty)
  * REFUSE    5  code:u8 reason:str
  * TICK      6  (empty)
+ * DATA      7  mailbox:str payload[rest]          (after the handshake)
+ * MEMBERS   8  count:u16 (name:str listenPort:u16)*count   (transitive mesh)
  *
  * str        = length:u16 UTF-8 bytes
  * proofB     = HMAC-SHA256(cookie, "acceptor"  | nonceA | nonceB | initiator | acceptor)
@@ -29,9 +31,11 @@ import java.nio.charset.StandardCharsets;
  * dial; the acceptor answers CHALLENGE (or REFUSE), the initiator checks the acceptor's proof and
  * answers REPLY (or REFUSE), the acceptor checks that proof and answers ACCEPT (or REFUSE). Both
  * proofs show knowledge of the cookie without sending it; the nonces make every proof single-use.
- * After ACCEPT the connection carries TICKs (liveness when idle); later protocol versions add
- * message frames, announced through the version byte and flags. Any other frame type, a frame
- * longer than the limit, or a malformed field is a protocol error that closes the connection.
+ * Each side tells its listening port, so that members can be passed on. After ACCEPT the
+ * connection carries DATA (a message to a mailbox), MEMBERS (the sender's other members, sent once
+ * when a connection comes up, so the receiver can connect to those it lacks) and TICKs (liveness
+ * when idle). Any other frame type, a frame longer than the limit, or a malformed field is a
+ * protocol error that closes the connection.
  */
 final class FrameCodec {
 
@@ -41,6 +45,8 @@ final class FrameCodec {
     static final byte ACCEPT = 4;
     static final byte REFUSE = 5;
     static final byte TICK = 6;
+    static final byte DATA = 7;
+    static final byte MEMBERS = 8;
 
     static final byte[] MAGIC = {'G', 'C', 'T', 'P'};
     static final int VERSION = 1;

@@ -37,13 +37,28 @@ final class Handshake {
         this.random = random;
     }
 
-    /** Initiator: proves itself to {@code dialled} and checks that it really is that node. */
-    void initiate(DataInputStream in, DataOutputStream out, NodeName dialled) throws IOException {
+    /** The initiator that passed the handshake, and the port it listens on. */
+    static final class Accepted {
+        final NodeName initiator;
+        final int listenPort;
+
+        Accepted(NodeName initiator, int listenPort) {
+            this.initiator = initiator;
+            this.listenPort = listenPort;
+        }
+    }
+
+    /**
+     * Initiator: proves itself to {@code dialled} and checks that it really is that node.
+     *
+     * @return the port the acceptor listens on
+     */
+    int initiate(DataInputStream in, DataOutputStream out, NodeName dialled, int listenPort) throws IOException {
         byte[] nonceA = nonce();
         String me = self.toString();
         String them = dialled.toString();
-        ByteBuffer hello = ByteBuffer.allocate(MAGIC.length + 1 + 4 + NONCE_BYTES + size(me) + size(them));
-        hello.put(MAGIC).put((byte) VERSION).putInt(0).put(nonceA);
+        ByteBuffer hello = ByteBuffer.allocate(MAGIC.length + 1 + 4 + 2 + NONCE_BYTES + size(me) + size(them));
+        hello.put(MAGIC).put((byte) VERSION).putInt(0).putShort((short) listenPort).put(nonceA);
         putString(hello, me);
         putString(hello, them);
         write(out, HELLO, hello.array());
@@ -51,6 +66,7 @@ final class Handshake {
         Frame challenge = expect(in, CHALLENGE);
         byte[] nonceB = getBytes(challenge.payload, NONCE_BYTES);
         byte[] proofB = getBytes(challenge.payload, PROOF_BYTES);
+        int acceptorPort = Short.toUnsignedInt(getShort(challenge.payload));
         String acceptor = getString(challenge.payload);
         if (!acceptor.equals(them)) {
             throw refuse(out, REFUSED_PROTOCOL, "dialled " + them + " but the challenge came from " + acceptor);
@@ -60,15 +76,16 @@ final class Handshake {
         }
         write(out, REPLY, proof("initiator", nonceA, nonceB, me, them));
         expect(in, ACCEPT);
+        return acceptorPort;
     }
 
     /**
      * Acceptor: reads the initiator's HELLO, applies {@code admission}, and checks its proof.
      * The caller sends ACCEPT (or a last REFUSE) once it has registered the connection.
      *
-     * @return the initiator, authenticated
+     * @return the initiator, authenticated, with its listening port
      */
-    NodeName accept(DataInputStream in, DataOutputStream out, Admission admission) throws IOException {
+    Accepted accept(DataInputStream in, DataOutputStream out, Admission admission, int listenPort) throws IOException {
         Frame hello = expect(in, HELLO);
         ByteBuffer p = hello.payload;
         byte[] magic = getBytes(p, MAGIC.length);
@@ -80,6 +97,7 @@ final class Handshake {
             throw refuse(out, REFUSED_VERSION, "protocol version " + version + " not supported (this node speaks " + VERSION + ")");
         }
         getInt(p); // capability flags: none defined in version 1
+        int initiatorPort = Short.toUnsignedInt(getShort(p));
         byte[] nonceA = getBytes(p, NONCE_BYTES);
         String initiatorText = getString(p);
         String dialled = getString(p);
@@ -99,8 +117,8 @@ final class Handshake {
             throw refuse(out, e.code, e.getMessage());
         }
         byte[] nonceB = nonce();
-        ByteBuffer challenge = ByteBuffer.allocate(NONCE_BYTES + PROOF_BYTES + size(me));
-        challenge.put(nonceB).put(proof("acceptor", nonceA, nonceB, initiatorText, me));
+        ByteBuffer challenge = ByteBuffer.allocate(NONCE_BYTES + PROOF_BYTES + 2 + size(me));
+        challenge.put(nonceB).put(proof("acceptor", nonceA, nonceB, initiatorText, me)).putShort((short) listenPort);
         putString(challenge, me);
         write(out, CHALLENGE, challenge.array());
 
@@ -114,7 +132,7 @@ final class Handshake {
         if (!MessageDigest.isEqual(proofA, proof("initiator", nonceA, nonceB, initiatorText, me))) {
             throw refuse(out, REFUSED_COOKIE, "cookie mismatch between " + initiator + " and " + me);
         }
-        return initiator;
+        return new Accepted(initiator, initiatorPort);
     }
 
     /** Reads the next handshake frame; a REFUSE from the peer becomes a {@link RefusedException}. */

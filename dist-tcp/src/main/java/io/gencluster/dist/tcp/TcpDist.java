@@ -4,6 +4,9 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.Dist;
 import io.gencluster.api.DownReason;
+import io.gencluster.api.MessageHandler;
+import io.gencluster.api.Messenger;
+import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.io.BufferedInputStream;
@@ -53,7 +56,7 @@ import java.util.concurrent.TimeoutException;
  * sides alike; the refused dialler's {@link #connect} still succeeds once the kept connection is up.
  * A peer claiming a name that is already connected is refused: it never evicts the live one.
  */
-public final class TcpDist implements Dist, AutoCloseable {
+public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
     private static final int MAX_CONNECTS_IN_PROGRESS = 16;
@@ -67,6 +70,8 @@ public final class TcpDist implements Dist, AutoCloseable {
     private final Handshake handshake;
     private final String threadTag;
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
+    private final Mailboxes mailboxes;
+    private final Duration mailboxWait;
 
     // guarded by this
     private final Map<NodeName, Connection> connections = new HashMap<>();
@@ -87,6 +92,52 @@ public final class TcpDist implements Dist, AutoCloseable {
         this.self = settings.self;
         this.handshake = new Handshake(self, settings.cookie, new SecureRandom());
         this.threadTag = self.toString();
+        this.mailboxes = new Mailboxes(settings.mailboxQueue, threadTag);
+        // bounded well inside the silence window, so that waiting never looks like a dead peer
+        this.mailboxWait = Duration.ofMillis(Math.min(1000, settings.tickTimeout.toMillis() / 4));
+    }
+
+    /** Delivers messages for {@code mailbox} to {@code handler} from now on. */
+    public void addMailbox(String mailbox, MessageHandler handler) {
+        mailboxes.add(mailbox, handler);
+    }
+
+    /** Stops delivering to {@code handler}, if it still serves {@code mailbox}. */
+    public void removeMailbox(String mailbox, MessageHandler handler) {
+        mailboxes.remove(mailbox, handler);
+    }
+
+    @Override
+    public void send(NodeName node, String mailbox, byte[] payload, Duration maxWait) throws MessagingException {
+        byte[] box = mailbox.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (box.length == 0 || box.length > 255) {
+            throw new MessagingException("invalid mailbox name '" + mailbox + "': 1-255 bytes of UTF-8");
+        }
+        int size = 2 + box.length + payload.length;
+        if (size + 1 > settings.maxFrameBytes) {
+            throw new MessagingException("message of " + payload.length + " bytes to " + node + " exceeds max.frame.bytes ("
+                    + settings.maxFrameBytes + ")");
+        }
+        Connection c;
+        synchronized (this) {
+            c = connections.get(node);
+        }
+        if (c == null) {
+            throw new MessagingException("not connected to " + node);
+        }
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(size);
+        frame.putShort((short) box.length).put(box).put(payload);
+        try {
+            if (!c.enqueue(FrameCodec.DATA, frame.array(), maxWait)) {
+                throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
+                        + " bytes) for " + maxWait.toMillis() + " ms");
+            }
+        } catch (IOException e) {
+            throw new MessagingException("not sent to " + node + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessagingException("interrupted while waiting for room in the send queue to " + node);
+        }
     }
 
     /** Binds the listening socket and starts the threads. */
@@ -206,10 +257,12 @@ public final class TcpDist implements Dist, AutoCloseable {
             socket.setSoTimeout((int) Math.min(settings.handshakeTimeout.toMillis(), remainingMillis(deadline)));
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            handshake.initiate(in, out, node);
+            int peerListenPort = handshake.initiate(in, out, node, port());
             watchdog.cancel(false);
             socket.setSoTimeout(0);
-            if (register(new Connection(node, true, socket, in, out))) {
+            Connection c = new Connection(node, peerListenPort, true, socket, in, out, settings.sendQueueBytes);
+            if (register(c)) {
+                activate(c);
                 result.complete(null);
             } else {
                 closeQuietly(socket);
@@ -305,16 +358,19 @@ public final class TcpDist implements Dist, AutoCloseable {
             socket.setSoTimeout((int) settings.handshakeTimeout.toMillis());
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            initiator = handshake.accept(in, out, this::admit);
+            Handshake.Accepted accepted = handshake.accept(in, out, this::admit, port());
+            initiator = accepted.initiator;
             watchdog.cancel(false);
             socket.setSoTimeout(0);
-            Connection c = new Connection(initiator, false, socket, in, out);
+            Connection c = new Connection(initiator, accepted.listenPort, false, socket, in, out, settings.sendQueueBytes);
             if (!register(c)) {
                 throw Handshake.refuse(out, FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
             }
             try {
                 c.send(FrameCodec.ACCEPT, new byte[0]);
+                activate(c);
             } catch (IOException e) {
+                activate(c);
                 lost(c, DownReason.CONNECTION_CLOSED, "handshake not completed: " + e.getMessage());
             }
         } catch (RefusedException e) {
@@ -348,6 +404,7 @@ public final class TcpDist implements Dist, AutoCloseable {
 
     // ---------------------------------------------------------------- established connections
 
+    /** Claims the pair's one connection slot; false when the pair is connected already. */
     private boolean register(Connection c) {
         synchronized (this) {
             if (closed || connections.containsKey(c.peer)) {
@@ -356,10 +413,70 @@ public final class TcpDist implements Dist, AutoCloseable {
             connections.put(c.peer, c);
             notifyAll();
         }
+        return true;
+    }
+
+    /** Once the handshake's last frame is out: starts reading and writing, reports the node up, passes members on. */
+    private void activate(Connection c) {
         daemon(() -> readLoop(c), "gencluster-tcp-read-" + c.peer).start();
+        c.startWriter("gencluster-tcp-write-" + c.peer, (conn, e) -> lost(conn, DownReason.CONNECTION_CLOSED, e.getMessage()));
         emit(ClusterEvent.nodeUp(c.peer, Instant.now()));
         LOG.log(Level.DEBUG, "{0} connected to {1} ({2}, {3})", self, c.peer, c.remote(), c.initiated ? "outgoing" : "incoming");
-        return true;
+        if (settings.transitive) {
+            sendMembers(c);
+        }
+    }
+
+    /** Tells a newly connected peer our other members, so it connects to those it lacks (Erlang's connect_all). */
+    private void sendMembers(Connection c) {
+        Connection[] others;
+        synchronized (this) {
+            others = connections.values().stream().filter(o -> o != c).toArray(Connection[]::new);
+        }
+        if (others.length == 0) {
+            return;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(bytes);
+        try {
+            d.writeShort(others.length);
+            for (Connection o : others) {
+                d.writeUTF(o.peer.toString());
+                d.writeShort(o.peerListenPort);
+            }
+            c.enqueue(FrameCodec.MEMBERS, bytes.toByteArray(), settings.handshakeTimeout);
+        } catch (IOException e) {
+            // the new connection is already gone: nothing to pass on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void membersOf(Connection from, FrameCodec.Frame f) throws ProtocolException {
+        int count = Short.toUnsignedInt(FrameCodec.getShort(f.payload));
+        for (int i = 0; i < count; i++) {
+            String name = FrameCodec.getString(f.payload);
+            int port = Short.toUnsignedInt(FrameCodec.getShort(f.payload));
+            NodeName node;
+            try {
+                node = NodeName.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("MEMBERS from " + from.peer + " holds an invalid node name: " + e.getMessage());
+            }
+            if (!settings.transitive || node.equals(self) || port == 0) {
+                continue;
+            }
+            synchronized (this) {
+                if (connections.containsKey(node) || dialling.containsKey(node)) {
+                    continue;
+                }
+            }
+            connect(Peer.of(node, port), settings.handshakeTimeout.multipliedBy(2)).whenComplete((ok, err) -> {
+                if (err != null) {
+                    LOG.log(Level.DEBUG, "{0}, a member of {1}, could not be connected: {2}", node, from.peer, err.getMessage());
+                }
+            });
+        }
     }
 
     private void readLoop(Connection c) {
@@ -367,7 +484,20 @@ public final class TcpDist implements Dist, AutoCloseable {
             while (!c.isClosed()) {
                 FrameCodec.Frame f = FrameCodec.read(c.in, settings.maxFrameBytes);
                 c.lastRead = System.nanoTime();
-                if (f.type != FrameCodec.TICK) {
+                if (f.type == FrameCodec.DATA) {
+                    String mailbox = FrameCodec.getString(f.payload);
+                    byte[] payload = new byte[f.payload.remaining()];
+                    f.payload.get(payload);
+                    try {
+                        mailboxes.deliver(c.peer, mailbox, payload, mailboxWait);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    c.lastRead = System.nanoTime(); // waiting on our own mailbox says nothing against the peer
+                } else if (f.type == FrameCodec.MEMBERS) {
+                    membersOf(c, f);
+                } else if (f.type != FrameCodec.TICK) {
                     throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(f.type));
                 }
             }
@@ -466,6 +596,7 @@ public final class TcpDist implements Dist, AutoCloseable {
         for (Connection c : all) {
             lost(c, DownReason.SHUTDOWN, self + " is shutting down");
         }
+        mailboxes.close();
         connects.shutdownNow();
         handshakes.shutdownNow();
         timer.shutdownNow();

@@ -2,6 +2,9 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.Dist;
+import io.gencluster.api.MessageHandler;
+import io.gencluster.api.Messenger;
+import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.io.IOException;
@@ -23,6 +26,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
@@ -37,7 +43,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = TcpDistComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = TcpDistComponent.Config.class)
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Dist\"", uses = Dist.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Dist,io.gencluster.api.Messenger\"", uses = Dist.class)
 public final class TcpDistComponent {
 
     static final String PID = "io.gencluster.dist.tcp";
@@ -87,6 +93,19 @@ public final class TcpDistComponent {
         @AttributeDefinition(name = "Maximum frame (bytes)", description = "A larger frame closes that connection.")
         int max_frame_bytes() default 1048576;
 
+        @AttributeDefinition(name = "Send queue (bytes)", description = "Messages queued per connection before"
+                + " senders wait (backpressure); at least max.frame.bytes.")
+        int send_queue_bytes() default 8388608;
+
+        @AttributeDefinition(name = "Mailbox queue", description = "Messages queued per mailbox before further"
+                + " ones are dropped (and logged): a slow handler never stalls the connection.")
+        int mailbox_queue() default 10000;
+
+        @AttributeDefinition(name = "Transitive mesh", description = "When two nodes connect, each passes on its"
+                + " other members and connects to those it lacks (Erlang's connect_all), so a cluster closes its"
+                + " mesh without waiting for every node's next discovery refresh.")
+        boolean mesh_transitive() default true;
+
         @AttributeDefinition(name = "Register with EPMD", description = "Register this node's name and port with the"
                 + " local EPMD (so epmd-all discovery and 'epmd -names' see it), and ask a peer's EPMD for its port"
                 + " when discovery gave none.")
@@ -102,7 +121,40 @@ public final class TcpDistComponent {
 
     private final BundleContext context;
     private TcpDist dist;
-    private ServiceRegistration<Dist> registration;
+    private ServiceRegistration<?> registration;
+    private final Map<Object, Mailbox> handlers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final class Mailbox {
+        final String mailbox;
+        final MessageHandler handler;
+
+        Mailbox(String mailbox, MessageHandler handler) {
+            this.mailbox = mailbox;
+            this.handler = handler;
+        }
+    }
+
+    /** Whiteboard: every MessageHandler service with a gencluster.mailbox property receives that mailbox's messages. */
+    @Reference(service = MessageHandler.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    synchronized void bindHandler(MessageHandler handler, Map<String, Object> properties) {
+        Object name = properties.get(MessageHandler.MAILBOX_PROPERTY);
+        if (name == null || name.toString().isEmpty()) {
+            LOG.log(Level.WARNING, "MessageHandler {0} has no {1} property; it receives nothing", handler, MessageHandler.MAILBOX_PROPERTY);
+            return;
+        }
+        Mailbox box = new Mailbox(name.toString(), handler);
+        handlers.put(properties.get(org.osgi.framework.Constants.SERVICE_ID), box);
+        if (dist != null) {
+            dist.addMailbox(box.mailbox, handler);
+        }
+    }
+
+    synchronized void unbindHandler(MessageHandler handler, Map<String, Object> properties) {
+        Mailbox box = handlers.remove(properties.get(org.osgi.framework.Constants.SERVICE_ID));
+        if (box != null && dist != null) {
+            dist.removeMailbox(box.mailbox, handler);
+        }
+    }
 
     @Activate
     public TcpDistComponent(Config config, Map<String, Object> properties, BundleContext context) {
@@ -141,11 +193,13 @@ public final class TcpDistComponent {
             return;
         }
         dist = started;
+        handlers.forEach((ref, h) -> dist.addMailbox(h.mailbox, h.handler));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Dist.TRANSPORT_PROPERTY, "tcp");
         props.put(NODE_PROPERTY, dist.self().toString());
         props.put(PORT_PROPERTY, dist.port());
-        registration = context.registerService(Dist.class, new Delegate(dist), props);
+        registration = context.registerService(new String[] {Dist.class.getName(), Messenger.class.getName()},
+                new Delegate(dist), props);
     }
 
     @Deactivate
@@ -193,6 +247,9 @@ public final class TcpDistComponent {
                 .handshakeTimeout(Duration.ofMillis(number("handshake.timeout.ms", c::handshake_timeout_ms, raw)))
                 .maxHandshakes(number("max.handshakes", c::max_handshakes, raw))
                 .maxFrameBytes(number("max.frame.bytes", c::max_frame_bytes, raw))
+                .sendQueueBytes(number("send.queue.bytes", c::send_queue_bytes, raw))
+                .mailboxQueue(number("mailbox.queue", c::mailbox_queue, raw))
+                .transitive(c.mesh_transitive())
                 .epmd(c.epmd_register(), epmdPort(number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
                 .build();
     }
@@ -219,7 +276,7 @@ public final class TcpDistComponent {
     }
 
     /** The registered service: the transport, without its lifecycle methods. */
-    private static final class Delegate implements Dist {
+    private static final class Delegate implements Dist, Messenger {
         private final TcpDist dist;
 
         Delegate(TcpDist dist) {
@@ -254,6 +311,11 @@ public final class TcpDistComponent {
         @Override
         public void removeListener(ClusterListener listener) {
             dist.removeListener(listener);
+        }
+
+        @Override
+        public void send(NodeName node, String mailbox, byte[] payload, Duration maxWait) throws MessagingException {
+            dist.send(node, mailbox, payload, maxWait);
         }
     }
 }

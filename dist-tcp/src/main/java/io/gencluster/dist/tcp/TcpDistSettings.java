@@ -20,6 +20,9 @@ public final class TcpDistSettings {
     final Duration handshakeTimeout;
     final int maxHandshakes;
     final int maxFrameBytes;
+    final int sendQueueBytes;
+    final int mailboxQueue;
+    final boolean transitive;
     final boolean epmdRegister;
     final int epmdPort;
     final boolean epmdEmbedded;
@@ -48,6 +51,15 @@ public final class TcpDistSettings {
             throw invalid("max.frame.bytes", b.maxFrameBytes, "must be at least " + FrameCodec.MAX_HANDSHAKE_FRAME);
         }
         maxFrameBytes = b.maxFrameBytes;
+        if (b.sendQueueBytes < maxFrameBytes + 5) {
+            throw invalid("send.queue.bytes", b.sendQueueBytes, "must hold at least one frame of max.frame.bytes (" + maxFrameBytes + ")");
+        }
+        sendQueueBytes = b.sendQueueBytes;
+        if (b.mailboxQueue < 1) {
+            throw invalid("mailbox.queue", b.mailboxQueue, "must be at least 1");
+        }
+        mailboxQueue = b.mailboxQueue;
+        transitive = b.transitive;
         epmdRegister = b.epmdRegister;
         epmdPort = b.epmdPort;
         if (epmdPort < 1 || epmdPort > 65535) {
@@ -94,6 +106,9 @@ public final class TcpDistSettings {
         private Duration handshakeTimeout = Duration.ofMillis(5000);
         private int maxHandshakes = 64;
         private int maxFrameBytes = 1 << 20;
+        private int sendQueueBytes = 8 << 20;
+        private int mailboxQueue = 10_000;
+        private boolean transitive = true;
         private boolean epmdRegister;
         private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
         private boolean epmdEmbedded = true;
@@ -141,6 +156,24 @@ public final class TcpDistSettings {
 
         public Builder maxFrameBytes(int v) {
             maxFrameBytes = v;
+            return this;
+        }
+
+        /** Bytes of messages queued per connection before senders wait (backpressure). */
+        public Builder sendQueueBytes(int v) {
+            sendQueueBytes = v;
+            return this;
+        }
+
+        /** Messages queued per mailbox before further ones are dropped. */
+        public Builder mailboxQueue(int v) {
+            mailboxQueue = v;
+            return this;
+        }
+
+        /** Pass members on when nodes connect, so the mesh closes without waiting for discovery. */
+        public Builder transitive(boolean v) {
+            transitive = v;
             return this;
         }
 

@@ -209,7 +209,7 @@ class TcpDistTest {
         Handshake fake = new Handshake(NodeName.parse("mute@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8), new java.util.Random(1));
         Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port());
         sockets.add(s);
-        fake.initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self());
+        fake.initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
         next(ea, e -> e.type() == ClusterEvent.Type.NODE_UP);
         long up = System.nanoTime();
         ClusterEvent down = next(ea, e -> e.type() == ClusterEvent.Type.NODE_DOWN);

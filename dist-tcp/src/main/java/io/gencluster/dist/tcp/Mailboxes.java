@@ -1,0 +1,102 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.api.MessageHandler;
+import io.gencluster.api.NodeName;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The mailboxes of this node: each delivers to its handler on a thread of its own through a
+ * bounded queue, so a handler never runs on a connection's reader and heartbeats go on whatever
+ * it does. When a mailbox's queue is full, the reader waits a bounded time for room — which
+ * pushes back on the sender through TCP flow control, so a fast sender slows down instead of
+ * losing messages — and only then drops the message (delivery is at most once), logging the drop
+ * once per burst. While it waits, that connection's other mailboxes wait too; other connections
+ * do not.
+ */
+final class Mailboxes implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final int capacity;
+    private final String threadTag;
+    private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+    private volatile long lastUnknownLog;
+
+    private final class Mailbox {
+        final MessageHandler handler;
+        final ThreadPoolExecutor thread;
+        volatile long lastDropLog;
+
+        Mailbox(String name, MessageHandler handler) {
+            this.handler = handler;
+            this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity), r -> {
+                Thread t = new Thread(r, "gencluster-mailbox-" + name + "-" + threadTag);
+                t.setDaemon(true);
+                return t;
+            });
+            // the worker always runs, so that offering straight into its queue (with a timeout) is safe
+            thread.prestartCoreThread();
+        }
+    }
+
+    Mailboxes(int capacity, String threadTag) {
+        this.capacity = capacity;
+        this.threadTag = threadTag;
+    }
+
+    void add(String name, MessageHandler handler) {
+        Mailbox old = boxes.put(name, new Mailbox(name, handler));
+        if (old != null) {
+            old.thread.shutdown();
+        }
+    }
+
+    void remove(String name, MessageHandler handler) {
+        Mailbox box = boxes.get(name);
+        if (box != null && box.handler == handler && boxes.remove(name, box)) {
+            box.thread.shutdown();
+        }
+    }
+
+    /** Queues a message for its mailbox, waiting up to {@code maxWait} for room. */
+    void deliver(NodeName from, String mailbox, byte[] payload, java.time.Duration maxWait) throws InterruptedException {
+        Mailbox box = boxes.get(mailbox);
+        if (box == null) {
+            long now = System.nanoTime();
+            if (now - lastUnknownLog > LOG_INTERVAL_NANOS) {
+                lastUnknownLog = now;
+                LOG.log(Level.WARNING, "message from {0} to mailbox ''{1}'' dropped: no such mailbox here", from, mailbox);
+            }
+            return;
+        }
+        Runnable delivery = () -> {
+            try {
+                box.handler.message(from, payload);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "handler of mailbox '" + mailbox + "' failed on a message from " + from, e);
+            }
+        };
+        if (box.thread.isShutdown() || !box.thread.getQueue().offer(delivery, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            long now = System.nanoTime();
+            if (now - box.lastDropLog > LOG_INTERVAL_NANOS) {
+                box.lastDropLog = now;
+                LOG.log(Level.WARNING, "mailbox ''{0}'' is {1} messages behind; dropping messages (from {2} and others)",
+                        mailbox, capacity, from);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Mailbox box : boxes.values()) {
+            box.thread.shutdownNow();
+        }
+        boxes.clear();
+    }
+}
