@@ -133,8 +133,21 @@ final class NodeProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends a signal by PID (STOP freezes the JVM as a hung process would be, CONT resumes it). */
+    void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** kill -9. */
     void kill() throws InterruptedException {
+        try {
+            signal("CONT"); // a stopped process must be able to die
+        } catch (Exception | AssertionError ignored) {
+            // already gone
+        }
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }

@@ -85,6 +85,27 @@ class SeparateJvmIT {
         }
     }
 
+    @Test
+    void aFrozenNodeIsDeclaredDownWithinTheSilenceWindowAndComesBackWhenResumed() throws Exception {
+        ports.put("n1", freePort());
+        ports.put("n2", freePort());
+        NodeProcess n1 = start("n1", runtime(REFRESH_MS), "n1", "n2");
+        NodeProcess n2 = start("n2", runtime(REFRESH_MS), "n1", "n2");
+        n1.awaitMembers(names("n2"), TIMEOUT);
+        n2.awaitMembers(names("n1"), TIMEOUT);
+
+        n2.signal("STOP"); // frozen: its sockets stay open, nothing is read or written
+        long frozen = System.nanoTime();
+        n1.awaitMembers(Set.of(), TIMEOUT);
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
+        long window = 2000; // tick.timeout.ms
+        assertTrue(took >= window / 2 && took <= window * 3 / 2, "declared down after " + took + " ms; window " + window + " ms");
+
+        n2.signal("CONT");
+        n1.awaitMembers(names("n2"), TIMEOUT);
+        n2.awaitMembers(names("n1"), TIMEOUT);
+    }
+
     /** Starts node {@code name} with its transport, and with static discovery and {@code runtime} unless that is null. */
     private NodeProcess start(String name, Props runtime, String... discovered) throws Exception {
         Map<String, String> dist = Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1",
