@@ -93,6 +93,11 @@ final class FrameCodec {
     static Frame read(DataInputStream in, int maxLength) throws IOException {
         int length = in.readInt();
         if (length < 1 || length > maxLength) {
+            int first = length >>> 24;
+            if (first == 0x16 || first == 0x15) {
+                // a TLS record (handshake or alert) where a frame should be: the two nodes disagree on tls.enabled
+                throw new ProtocolException("the peer speaks TLS and this node does not (tls.enabled differs between the nodes)");
+            }
             throw new ProtocolException("frame length " + Integer.toUnsignedString(length) + " outside 1.." + maxLength);
         }
         byte type = in.readByte();

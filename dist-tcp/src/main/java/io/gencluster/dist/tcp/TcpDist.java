@@ -255,8 +255,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             socket.connect(address, remainingMillis(deadline));
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) Math.min(settings.handshakeTimeout.toMillis(), remainingMillis(deadline)));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+            Socket channel = settings.tls == null ? socket : tlsClient(socket, node.host(), port);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(channel.getInputStream()));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(channel.getOutputStream()));
             int peerListenPort = handshake.initiate(in, out, node, port());
             watchdog.cancel(false);
             socket.setSoTimeout(0);
@@ -356,8 +357,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) settings.handshakeTimeout.toMillis());
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+            Socket channel = settings.tls == null ? socket : tlsServer(socket);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(channel.getInputStream()));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(channel.getOutputStream()));
             Handshake.Accepted accepted = handshake.accept(in, out, this::admit, port());
             initiator = accepted.initiator;
             watchdog.cancel(false);
@@ -389,6 +391,42 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         } finally {
             watchdog.cancel(false);
         }
+    }
+
+    /** Wraps a dialled connection in TLS; the certificate exchange is bounded by the socket's timeout. */
+    private Socket tlsClient(Socket socket, String host, int port) throws IOException {
+        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) settings.tls.getSocketFactory().createSocket(socket, host, port, true);
+        ssl.setUseClientMode(true);
+        if (settings.tlsVerifyHostname) {
+            javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            ssl.setSSLParameters(p);
+        }
+        try {
+            ssl.startHandshake();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IOException("TLS handshake failed: " + e.getMessage()
+                    + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
+                    + (settings.tlsVerifyHostname ? ", and one naming host " + host : "") + "?)", e);
+        } catch (IOException e) {
+            throw new IOException("TLS handshake failed: " + e.getMessage() + " (does the peer have tls.enabled=true?)", e);
+        }
+        return ssl;
+    }
+
+    /** Wraps an accepted connection in TLS, requiring the peer's certificate (mutual authentication). */
+    private Socket tlsServer(Socket socket) throws IOException {
+        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) settings.tls.getSocketFactory().createSocket(socket, null, true);
+        ssl.setUseClientMode(false);
+        ssl.setNeedClientAuth(true);
+        try {
+            ssl.startHandshake();
+        } catch (javax.net.ssl.SSLException e) {
+            String hint = String.valueOf(e.getMessage()).contains("plaintext") || String.valueOf(e.getMessage()).contains("Unsupported or unrecognized")
+                    ? " (a plaintext peer: it has tls.enabled=false, this node true)" : " (certificate not trusted, or none?)";
+            throw new RefusedException(FrameCodec.REFUSED_PROTOCOL, "TLS handshake failed: " + e.getMessage() + hint);
+        }
+        return ssl;
     }
 
     /** Applied to an initiator before it proves anything: one connection per pair, and the simultaneous-connect rule. */

@@ -106,6 +106,38 @@ public final class TcpDistComponent {
                 + " mesh without waiting for every node's next discovery refresh.")
         boolean mesh_transitive() default true;
 
+        @AttributeDefinition(name = "TLS", description = "Run every connection over TLS with mutual authentication."
+                + " Nodes with and without TLS refuse each other (logged on both sides).")
+        boolean tls_enabled() default false;
+
+        @AttributeDefinition(name = "TLS key store", description = "PKCS12 (or .jks) file with this node's key and"
+                + " certificate chain. Alternatively tls.certificate + tls.private.key (PEM).", required = false)
+        String tls_keystore() default "";
+
+        @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD, required = false)
+        String tls_keystore_password() default "";
+
+        @AttributeDefinition(name = "TLS trust store", description = "PKCS12 (or .jks) file with the CA certificates"
+                + " whose nodes this node accepts. Alternatively tls.ca (PEM).", required = false)
+        String tls_truststore() default "";
+
+        @AttributeDefinition(name = "TLS trust store password", type = AttributeType.PASSWORD, required = false)
+        String tls_truststore_password() default "";
+
+        @AttributeDefinition(name = "TLS certificate (PEM)", description = "This node's certificate chain.", required = false)
+        String tls_certificate() default "";
+
+        @AttributeDefinition(name = "TLS private key (PEM)", description = "This node's unencrypted PKCS#8 key.", required = false)
+        String tls_private_key() default "";
+
+        @AttributeDefinition(name = "TLS CA (PEM)", description = "The CA certificates this node trusts.", required = false)
+        String tls_ca() default "";
+
+        @AttributeDefinition(name = "TLS: verify host names", description = "A dialled node's certificate must also"
+                + " name the host part of its node name (subject alternative name), as HTTPS checks a server."
+                + " Off: any certificate from a trusted CA is accepted; the cookie still proves membership.")
+        boolean tls_verify_hostname() default false;
+
         @AttributeDefinition(name = "Register with EPMD", description = "Register this node's name and port with the"
                 + " local EPMD (so epmd-all discovery and 'epmd -names' see it), and ask a peer's EPMD for its port"
                 + " when discovery gave none.")
@@ -251,7 +283,23 @@ public final class TcpDistComponent {
                 .mailboxQueue(number("mailbox.queue", c::mailbox_queue, raw))
                 .transitive(c.mesh_transitive())
                 .epmd(c.epmd_register(), epmdPort(number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
+                .tls(c.tls_enabled() ? tls(c) : null, c.tls_verify_hostname())
                 .build();
+    }
+
+    private static javax.net.ssl.SSLContext tls(Config c) {
+        if (!c.tls_keystore().isBlank()) {
+            if (c.tls_truststore().isBlank()) {
+                throw TcpDistSettings.invalid("tls.truststore", "", "is required with tls.keystore");
+            }
+            return Tls.fromStores(Path.of(c.tls_keystore().trim()), c.tls_keystore_password().toCharArray(),
+                    Path.of(c.tls_truststore().trim()), c.tls_truststore_password().toCharArray());
+        }
+        if (c.tls_certificate().isBlank() || c.tls_private_key().isBlank() || c.tls_ca().isBlank()) {
+            throw TcpDistSettings.invalid("tls.enabled", true,
+                    "needs tls.keystore + tls.truststore, or tls.certificate + tls.private.key + tls.ca");
+        }
+        return Tls.fromPem(Path.of(c.tls_certificate().trim()), Path.of(c.tls_private_key().trim()), Path.of(c.tls_ca().trim()));
     }
 
     private static int epmdPort(int configured) {

@@ -23,6 +23,8 @@ public final class TcpDistSettings {
     final int sendQueueBytes;
     final int mailboxQueue;
     final boolean transitive;
+    final javax.net.ssl.SSLContext tls; // null: plaintext
+    final boolean tlsVerifyHostname;
     final boolean epmdRegister;
     final int epmdPort;
     final boolean epmdEmbedded;
@@ -60,6 +62,8 @@ public final class TcpDistSettings {
         }
         mailboxQueue = b.mailboxQueue;
         transitive = b.transitive;
+        tls = b.tls;
+        tlsVerifyHostname = b.tlsVerifyHostname;
         epmdRegister = b.epmdRegister;
         epmdPort = b.epmdPort;
         if (epmdPort < 1 || epmdPort > 65535) {
@@ -109,6 +113,8 @@ public final class TcpDistSettings {
         private int sendQueueBytes = 8 << 20;
         private int mailboxQueue = 10_000;
         private boolean transitive = true;
+        private javax.net.ssl.SSLContext tls;
+        private boolean tlsVerifyHostname;
         private boolean epmdRegister;
         private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
         private boolean epmdEmbedded = true;
@@ -174,6 +180,17 @@ public final class TcpDistSettings {
         /** Pass members on when nodes connect, so the mesh closes without waiting for discovery. */
         public Builder transitive(boolean v) {
             transitive = v;
+            return this;
+        }
+
+        /**
+         * Runs every connection over TLS with this context, both sides authenticated by certificate
+         * (see {@link Tls}); {@code verifyHostname}: the certificate a dialled node presents must
+         * also name the host part of its node name (HTTPS-style endpoint identification).
+         */
+        public Builder tls(javax.net.ssl.SSLContext context, boolean verifyHostname) {
+            tls = context;
+            tlsVerifyHostname = verifyHostname;
             return this;
         }
 

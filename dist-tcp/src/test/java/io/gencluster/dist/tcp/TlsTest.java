@@ -1,0 +1,197 @@
+package io.gencluster.dist.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS between real nodes, with certificates made by the JDK's keytool for each run. */
+class TlsTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String PW = "changeit";
+
+    @TempDir
+    static Path dir;
+
+    private final List<TcpDist> started = new ArrayList<>();
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        ca("ca");
+        ca("other-ca");
+        node("a", "ca", "ip:127.0.0.1");
+        node("b", "ca", "ip:127.0.0.1");
+        node("c", "ca", "ip:127.0.0.1");
+        node("stranger", "other-ca", "ip:127.0.0.1");
+        node("misnamed", "ca", "dns:somewhere-else.example");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(),
+                "-keystore", dir.resolve("trust.p12").toString(), "-storepass", PW, "-storetype", "PKCS12");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("other-ca.pem").toString(),
+                "-keystore", dir.resolve("other-trust.p12").toString(), "-storepass", PW, "-storetype", "PKCS12");
+    }
+
+    private static void ca(String name) throws Exception {
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+                "-ext", "bc:c", "-validity", "2", "-keystore", dir.resolve(name + ".p12").toString(), "-storepass", PW, "-storetype", "PKCS12");
+        keytool("-exportcert", "-alias", "ca", "-rfc", "-file", dir.resolve(name + ".pem").toString(),
+                "-keystore", dir.resolve(name + ".p12").toString(), "-storepass", PW);
+    }
+
+    private static void node(String name, String ca, String san) throws Exception {
+        String ks = dir.resolve(name + ".p12").toString();
+        keytool("-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+                "-validity", "2", "-keystore", ks, "-storepass", PW, "-storetype", "PKCS12");
+        keytool("-certreq", "-alias", "node", "-file", dir.resolve(name + ".csr").toString(), "-keystore", ks, "-storepass", PW);
+        keytool("-gencert", "-alias", "ca", "-keystore", dir.resolve(ca + ".p12").toString(), "-storepass", PW,
+                "-infile", dir.resolve(name + ".csr").toString(), "-outfile", dir.resolve(name + ".pem").toString(),
+                "-rfc", "-ext", "SAN=" + san, "-validity", "2");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve(ca + ".pem").toString(), "-keystore", ks, "-storepass", PW);
+        keytool("-importcert", "-alias", "node", "-file", dir.resolve(name + ".pem").toString(), "-keystore", ks, "-storepass", PW);
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("keytool " + String.join(" ", args) + " failed: " + out);
+        }
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (TcpDist d : started) {
+            d.close();
+        }
+    }
+
+    private static SSLContext stores(String node, String trust) {
+        return Tls.fromStores(dir.resolve(node + ".p12"), PW.toCharArray(), dir.resolve(trust + ".p12"), PW.toCharArray());
+    }
+
+    private TcpDist node(String name, SSLContext tls, boolean verifyHostname) throws IOException {
+        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+                .bindAddress("127.0.0.1").port(0).handshakeTimeout(Duration.ofSeconds(3)).tls(tls, verifyHostname).build());
+        d.start();
+        started.add(d);
+        return d;
+    }
+
+    private static void connect(TcpDist from, TcpDist to) throws Exception {
+        from.connect(Peer.of(to.self(), to.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aTlsMeshFormsWithCertificatesFromTheTrustedCaAndCarriesMessages() throws Exception {
+        TcpDist a = node("a", stores("a", "trust"), true);
+        TcpDist b = node("b", stores("b", "trust"), true);
+        TcpDist c = node("c", stores("c", "trust"), true);
+        connect(a, b);
+        connect(a, c);
+        connect(b, c);
+        assertEquals(Set.of(b.self(), c.self()), a.members());
+        CountDownLatch got = new CountDownLatch(1);
+        c.addMailbox("m", (from, payload) -> got.countDown());
+        a.send(c.self(), "m", "over TLS".getBytes(StandardCharsets.UTF_8), TIMEOUT);
+        assertTrue(got.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void pemFilesWorkLikeStores() throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(dir.resolve("b.p12"))) {
+            ks.load(in, PW.toCharArray());
+        }
+        byte[] der = ks.getKey("node", PW.toCharArray()).getEncoded();
+        Path key = dir.resolve("b.key");
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n");
+        TcpDist a = node("a", stores("a", "trust"), false);
+        TcpDist b = node("b", Tls.fromPem(dir.resolve("b.pem"), key, dir.resolve("ca.pem")), false);
+        connect(b, a);
+        assertEquals(Set.of(a.self()), b.members());
+    }
+
+    @Test
+    void aNodeWithACertificateFromAnotherCaIsRefusedBothWays() throws Exception {
+        TcpDist a = node("a", stores("a", "trust"), false);
+        TcpDist stranger = node("stranger", stores("stranger", "other-trust"), false);
+        assertThrows(ExecutionException.class, () -> connect(stranger, a));
+        assertThrows(ExecutionException.class, () -> connect(a, stranger));
+        assertTrue(a.members().isEmpty());
+        assertTrue(stranger.members().isEmpty());
+    }
+
+    @Test
+    void withHostNameVerificationACertificateForAnotherHostIsRefused() throws Exception {
+        TcpDist a = node("a", stores("a", "trust"), true);
+        TcpDist misnamed = node("misnamed", stores("misnamed", "trust"), false);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> connect(a, misnamed));
+        assertTrue(e.getCause().getMessage().contains("TLS handshake failed"), e.getCause().getMessage());
+        TcpDist lenient = node("b", stores("b", "trust"), false);
+        connect(lenient, misnamed); // without verification, a trusted CA is enough
+    }
+
+    @Test
+    void plaintextAndTlsNodesRefuseEachOtherWithAClearLogLine() throws Exception {
+        List<String> logs = new CopyOnWriteArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logs.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(TcpDist.class.getName());
+        logger.addHandler(h);
+        try {
+            TcpDist secure = node("a", stores("a", "trust"), false);
+            TcpDist plain = node("b", null, false);
+            ExecutionException toTls = assertThrows(ExecutionException.class, () -> connect(plain, secure));
+            assertTrue(toTls.getCause().getMessage().contains("tls.enabled"), toTls.getCause().getMessage());
+            ExecutionException toPlain = assertThrows(ExecutionException.class, () -> connect(secure, plain));
+            assertTrue(toPlain.getCause().getMessage().contains("tls.enabled"), toPlain.getCause().getMessage());
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (logs.stream().filter(l -> l.contains("tls.enabled")).count() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("connection from") && l.contains("plaintext peer")), logs.toString());
+            assertTrue(logs.stream().anyMatch(l -> l.contains("the peer speaks TLS and this node does not")), logs.toString());
+            assertTrue(secure.members().isEmpty() && plain.members().isEmpty());
+        } finally {
+            logger.removeHandler(h);
+        }
+    }
+}
