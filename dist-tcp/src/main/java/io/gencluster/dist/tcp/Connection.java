@@ -65,7 +65,14 @@ final class Connection {
      * @throws IOException when the connection closed meanwhile
      */
     boolean enqueue(byte type, byte[] payload, Duration maxWait) throws InterruptedException, IOException {
-        int size = payload.length + 5;
+        byte[] frame = new byte[payload.length + 5];
+        java.nio.ByteBuffer.wrap(frame).putInt(payload.length + 1).put(type).put(payload);
+        return enqueueFrame(frame, maxWait);
+    }
+
+    /** Queues a complete frame (length and type included), waiting up to {@code maxWait} for room. */
+    boolean enqueueFrame(byte[] frame, Duration maxWait) throws InterruptedException, IOException {
+        int size = frame.length;
         if (size > queueBytes) {
             return false;
         }
@@ -76,8 +83,6 @@ final class Connection {
             credit.release(size);
             throw new IOException("connection to " + peer + " closed (" + closedFor.get() + ")");
         }
-        byte[] frame = new byte[size];
-        java.nio.ByteBuffer.wrap(frame).putInt(payload.length + 1).put(type).put(payload);
         outbox.add(frame);
         return true;
     }

@@ -125,10 +125,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (c == null) {
             throw new MessagingException("not connected to " + node);
         }
-        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(size);
-        frame.putShort((short) box.length).put(box).put(payload);
+        // the whole frame in one array, written once: length, type, mailbox, payload
+        byte[] frame = new byte[5 + size];
+        java.nio.ByteBuffer.wrap(frame).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box).put(payload);
         try {
-            if (!c.enqueue(FrameCodec.DATA, frame.array(), maxWait)) {
+            if (!c.enqueueFrame(frame, maxWait)) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
                         + " bytes) for " + maxWait.toMillis() + " ms");
             }
