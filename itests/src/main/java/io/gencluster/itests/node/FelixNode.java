@@ -154,6 +154,50 @@ public final class FelixNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers a mailbox whose messages go to {@code handler} (sender's node name as text,
+     * payload). The handler implements the api's MessageHandler through a proxy, registered by the
+     * api bundle itself so that every bundle sees the same interface.
+     */
+    public void mailbox(String name, java.util.function.BiConsumer<String, byte[]> handler) {
+        Bundle api = bundle("io.gencluster.api");
+        try {
+            Class<?> type = api.loadClass("io.gencluster.api.MessageHandler");
+            Object proxy = java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+                if (m.getName().equals("message")) {
+                    handler.accept(args[0].toString(), (byte[]) args[1]);
+                    return null;
+                }
+                return m.getName().equals("toString") ? "mailbox " + name : m.getName().equals("hashCode") ? System.identityHashCode(p)
+                        : m.getName().equals("equals") ? (Object) (p == args[0]) : null;
+            });
+            Dictionary<String, Object> props = new Hashtable<>(Map.of("gencluster.mailbox", name));
+            api.getBundleContext().registerService(type.getName(), proxy, props);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot register mailbox " + name, e);
+        }
+    }
+
+    /** Sends through the Messenger service, waiting up to {@code maxWait} for room; false when it refused. */
+    public boolean send(String node, String mailbox, byte[] payload, Duration maxWait) {
+        ServiceReference<?> ref = context().getServiceReference("io.gencluster.api.Messenger");
+        if (ref == null) {
+            return false;
+        }
+        try {
+            Class<?> nodeName = ref.getBundle().loadClass("io.gencluster.api.NodeName");
+            Object name = nodeName.getMethod("parse", String.class).invoke(null, node);
+            ref.getBundle().loadClass("io.gencluster.api.Messenger")
+                    .getMethod("send", nodeName, String.class, byte[].class, Duration.class)
+                    .invoke(context().getService(ref), name, mailbox, payload, maxWait);
+            return true;
+        } catch (InvocationTargetException e) {
+            return false;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot send to " + node, e);
+        }
+    }
+
     /** The Cluster service's view of every node, as text, for failure messages. */
     public String describe() {
         return cluster().map(c -> "members " + invoke(c, "members") + ", nodes " + invoke(c, "nodes")).orElse("no Cluster service");
