@@ -58,6 +58,7 @@ public final class ClusterComponent implements Cluster {
     /** Discovery calls in parallel at most; a strategy stuck beyond its timeout holds one. */
     private static final int DISCOVERY_THREADS = 4;
     private static final int DISCOVERY_QUEUE = 64;
+    private static final long STOP_WAIT_MS = 2_000;
 
     @ObjectClassDefinition(
             id = PID,
@@ -94,13 +95,23 @@ public final class ClusterComponent implements Cluster {
 
         @AttributeDefinition(name = "Discovery services",
                 description = "LDAP filter choosing the Discovery services to use; several = the union of their peers.")
-        String discovery_target() default "(" + Discovery.STRATEGY_PROPERTY + "=*)";
+        String discovery_target() default DISCOVERY_TARGET;
 
         @AttributeDefinition(name = "Transport", description = "LDAP filter choosing the Dist service.")
-        String dist_target() default "(" + Dist.TRANSPORT_PROPERTY + "=*)";
+        String dist_target() default DIST_TARGET;
     }
 
-    private final Map<String, Discovery> discoveries = new ConcurrentSkipListMap<>();
+    /** Default targets, as the metatype says: the services that declare a strategy / a transport. */
+    static final String DISCOVERY_TARGET = "(" + Discovery.STRATEGY_PROPERTY + "=*)";
+    static final String DIST_TARGET = "(" + Dist.TRANSPORT_PROPERTY + "=*)";
+
+    /** The Discovery services bound now, by service id: replayed into each new loop. */
+    private final Map<String, BoundDiscovery> discoveries = new ConcurrentSkipListMap<>();
+    /** Orders binds and unbinds against the hand-over of the sources to a new loop. */
+    private final Object sourcesLock = new Object();
+
+    private record BoundDiscovery(String name, Discovery discovery) {
+    }
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
     private final Dist dist;
@@ -112,7 +123,7 @@ public final class ClusterComponent implements Cluster {
     private ServiceRegistration<Cluster> registration;
 
     @Activate
-    public ClusterComponent(@Reference(name = "dist") Dist dist, BundleContext context) {
+    public ClusterComponent(@Reference(name = "dist", target = DIST_TARGET) Dist dist, BundleContext context) {
         this.dist = dist;
         this.context = context;
     }
@@ -156,10 +167,14 @@ public final class ClusterComponent implements Cluster {
         if (loop != null) {
             loop.close();
         }
-        loop = new RefreshLoop(dist, () -> Map.copyOf(discoveries), settings, scheduler, discoveryCalls,
-                new SecureRandom(), dispatcher::dispatch);
+        RefreshLoop next = new RefreshLoop(dist, settings, scheduler, discoveryCalls, new SecureRandom(),
+                dispatcher::dispatch);
+        synchronized (sourcesLock) {
+            discoveries.forEach((key, d) -> next.addDiscovery(key, d.name(), d.discovery()));
+            loop = next;
+        }
         LOG.log(Level.INFO, "{0}: cluster of {1} running ({2})", PID, dist.self(), settings);
-        loop.start();
+        next.start();
         if (registration == null) {
             registration = context.registerService(Cluster.class, this, null);
         }
@@ -184,22 +199,36 @@ public final class ClusterComponent implements Cluster {
         }
     }
 
+    /**
+     * Dynamic and greedy: a strategy bundle stopped, updated or replaced is picked up at the next
+     * refresh, without restarting the loop or dropping connections.
+     */
     @Reference(name = "discovery", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, target = DISCOVERY_TARGET)
     void bindDiscovery(Discovery discovery, Map<String, Object> properties) {
-        discoveries.put(key(properties), discovery);
+        String key = String.valueOf(properties.get(Constants.SERVICE_ID));
+        BoundDiscovery d = new BoundDiscovery(
+                properties.getOrDefault(Discovery.STRATEGY_PROPERTY, "?") + " (service " + key + ")", discovery);
+        synchronized (sourcesLock) {
+            discoveries.put(key, d);
+            if (loop != null) {
+                loop.addDiscovery(key, d.name(), discovery);
+            }
+        }
     }
 
     void updatedDiscovery(Discovery discovery, Map<String, Object> properties) {
-        discoveries.put(key(properties), discovery);
+        bindDiscovery(discovery, properties);
     }
 
     void unbindDiscovery(Discovery discovery, Map<String, Object> properties) {
-        discoveries.remove(key(properties), discovery);
-    }
-
-    private static String key(Map<String, Object> properties) {
-        return properties.getOrDefault(Discovery.STRATEGY_PROPERTY, "?") + " (service " + properties.get(Constants.SERVICE_ID) + ")";
+        String key = String.valueOf(properties.get(Constants.SERVICE_ID));
+        synchronized (sourcesLock) {
+            discoveries.remove(key);
+            if (loop != null) {
+                loop.removeDiscovery(key);
+            }
+        }
     }
 
     @Reference(name = "listener", service = ClusterListener.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -226,6 +255,15 @@ public final class ClusterComponent implements Cluster {
         }
         scheduler.close();
         discoveryCalls.shutdownNow();
+        try {
+            // a strategy blocked on the network ends within its own timeout; do not wait past ours
+            if (!discoveryCalls.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "a discovery call is still running after {0} ms; its thread ends when it returns",
+                        STOP_WAIT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         dispatcher.close();
         LOG.log(Level.INFO, "{0}: cluster of {1} stopped", PID, dist.self());
     }

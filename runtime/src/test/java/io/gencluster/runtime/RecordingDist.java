@@ -40,8 +40,16 @@ final class RecordingDist implements Dist {
         return self;
     }
 
+    /** Thrown once by the next {@link #members()} call: a transport bug the loop must survive. */
+    volatile RuntimeException membersFailure;
+
     @Override
     public synchronized Set<NodeName> members() {
+        RuntimeException failure = membersFailure;
+        if (failure != null) {
+            membersFailure = null;
+            throw failure;
+        }
         return Set.copyOf(members);
     }
 

@@ -81,7 +81,8 @@ class RefreshLoopTest {
 
     private RefreshLoop start(String interval, String removedNodes, Executor discoveryCalls) {
         RuntimeSettings settings = new RuntimeSettings(interval, 1000, 2000, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, removedNodes);
-        loop = new RefreshLoop(dist, () -> Map.copyOf(sources), settings, time, discoveryCalls, new Random(42), forwarded::add);
+        loop = new RefreshLoop(dist, settings, time, discoveryCalls, new Random(42), forwarded::add);
+        sources.forEach((name, source) -> loop.addDiscovery(name, name, source));
         loop.start();
         time.runDue();
         return loop;
@@ -350,7 +351,7 @@ class RefreshLoopTest {
         sources.put("one", new Source("a@h:1"));
         sources.put("two", new Source("b@h:2"));
         start();
-        sources.remove("two");
+        loop.removeDiscovery("two");
         time.advance(INTERVAL);
         assertEquals(Set.of("a@h"), discovered());
     }
@@ -359,7 +360,7 @@ class RefreshLoopTest {
     void withNoDiscoveryBoundThePreviousPeersAreKept() {
         sources.put("one", new Source("a@h:1"));
         start();
-        sources.clear();
+        loop.removeDiscovery("one");
         time.advance(INTERVAL.multipliedBy(3));
         assertEquals(Set.of("a@h"), discovered());
         assertEquals(1, logged(Level.WARNING, "no discovery service is bound; keeping the 1 peer(s) known so far"));
@@ -388,6 +389,94 @@ class RefreshLoopTest {
         dist.down("x@h", DownReason.CONNECTION_CLOSED);
         time.advance(INTERVAL.multipliedBy(3));
         assertEquals(0, dist.connectsTo("x@h"));
+    }
+
+    @Test
+    void aDiscoveryAddedWhileRunningIsAskedAtTheNextRefresh() {
+        sources.put("one", new Source("a@h:1"));
+        start();
+        Source late = new Source("b@h:2");
+        loop.addDiscovery("two", "dns (service 9)", late);
+        assertEquals(0, late.calls.get(), "not asked before the next refresh");
+        time.advance(INTERVAL);
+        assertEquals(1, late.calls.get());
+        assertEquals(Set.of("a@h", "b@h"), discovered());
+        assertEquals(1, dist.connectsTo("b@h"));
+    }
+
+    @Test
+    void aStrayExceptionInsideARefreshDoesNotStopLaterRefreshes() {
+        Source s = new Source("a@h:1");
+        sources.put("s", s);
+        dist.membersFailure = new IllegalStateException("transport bug");
+        start();
+        assertEquals(0, dist.connects.size(), "the first refresh broke");
+        assertEquals(1, logged(Level.SEVERE, "applying the discovered peers failed"));
+        time.advance(INTERVAL);
+        assertEquals(2, s.calls.get(), "the next refresh still came");
+        assertEquals(1, dist.connectsTo("a@h"));
+        time.advance(INTERVAL.multipliedBy(3));
+        assertEquals(5, s.calls.get(), "one refresh per interval: no second chain of refreshes");
+    }
+
+    @Test
+    void anEventSinkThatThrowsDoesNotStopTheLoop() {
+        sources.put("s", new Source("a@h:1"));
+        RuntimeSettings settings = new RuntimeSettings("1000", 1000, 2000, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, "keep");
+        loop = new RefreshLoop(dist, settings, time, Runnable::run, new Random(42), e -> {
+            throw new IllegalStateException("listener bug");
+        });
+        loop.addDiscovery("s", "s", sources.get("s"));
+        loop.start();
+        time.runDue();
+        dist.accept("a@h");
+        time.runDue();
+        assertEquals(Status.CONNECTED, state("a@h").status(), "state updated despite the sink");
+        dist.down("a@h", DownReason.CONNECTION_CLOSED);
+        time.advance(Duration.ofMillis(BACKOFF_INITIAL_MS * 6 / 5));
+        assertEquals(2, dist.connectsTo("a@h"), "and the reconnect still came");
+    }
+
+    @Test
+    void aNodeDroppedFromDiscoveryWhileBackingOffIsNotRetried() {
+        Source s = new Source("a@h:1");
+        sources.put("s", s);
+        start("50", "keep"); // the refresh comes before the retry (backoff 80..120 ms)
+        dist.refuse("a@h", "connection refused");
+        time.runDue();
+        NodeState backingOff = state("a@h");
+        assertEquals(Status.BACKING_OFF, backingOff.status());
+        s.set();
+        time.advance(Duration.ofMillis(50)); // the refresh that no longer sees it; its retry was due later
+        time.advance(Duration.ofSeconds(10));
+        assertEquals(1, dist.connectsTo("a@h"), "the pending retry was cancelled");
+        assertNull(state("a@h"), "forgotten: neither discovered nor connected");
+    }
+
+    @Test
+    void theSnapshotIsImmutableAndReportsSelfAndEveryState() {
+        sources.put("s", new Source("a@h:1", "b@h:2"));
+        start();
+        dist.accept("a@h");
+        time.runDue();
+        ClusterSnapshot snap = loop.snapshot();
+        assertEquals(NodeName.parse("self@h"), snap.self());
+        assertEquals(Status.CONNECTED, snap.nodes().get(NodeName.parse("a@h")).status());
+        assertEquals(Status.CONNECTING, snap.nodes().get(NodeName.parse("b@h")).status());
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> snap.nodes().clear());
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> snap.discovered().clear());
+        assertEquals(Set.of(NodeName.parse("a@h")), loop.members());
+    }
+
+    @Test
+    void aDiscoveryReturningNullCountsAsFailing() {
+        Source s = new Source("a@h:1");
+        sources.put("s", s);
+        start();
+        s.peers = null;
+        time.advance(INTERVAL);
+        assertEquals(Set.of("a@h"), discovered());
+        assertEquals(1, logged(Level.WARNING, "discovery s failing: returned null"));
     }
 
     @Test

@@ -1,0 +1,212 @@
+package io.gencluster.runtime;
+
+import io.gencluster.api.ClusterEvent;
+import io.gencluster.api.Dist;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.NodeState;
+import io.gencluster.api.NodeState.Status;
+import io.gencluster.api.Peer;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Per-node connection state: who is dialled, who backs off until when, who is left alone. Lives on
+ * the loop thread; every method is called there.
+ *
+ * <p>Each failed attempt, and each drop of a discovered node, schedules a retry on the node's own
+ * timer after {@link Backoff#delay}: a node that drops and comes back is reconnected within about
+ * its backoff, not at the next refresh (the seed waits for the refresh and has no backoff).
+ */
+final class NodeTracker {
+
+    private static final System.Logger LOG = System.getLogger(RefreshLoop.class.getName());
+    /** Extra time given to a Dist beyond the connect timeout before the loop gives up on it. */
+    static final Duration CONNECT_GRACE = Duration.ofSeconds(1);
+
+    private final Dist dist;
+    private final NodeName self;
+    private final RuntimeSettings settings;
+    private final Scheduler loop;
+    private final Backoff backoff;
+    private final Runnable changed;
+    private final Map<NodeName, TrackedNode> nodes = new HashMap<>();
+    private boolean closed;
+
+    /** @param changed called after a change made outside {@link #apply} and the event methods */
+    NodeTracker(Dist dist, RuntimeSettings settings, Scheduler loop, Random random, Runnable changed) {
+        this.dist = dist;
+        this.self = dist.self();
+        this.settings = settings;
+        this.loop = loop;
+        this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), random);
+        this.changed = changed;
+    }
+
+    /**
+     * Brings node states in line with the peers discovered now.
+     *
+     * @return the discovered peers that count: self removed, one per node
+     */
+    Set<Peer> apply(Set<Peer> peers, boolean firstRound) {
+        Map<NodeName, Peer> byNode = new LinkedHashMap<>();
+        for (Peer p : peers) {
+            if (!p.node().equals(self)) {
+                // a peer with a known port says more than the same node without one
+                byNode.merge(p.node(), p, (a, b) -> a.port().isPresent() ? a : b);
+            }
+        }
+        Set<NodeName> members = dist.members();
+        for (TrackedNode t : nodes.values()) {
+            if (t.discovered && !byNode.containsKey(t.node)) {
+                forget(t, members.contains(t.node));
+            }
+        }
+        for (Peer peer : byNode.values()) {
+            TrackedNode t = nodes.computeIfAbsent(peer.node(), TrackedNode::new);
+            t.peer = peer;
+            t.discovered = true;
+            if (members.contains(t.node)) {
+                t.connected();
+            } else if (t.status == Status.DISCONNECTED || (t.status == Status.CONNECTED && !firstRound)) {
+                // CONNECTED but not a member: its node down is still on its way; dial it anyway
+                if (firstRound || settings.refreshInterval().isPresent()) {
+                    connect(t);
+                }
+            }
+        }
+        nodes.values().removeIf(t -> !t.discovered && t.status == Status.DISCONNECTED && !members.contains(t.node));
+        return Set.copyOf(byNode.values());
+    }
+
+    /** {@code t} is no longer discovered: never reconnected; disconnected once if so configured. */
+    private void forget(TrackedNode t, boolean connected) {
+        t.discovered = false;
+        t.cancelRetry();
+        if (t.status == Status.BACKING_OFF) {
+            t.status = Status.DISCONNECTED;
+            t.nextAttempt = null;
+        }
+        if (connected && settings.removedNodes() == RemovedNodes.DISCONNECT) {
+            LOG.log(Level.INFO, "disconnecting {0}: no longer discovered (removed.nodes=disconnect)", t.node);
+            dist.disconnect(t.node);
+        }
+    }
+
+    private void connect(TrackedNode t) {
+        t.cancelRetry();
+        t.status = Status.CONNECTING;
+        t.nextAttempt = null;
+        long attempt = ++t.attempt;
+        NodeName node = t.node;
+        CompletionStage<Void> stage;
+        try {
+            stage = dist.connect(t.peer, settings.connectTimeout());
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        // the Dist promises to answer within the timeout; this guard holds the loop to it if it does not
+        Duration bound = settings.connectTimeout().plus(CONNECT_GRACE);
+        Scheduler.Timer guard = loop.schedule(() -> connectResult(node, attempt,
+                "the transport did not answer within " + bound.toMillis() + " ms"), bound);
+        stage.whenComplete((ok, err) -> loop.execute(() -> {
+            guard.cancel();
+            connectResult(node, attempt, err == null ? null : describe(err));
+        }));
+    }
+
+    private void connectResult(NodeName node, long attempt, String error) {
+        TrackedNode t = nodes.get(node);
+        if (t == null || t.attempt != attempt || t.status != Status.CONNECTING) {
+            return; // superseded, or already settled by a node up/down event
+        }
+        if (error == null) {
+            t.connected();
+        } else {
+            failed(t, error, true);
+        }
+        changed.run();
+    }
+
+    /** Records a failed attempt or a drop; retries on the node's own timer if it is still wanted. */
+    private void failed(TrackedNode t, String error, boolean log) {
+        boolean sameAsBefore = error.equals(t.lastError);
+        t.failures++;
+        t.lastError = error;
+        if (!closed && t.discovered && settings.refreshInterval().isPresent()) {
+            Duration delay = backoff.delay(t.failures);
+            t.status = Status.BACKING_OFF;
+            t.nextAttempt = loop.now().plus(delay);
+            NodeName node = t.node;
+            t.retry = loop.schedule(() -> retry(node), delay);
+            if (log) {
+                // the same error again is news to nobody: one WARNING per change of cause
+                LOG.log(sameAsBefore ? Level.DEBUG : Level.WARNING, "cannot connect to {0}: {1}; attempt {2}, next in {3} ms",
+                        t.node, error, t.failures, delay.toMillis());
+            }
+        } else {
+            t.status = Status.DISCONNECTED;
+            t.nextAttempt = null;
+            if (log) {
+                LOG.log(Level.WARNING, "cannot connect to {0}: {1}; not retrying ({2})", t.node, error,
+                        t.discovered ? "refresh.interval.ms=infinity" : "no longer discovered");
+            }
+        }
+    }
+
+    private void retry(NodeName node) {
+        TrackedNode t = nodes.get(node);
+        if (closed || t == null || t.status != Status.BACKING_OFF || !t.discovered) {
+            return;
+        }
+        t.retry = null;
+        if (dist.members().contains(node)) {
+            t.connected();
+        } else {
+            connect(t);
+        }
+        changed.run();
+    }
+
+    void nodeUp(NodeName node) {
+        nodes.computeIfAbsent(node, TrackedNode::new).connected();
+    }
+
+    void nodeDown(ClusterEvent e) {
+        TrackedNode t = nodes.get(e.node());
+        if (t == null || t.status == Status.CONNECTING) {
+            return; // a pending attempt settles it
+        }
+        t.cancelRetry();
+        String reason = e.reason().map(Enum::name).orElse("?");
+        failed(t, "down: " + reason + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), false);
+        if (!t.discovered) {
+            nodes.remove(e.node());
+        }
+    }
+
+    /** Cancels every pending retry; nothing is dialled afterwards. */
+    void close() {
+        closed = true;
+        nodes.values().forEach(TrackedNode::cancelRetry);
+    }
+
+    Map<NodeName, NodeState> states() {
+        Map<NodeName, NodeState> states = new HashMap<>();
+        nodes.values().forEach(t -> states.put(t.node, t.state()));
+        return states;
+    }
+
+    private static String describe(Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,45 @@
+package io.gencluster.runtime;
+
+import io.gencluster.api.NodeName;
+import io.gencluster.api.NodeState;
+import io.gencluster.api.NodeState.Status;
+import io.gencluster.api.Peer;
+import java.time.Instant;
+
+/** What the loop knows of one node; touched only on the loop thread, published as {@link NodeState}. */
+final class TrackedNode {
+
+    final NodeName node;
+    Peer peer;
+    boolean discovered;
+    Status status = Status.DISCONNECTED;
+    int failures;
+    Instant nextAttempt;
+    String lastError;
+    Scheduler.Timer retry;
+    /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
+    long attempt;
+
+    TrackedNode(NodeName node) {
+        this.node = node;
+        this.peer = Peer.of(node);
+    }
+
+    void connected() {
+        cancelRetry();
+        status = Status.CONNECTED;
+        failures = 0;
+        nextAttempt = null;
+    }
+
+    void cancelRetry() {
+        if (retry != null) {
+            retry.cancel();
+            retry = null;
+        }
+    }
+
+    NodeState state() {
+        return new NodeState(status, discovered, failures, nextAttempt, lastError);
+    }
+}
