@@ -44,8 +44,4 @@ final class DiscoverySource {
         }
         failing = why;
     }
-
-    boolean isFailing() {
-        return failing != null;
-    }
 }

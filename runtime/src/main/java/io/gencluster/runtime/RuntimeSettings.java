@@ -17,6 +17,11 @@ public final class RuntimeSettings {
     public static final String BACKOFF_INITIAL = "reconnect.backoff.initial.ms";
     public static final String BACKOFF_MAX = "reconnect.backoff.max.ms";
     public static final String REMOVED_NODES = "removed.nodes";
+    /**
+     * Longest accepted duration, about 24.8 days: longer is a typo, not a plan, and would overflow
+     * the loop's time arithmetic (a timeout plus its grace, a clock plus a delay).
+     */
+    static final long MAX_MS = Integer.MAX_VALUE;
 
     private final Duration refreshInterval; // null = connect once
     private final Duration connectTimeout;
@@ -60,12 +65,18 @@ public final class RuntimeSettings {
         if (ms == 0) {
             throw invalid(REFRESH_INTERVAL, text, "0 would refresh without pause; use a positive interval, or 'infinity'");
         }
+        if (ms > MAX_MS) {
+            throw invalid(REFRESH_INTERVAL, text, "must be at most " + MAX_MS + " ms, or 'infinity'");
+        }
         return ms < 0 ? null : Duration.ofMillis(ms);
     }
 
     private static Duration positive(String key, long ms) {
         if (ms <= 0) {
             throw invalid(key, ms, "must be a positive number of milliseconds");
+        }
+        if (ms > MAX_MS) {
+            throw invalid(key, ms, "must be at most " + MAX_MS + " ms");
         }
         return Duration.ofMillis(ms);
     }

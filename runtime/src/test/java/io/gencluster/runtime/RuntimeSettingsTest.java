@@ -24,6 +24,16 @@ class RuntimeSettingsTest {
     }
 
     @Test
+    void valuesTooLargeForTheLoopsTimeArithmeticAreRefusedByKey() {
+        assertTrue(error(() -> new RuntimeSettings("5000", Long.MAX_VALUE, 1, 1, 1, "keep"))
+                .startsWith("key 'connect.timeout.ms' has invalid value '" + Long.MAX_VALUE + "': must be at most"));
+        assertTrue(error(() -> new RuntimeSettings("99999999999", 1, 1, 1, 1, "keep"))
+                .startsWith("key 'refresh.interval.ms' has invalid value '99999999999'"));
+        assertEquals(Optional.of(Duration.ofMillis(Integer.MAX_VALUE)),
+                new RuntimeSettings(String.valueOf(Integer.MAX_VALUE), 1, 1, 1, 1, "keep").refreshInterval());
+    }
+
+    @Test
     void infinityAndNegativeIntervalsMeanOnce() {
         assertEquals(Optional.empty(), new RuntimeSettings("infinity", 1, 1, 1, 1, "keep").refreshInterval());
         assertEquals(Optional.empty(), new RuntimeSettings(" Infinity ", 1, 1, 1, 1, "keep").refreshInterval());
@@ -42,6 +52,16 @@ class RuntimeSettingsTest {
                 .startsWith("key 'reconnect.backoff.initial.ms' has invalid value '-5'"));
         assertTrue(error(() -> new RuntimeSettings("5000", 1, 1, 100, 10, "keep"))
                 .startsWith("key 'reconnect.backoff.max.ms' has invalid value '10'"));
+        assertTrue(error(() -> new RuntimeSettings("5000", 1, 0, 1, 1, "keep"))
+                .startsWith("key 'discovery.timeout.ms' has invalid value '0'"));
+        assertTrue(error(() -> new RuntimeSettings("5000", 1, 1, 0, 1, "keep"))
+                .startsWith("key 'reconnect.backoff.initial.ms' has invalid value '0'"));
+        assertTrue(error(() -> new RuntimeSettings("5000", 1, 1, 1, -1, "keep"))
+                .startsWith("key 'reconnect.backoff.max.ms' has invalid value '-1'"));
+        assertTrue(error(() -> new RuntimeSettings("5 s", 1, 1, 1, 1, "keep"))
+                .startsWith("key 'refresh.interval.ms' has invalid value '5 s'"));
+        assertTrue(error(() -> new RuntimeSettings("5000", 1, 1, 1, 1, ""))
+                .startsWith("key 'removed.nodes' has invalid value ''"));
         assertTrue(error(() -> new RuntimeSettings("5000", 1, 1, 1, 1, "maybe"))
                 .startsWith("key 'removed.nodes' has invalid value 'maybe': expected 'keep' or 'disconnect'"));
     }
