@@ -113,10 +113,12 @@ public final class Peer {
     /** The text form accepted by {@link #parse(String)}. */
     @Override
     public String toString() {
-        if (port == 0) {
-            return node.toString();
-        }
         String host = node.host();
+        if (port == 0) {
+            // one colon would read as a port: bracket such a host (found by fuzzing: "X@[h:907]")
+            boolean oneColon = host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':');
+            return oneColon ? node.name() + "@[" + host + "]" : node.toString();
+        }
         return node.name() + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 }

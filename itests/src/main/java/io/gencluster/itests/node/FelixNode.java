@@ -35,6 +35,7 @@ import org.osgi.util.tracker.ServiceTracker;
 public final class FelixNode implements AutoCloseable {
 
     private static final long STOP_WAIT_MS = 15_000;
+    private static final long CONFIG_ADMIN_WAIT_MS = 30_000;
 
     private final Path bundles;
     private final Path storage;
@@ -87,9 +88,9 @@ public final class FelixNode implements AutoCloseable {
     }
 
     private Object configuration(String pid) {
-        ServiceReference<?> ref = context().getServiceReference("org.osgi.service.cm.ConfigurationAdmin");
+        ServiceReference<?> ref = awaitService("org.osgi.service.cm.ConfigurationAdmin", CONFIG_ADMIN_WAIT_MS);
         if (ref == null) {
-            throw new IllegalStateException("no ConfigurationAdmin service; bundles: " + bundleStates());
+            throw new IllegalStateException("no ConfigurationAdmin service within " + CONFIG_ADMIN_WAIT_MS + " ms; bundles: " + bundleStates());
         }
         Object admin = context().getService(ref);
         // location "?" lets any bundle (SCR on behalf of ours) use it; the default binds it to the caller
@@ -224,6 +225,24 @@ public final class FelixNode implements AutoCloseable {
                 throw new IllegalStateException("no Dist service within " + timeout);
             }
             return (Integer) tracker.getServiceReference().getProperty("gencluster.dist.port");
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /**
+     * Felix ConfigAdmin registers its service from a thread of its own once its persistence manager
+     * is there, so the bundle can be ACTIVE a moment before the service exists.
+     */
+    private ServiceReference<?> awaitService(String type, long timeoutMs) {
+        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context(), type, null);
+        tracker.open(true);
+        try {
+            tracker.waitForService(timeoutMs);
+            return tracker.getServiceReference();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         } finally {
             tracker.close();
         }
