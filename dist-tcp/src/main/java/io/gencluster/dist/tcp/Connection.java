@@ -1,160 +1,230 @@
 package io.gencluster.dist.tcp;
 
-import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.Socket;
-import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 
 /**
- * One established, authenticated connection to a peer node. Outgoing frames go through a queue
- * bounded in bytes to one writer thread, which batches them and flushes when the queue runs dry,
- * so a sender never waits on the network except for room in the queue (backpressure, bounded by
- * the caller's wait). The first reason given to {@link #close(DownReason, String)} wins, so a
- * heartbeat timeout that closes the socket is not reported again as a closed connection.
+ * One TCP connection, from the moment it is opened or accepted until it is closed: its socket and
+ * {@link Link}, its bounded read buffer, its send queue bounded in bytes, and where it is in its
+ * life. Everything but {@link #enqueue} and {@link #isClosed} is used by the selector thread only.
+ *
+ * <p>Senders on other threads append whole frames to the queue (waiting for room up to their own
+ * bound: backpressure) and ask the selector thread to write; the selector thread writes as much as
+ * the socket takes, gathering queued frames into one write, and wakes the waiting senders.
  */
 final class Connection {
 
-    private static final byte[] STOP = new byte[0];
+    enum State { CONNECTING, TLS, HANDSHAKE, UP, CLOSED }
 
-    final NodeName peer;
-    final int peerListenPort;
+    private static final int INITIAL_READ_BUFFER = 4096;
+    private static final int BATCHING_READ_BUFFER = 64 * 1024;
+    private static final int MAX_GATHER = 64;
+
+    final SocketChannel channel;
     final boolean initiated;
-    private final Socket socket;
-    final DataInputStream in;
-    private final DataOutputStream out;
-    private final AtomicReference<String> closedFor = new AtomicReference<>();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final LinkedBlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
-    private final Semaphore credit;
-    private final int queueBytes;
-    volatile long lastRead = System.nanoTime();
-    volatile long lastWrite = System.nanoTime();
+    final String remote;
+    SelectionKey key;
+    Link link;
+    volatile State state;
+    NodeName peer; // the dialled node, or the initiator once its HELLO arrived
+    int peerListenPort;
+    Handshake.Initiator initiator;
+    Handshake.Acceptor acceptor;
+    Dial dial;
+    long deadline; // end of the connect and handshake, in clock millis
+    long lastRead;
+    long lastWrite;
+    String closedFor;
+    boolean eof;
+    boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
 
-    Connection(NodeName peer, int peerListenPort, boolean initiated, Socket socket, DataInputStream in, DataOutputStream out,
-            int queueBytes) {
-        this.peer = peer;
-        this.peerListenPort = peerListenPort;
+    // a DATA frame waiting for room in its mailbox, while reading is paused
+    FrameCodec.Frame parked;
+    long parkedSince;
+
+    private ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER);
+
+    // guarded by this
+    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    private final int queueLimit;
+    private long queued;
+    private boolean flushRequested;
+    private boolean closeWhenFlushed;
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+
+    Connection(SocketChannel channel, boolean initiated, String remote, int queueLimit, long now) {
+        this.channel = channel;
         this.initiated = initiated;
-        this.socket = socket;
-        this.in = in;
-        this.out = out;
-        this.queueBytes = queueBytes;
-        this.credit = new Semaphore(queueBytes);
+        this.remote = remote;
+        this.queueLimit = queueLimit;
+        this.lastRead = now;
+        this.lastWrite = now;
+        this.state = initiated ? State.CONNECTING : State.HANDSHAKE;
     }
 
-    /** Starts the writer thread; {@code failed} is told if writing breaks. */
-    void startWriter(String threadName, BiConsumer<Connection, IOException> failed) {
-        Thread t = new Thread(() -> writeLoop(failed), threadName);
-        t.setDaemon(true);
-        t.start();
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads what the socket has and returns the next whole frame, or null when none is complete
+     * (then {@link #eof} says whether the stream ended). The buffer grows to the frame in hand,
+     * never beyond {@code maxFrame}: the length is checked before a byte of payload is stored.
+     */
+    FrameCodec.Frame nextFrame(int maxFrame) throws IOException {
+        while (true) {
+            in.flip();
+            FrameCodec.Frame f;
+            int needed;
+            try {
+                f = FrameCodec.next(in, maxFrame);
+                needed = f == null ? FrameCodec.needed(in) : 0;
+            } finally {
+                in.compact();
+            }
+            if (f != null) {
+                shrinkIfIdle();
+                return f;
+            }
+            if (needed > in.capacity()) {
+                grow(Math.max(needed, Math.min(in.capacity() * 2, BATCHING_READ_BUFFER)));
+            }
+            int room = in.remaining();
+            int n = link.read(in);
+            if (n < 0) {
+                eof = true;
+                return null;
+            }
+            if (n == 0) {
+                return null;
+            }
+            if (n == room && in.capacity() < BATCHING_READ_BUFFER) {
+                grow(in.capacity() * 2); // a batch of small frames filled it: read more at once
+            }
+        }
+    }
+
+    private void grow(int capacity) {
+        ByteBuffer bigger = ByteBuffer.allocate(capacity);
+        in.flip();
+        bigger.put(in);
+        in = bigger;
+    }
+
+    /** A buffer grown for one big frame goes back to a batching size once it is drained. */
+    private void shrinkIfIdle() {
+        if (in.capacity() > BATCHING_READ_BUFFER && in.position() == 0) {
+            in = ByteBuffer.allocate(BATCHING_READ_BUFFER);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Queues a whole frame, waiting up to {@code maxWaitNanos} for room (0: no wait).
+     *
+     * @return 1 when queued and the selector must be asked to write, 0 when queued, -1 when the
+     *     queue stayed full
+     * @throws IOException when the connection is closed
+     */
+    synchronized int enqueue(byte[] frame, long maxWaitNanos) throws IOException, InterruptedException {
+        if (frame.length > queueLimit) {
+            return -1;
+        }
+        long end = System.nanoTime() + maxWaitNanos;
+        while (closedFor == null && queued + frame.length > queueLimit) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return -1;
+            }
+            wait(left / 1_000_000, (int) (left % 1_000_000));
+        }
+        if (closedFor != null) {
+            throw new IOException("connection to " + peer + " closed (" + closedFor + ")");
+        }
+        out.add(ByteBuffer.wrap(frame));
+        queued += frame.length;
+        if (flushRequested) {
+            return 0;
+        }
+        flushRequested = true;
+        return 1;
     }
 
     /**
-     * Queues a frame, waiting up to {@code maxWait} for room.
-     *
-     * @return false when the queue stayed full
-     * @throws IOException when the connection closed meanwhile
+     * Writes as much as the socket takes. Returns true when everything went out; otherwise the
+     * caller keeps OP_WRITE on.
      */
-    boolean enqueue(byte type, byte[] payload, Duration maxWait) throws InterruptedException, IOException {
-        byte[] frame = new byte[payload.length + 5];
-        java.nio.ByteBuffer.wrap(frame).putInt(payload.length + 1).put(type).put(payload);
-        return enqueueFrame(frame, maxWait);
-    }
-
-    /** Queues a complete frame (length and type included), waiting up to {@code maxWait} for room. */
-    boolean enqueueFrame(byte[] frame, Duration maxWait) throws InterruptedException, IOException {
-        int size = frame.length;
-        if (size > queueBytes) {
-            return false;
-        }
-        if (!credit.tryAcquire(size, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-            return false;
-        }
-        if (isClosed()) {
-            credit.release(size);
-            throw new IOException("connection to " + peer + " closed (" + closedFor.get() + ")");
-        }
-        outbox.add(frame);
-        return true;
-    }
-
-    private void writeLoop(BiConsumer<Connection, IOException> failed) {
-        try {
-            while (true) {
-                byte[] frame = outbox.take();
-                if (frame == STOP) {
-                    return;
-                }
-                writeLock.lock();
-                try {
-                    do {
-                        out.write(frame);
-                        credit.release(frame.length);
-                        frame = outbox.poll();
-                    } while (frame != null && frame != STOP);
-                    out.flush();
-                } finally {
-                    writeLock.unlock();
-                }
-                lastWrite = System.nanoTime();
-                if (frame == STOP) {
-                    return;
+    boolean flush(long now) throws IOException {
+        while (true) {
+            int count;
+            synchronized (this) {
+                count = 0;
+                for (ByteBuffer b : out) {
+                    if (count == MAX_GATHER) {
+                        break;
+                    }
+                    gather[count++] = b;
                 }
             }
-        } catch (IOException e) {
-            failed.accept(this, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            long written = link.write(gather, count);
+            if (written > 0) {
+                lastWrite = now;
+            }
+            boolean drained;
+            synchronized (this) {
+                while (!out.isEmpty() && !out.peek().hasRemaining()) {
+                    queued -= out.poll().limit();
+                }
+                java.util.Arrays.fill(gather, 0, count, null);
+                if (written > 0) {
+                    notifyAll();
+                }
+                drained = out.isEmpty() && !link.pendingOutput();
+                if (drained) {
+                    flushRequested = false;
+                    return true;
+                }
+                if (written == 0 || count < MAX_GATHER) {
+                    flushRequested = true;
+                    return false;
+                }
+            }
         }
     }
 
-    /** Writes a frame directly (handshake end, ticks); not for messages, which take the queue. */
-    void send(byte type, byte[] payload) throws IOException {
-        writeLock.lock();
-        try {
-            FrameCodec.write(out, type, payload);
-        } finally {
-            writeLock.unlock();
-        }
-        lastWrite = System.nanoTime();
+    synchronized boolean idleForWrites() {
+        return out.isEmpty() && !link.pendingOutput();
     }
 
-    /**
-     * Sends a tick unless a write is in progress: a write blocked on a peer that stopped reading
-     * must not stall the timer thread, which also has to notice that peer's silence and close the
-     * connection (which unblocks the writer).
-     */
-    void tickIfIdle() throws IOException {
-        if (!writeLock.tryLock()) {
-            return;
-        }
-        try {
-            FrameCodec.write(out, FrameCodec.TICK, new byte[0]);
-        } finally {
-            writeLock.unlock();
-        }
-        lastWrite = System.nanoTime();
+    /** After a last frame (a REFUSE): close once it is out. */
+    synchronized void closeWhenFlushed() {
+        closeWhenFlushed = true;
     }
 
-    /** Closes the socket; returns true only for the first call, whose reason is the one reported. */
-    boolean close(DownReason reason, String detail) {
-        if (!closedFor.compareAndSet(null, reason + ": " + detail)) {
-            return false;
+    synchronized boolean closingWhenFlushed() {
+        return closeWhenFlushed;
+    }
+
+    /** Marks the connection closed and closes the socket; true only for the first call, whose reason counts. */
+    boolean close(String reason) {
+        synchronized (this) {
+            if (closedFor != null) {
+                return false;
+            }
+            closedFor = reason;
+            state = State.CLOSED;
+            out.clear();
+            queued = 0;
+            notifyAll(); // senders waiting for room find the connection closed
         }
-        outbox.clear();
-        outbox.add(STOP);
-        credit.release(queueBytes); // wake senders waiting for room: they find the connection closed
+        if (key != null) {
+            key.cancel();
+        }
         try {
-            socket.close();
+            channel.close();
         } catch (IOException ignored) {
             // closing: nothing more to do with this socket
         }
@@ -162,10 +232,6 @@ final class Connection {
     }
 
     boolean isClosed() {
-        return closedFor.get() != null;
-    }
-
-    String remote() {
-        return String.valueOf(socket.getRemoteSocketAddress());
+        return state == State.CLOSED;
     }
 }

@@ -77,33 +77,69 @@ final class FrameCodec {
         }
     }
 
+    /** One whole frame: length, type, payload. */
+    static byte[] encode(byte type, byte[] payload) {
+        byte[] frame = new byte[payload.length + 5];
+        ByteBuffer.wrap(frame).putInt(payload.length + 1).put(type).put(payload);
+        return frame;
+    }
+
     static void write(DataOutputStream out, byte type, byte[] payload) throws IOException {
-        out.writeInt(payload.length + 1);
-        out.writeByte(type);
-        out.write(payload);
+        out.write(encode(type, payload));
         out.flush();
     }
 
     /**
-     * Reads one frame of at most {@code maxLength} bytes (type included).
+     * Reads one frame of at most {@code maxLength} bytes (type included) from a blocking stream.
      *
      * @throws EOFException when the peer closed the connection
      * @throws ProtocolException when the frame is empty or longer than allowed
      */
     static Frame read(DataInputStream in, int maxLength) throws IOException {
         int length = in.readInt();
+        checkLength(length, maxLength);
+        byte type = in.readByte();
+        byte[] payload = new byte[length - 1];
+        in.readFully(payload);
+        return new Frame(type, payload);
+    }
+
+    /**
+     * Takes the next whole frame out of {@code in} (a buffer in read mode), or returns null and
+     * consumes nothing when the frame is not complete yet. {@link #needed} then says how many bytes
+     * the buffer must hold for it.
+     */
+    static Frame next(ByteBuffer in, int maxLength) throws ProtocolException {
+        if (in.remaining() < 4) {
+            return null;
+        }
+        int length = in.getInt(in.position());
+        checkLength(length, maxLength);
+        if (in.remaining() < 4 + length) {
+            return null;
+        }
+        in.getInt();
+        byte type = in.get();
+        byte[] payload = new byte[length - 1];
+        in.get(payload);
+        return new Frame(type, payload);
+    }
+
+    /** Bytes a buffer must hold for the frame starting at its position (at least a length field). */
+    static int needed(ByteBuffer in) {
+        return in.remaining() < 4 ? 4 : 4 + in.getInt(in.position());
+    }
+
+    static void checkLength(int length, int maxLength) throws ProtocolException {
         if (length < 1 || length > maxLength) {
             int first = length >>> 24;
             if (first == 0x16 || first == 0x15) {
                 // a TLS record (handshake or alert) where a frame should be: the two nodes disagree on tls.enabled
                 throw new ProtocolException("the peer speaks TLS and this node does not (tls.enabled differs between the nodes)");
             }
-            throw new ProtocolException("frame length " + Integer.toUnsignedString(length) + " outside 1.." + maxLength);
+            throw new ProtocolException("frame length " + Integer.toUnsignedString(length) + " outside 1.." + maxLength
+                    + " (claimed by the peer)");
         }
-        byte type = in.readByte();
-        byte[] payload = new byte[length - 1];
-        in.readFully(payload);
-        return new Frame(type, payload);
     }
 
     static void putString(ByteBuffer b, String s) {

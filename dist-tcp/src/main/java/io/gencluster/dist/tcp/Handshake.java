@@ -16,8 +16,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Both roles of the dist-tcp handshake (the bytes are documented in {@link FrameCodec}). Runs on a
- * blocking socket whose read timeout bounds every step; the caller bounds the whole.
+ * Both roles of the dist-tcp handshake (the bytes are documented in {@link FrameCodec}) as state
+ * machines fed one frame at a time, so that the selector thread drives them without blocking. The
+ * stream methods {@link #initiate} and {@link #accept} run the same machines on blocking streams
+ * (tests, fuzzing). Every refusal made here carries the REFUSE frame to send.
  */
 final class Handshake {
 
@@ -48,96 +50,190 @@ final class Handshake {
         }
     }
 
+    /** The dialling side: HELLO out, CHALLENGE in, REPLY out, ACCEPT in. */
+    final class Initiator {
+        private final String me = self.toString();
+        private final String them;
+        private final byte[] nonceA = nonce();
+        private boolean challenged;
+        boolean done;
+        int acceptorPort;
+
+        Initiator(NodeName dialled) {
+            this.them = dialled.toString();
+        }
+
+        byte[] hello(int listenPort) {
+            ByteBuffer hello = ByteBuffer.allocate(MAGIC.length + 1 + 4 + 2 + NONCE_BYTES + size(me) + size(them));
+            hello.put(MAGIC).put((byte) VERSION).putInt(0).putShort((short) listenPort).put(nonceA);
+            putString(hello, me);
+            putString(hello, them);
+            return encode(HELLO, hello.array());
+        }
+
+        /** @return the frame to send next, or null once ACCEPT arrived ({@link #done}) */
+        byte[] onFrame(Frame f) throws IOException {
+            if (!challenged) {
+                expect(f, CHALLENGE);
+                byte[] nonceB = getBytes(f.payload, NONCE_BYTES);
+                byte[] proofB = getBytes(f.payload, PROOF_BYTES);
+                acceptorPort = Short.toUnsignedInt(getShort(f.payload));
+                String acceptor = getString(f.payload);
+                if (!acceptor.equals(them)) {
+                    throw refusal(REFUSED_PROTOCOL, "dialled " + them + " but the challenge came from " + acceptor);
+                }
+                if (!MessageDigest.isEqual(proofB, proof("acceptor", nonceA, nonceB, me, them))) {
+                    throw refusal(REFUSED_COOKIE, "cookie mismatch between " + me + " and " + them
+                            + " (the peer does not share this node's cookie)");
+                }
+                challenged = true;
+                return encode(REPLY, proof("initiator", nonceA, nonceB, me, them));
+            }
+            expect(f, ACCEPT);
+            done = true;
+            return null;
+        }
+    }
+
+    /** The accepting side: HELLO in, CHALLENGE out, REPLY in; the caller then sends ACCEPT or a last REFUSE. */
+    final class Acceptor {
+        private final Admission admission;
+        private final int listenPort;
+        private final String me = self.toString();
+        private byte[] nonceA;
+        private byte[] nonceB;
+        private String initiatorText;
+        private NodeName initiator;
+        private int initiatorPort;
+        Accepted accepted;
+
+        Acceptor(Admission admission, int listenPort) {
+            this.admission = admission;
+            this.listenPort = listenPort;
+        }
+
+        /** The node the HELLO named, once it arrived (for log lines). */
+        NodeName initiator() {
+            return initiator;
+        }
+
+        /** @return the frame to send next, or null once the initiator is authenticated ({@link #accepted}) */
+        byte[] onFrame(Frame f) throws IOException {
+            if (initiator == null) {
+                return hello(f);
+            }
+            try {
+                expect(f, REPLY);
+            } catch (RefusedException e) {
+                throw new RefusedException(e.code, initiator + " " + e.getMessage());
+            }
+            byte[] proofA = getBytes(f.payload, PROOF_BYTES);
+            if (!MessageDigest.isEqual(proofA, proof("initiator", nonceA, nonceB, initiatorText, me))) {
+                throw refusal(REFUSED_COOKIE, "cookie mismatch between " + initiator + " and " + me
+                        + " (the peer does not share this node's cookie)");
+            }
+            accepted = new Accepted(initiator, initiatorPort);
+            return null;
+        }
+
+        private byte[] hello(Frame f) throws IOException {
+            expect(f, HELLO);
+            ByteBuffer p = f.payload;
+            byte[] magic = getBytes(p, MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw refusal(REFUSED_PROTOCOL, "not a gen-cluster peer: magic " + Arrays.toString(magic));
+            }
+            int version = Byte.toUnsignedInt(getByte(p));
+            if (version != VERSION) {
+                throw refusal(REFUSED_VERSION, "protocol version " + version + " not supported (this node speaks " + VERSION + ")");
+            }
+            getInt(p); // capability flags: none defined in version 1
+            int port = Short.toUnsignedInt(getShort(p));
+            byte[] a = getBytes(p, NONCE_BYTES);
+            String text = getString(p);
+            String dialled = getString(p);
+            NodeName name;
+            try {
+                name = NodeName.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw refusal(REFUSED_PROTOCOL, e.getMessage());
+            }
+            if (!dialled.equals(me)) {
+                throw refusal(REFUSED_NOT_THIS_NODE, name + " dialled " + dialled + " but this node is " + me
+                        + " (not-this-node: I am " + me + ")");
+            }
+            try {
+                admission.admit(name);
+            } catch (RefusedException e) {
+                throw refusal(e.code, e.getMessage());
+            }
+            initiator = name;
+            initiatorText = text;
+            initiatorPort = port;
+            nonceA = a;
+            nonceB = nonce();
+            ByteBuffer challenge = ByteBuffer.allocate(NONCE_BYTES + PROOF_BYTES + 2 + size(me));
+            challenge.put(nonceB).put(proof("acceptor", nonceA, nonceB, initiatorText, me)).putShort((short) listenPort);
+            putString(challenge, me);
+            return encode(CHALLENGE, challenge.array());
+        }
+    }
+
     /**
-     * Initiator: proves itself to {@code dialled} and checks that it really is that node.
+     * Initiator on blocking streams: proves itself to {@code dialled} and checks that it really is that node.
      *
      * @return the port the acceptor listens on
      */
     int initiate(DataInputStream in, DataOutputStream out, NodeName dialled, int listenPort) throws IOException {
-        byte[] nonceA = nonce();
-        String me = self.toString();
-        String them = dialled.toString();
-        ByteBuffer hello = ByteBuffer.allocate(MAGIC.length + 1 + 4 + 2 + NONCE_BYTES + size(me) + size(them));
-        hello.put(MAGIC).put((byte) VERSION).putInt(0).putShort((short) listenPort).put(nonceA);
-        putString(hello, me);
-        putString(hello, them);
-        write(out, HELLO, hello.array());
-
-        Frame challenge = expect(in, CHALLENGE);
-        byte[] nonceB = getBytes(challenge.payload, NONCE_BYTES);
-        byte[] proofB = getBytes(challenge.payload, PROOF_BYTES);
-        int acceptorPort = Short.toUnsignedInt(getShort(challenge.payload));
-        String acceptor = getString(challenge.payload);
-        if (!acceptor.equals(them)) {
-            throw refuse(out, REFUSED_PROTOCOL, "dialled " + them + " but the challenge came from " + acceptor);
+        Initiator i = new Initiator(dialled);
+        out.write(i.hello(listenPort));
+        out.flush();
+        while (!i.done) {
+            send(out, step(i::onFrame, read(in, MAX_HANDSHAKE_FRAME), out));
         }
-        if (!MessageDigest.isEqual(proofB, proof("acceptor", nonceA, nonceB, me, them))) {
-            throw refuse(out, REFUSED_COOKIE, "cookie mismatch between " + me + " and " + them);
-        }
-        write(out, REPLY, proof("initiator", nonceA, nonceB, me, them));
-        expect(in, ACCEPT);
-        return acceptorPort;
+        return i.acceptorPort;
     }
 
     /**
-     * Acceptor: reads the initiator's HELLO, applies {@code admission}, and checks its proof.
-     * The caller sends ACCEPT (or a last REFUSE) once it has registered the connection.
-     *
-     * @return the initiator, authenticated, with its listening port
+     * Acceptor on blocking streams: reads the initiator's HELLO, applies {@code admission}, and
+     * checks its proof. The caller sends ACCEPT (or a last REFUSE).
      */
     Accepted accept(DataInputStream in, DataOutputStream out, Admission admission, int listenPort) throws IOException {
-        Frame hello = expect(in, HELLO);
-        ByteBuffer p = hello.payload;
-        byte[] magic = getBytes(p, MAGIC.length);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw refuse(out, REFUSED_PROTOCOL, "not a gen-cluster peer: magic " + Arrays.toString(magic));
+        Acceptor a = new Acceptor(admission, listenPort);
+        while (a.accepted == null) {
+            send(out, step(a::onFrame, read(in, MAX_HANDSHAKE_FRAME), out));
         }
-        int version = Byte.toUnsignedInt(getByte(p));
-        if (version != VERSION) {
-            throw refuse(out, REFUSED_VERSION, "protocol version " + version + " not supported (this node speaks " + VERSION + ")");
-        }
-        getInt(p); // capability flags: none defined in version 1
-        int initiatorPort = Short.toUnsignedInt(getShort(p));
-        byte[] nonceA = getBytes(p, NONCE_BYTES);
-        String initiatorText = getString(p);
-        String dialled = getString(p);
-        NodeName initiator;
-        try {
-            initiator = NodeName.parse(initiatorText);
-        } catch (IllegalArgumentException e) {
-            throw refuse(out, REFUSED_PROTOCOL, e.getMessage());
-        }
-        String me = self.toString();
-        if (!dialled.equals(me)) {
-            throw refuse(out, REFUSED_NOT_THIS_NODE, initiator + " dialled " + dialled + " but this node is " + me);
-        }
-        try {
-            admission.admit(initiator);
-        } catch (RefusedException e) {
-            throw refuse(out, e.code, e.getMessage());
-        }
-        byte[] nonceB = nonce();
-        ByteBuffer challenge = ByteBuffer.allocate(NONCE_BYTES + PROOF_BYTES + 2 + size(me));
-        challenge.put(nonceB).put(proof("acceptor", nonceA, nonceB, initiatorText, me)).putShort((short) listenPort);
-        putString(challenge, me);
-        write(out, CHALLENGE, challenge.array());
-
-        Frame reply;
-        try {
-            reply = expect(in, REPLY);
-        } catch (RefusedException e) {
-            throw new RefusedException(e.code, initiator + " " + e.getMessage());
-        }
-        byte[] proofA = getBytes(reply.payload, PROOF_BYTES);
-        if (!MessageDigest.isEqual(proofA, proof("initiator", nonceA, nonceB, initiatorText, me))) {
-            throw refuse(out, REFUSED_COOKIE, "cookie mismatch between " + initiator + " and " + me);
-        }
-        return new Accepted(initiator, initiatorPort);
+        return a.accepted;
     }
 
-    /** Reads the next handshake frame; a REFUSE from the peer becomes a {@link RefusedException}. */
-    private static Frame expect(DataInputStream in, byte type) throws IOException {
-        Frame f = read(in, MAX_HANDSHAKE_FRAME);
+    private interface Step {
+        byte[] onFrame(Frame f) throws IOException;
+    }
+
+    private static byte[] step(Step step, Frame f, DataOutputStream out) throws IOException {
+        try {
+            return step.onFrame(f);
+        } catch (RefusedException e) {
+            if (e.reply != null) {
+                try {
+                    send(out, e.reply);
+                } catch (IOException ignored) {
+                    // the peer may already be gone; the refusal is logged on this side regardless
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void send(DataOutputStream out, byte[] frame) throws IOException {
+        if (frame != null) {
+            out.write(frame);
+            out.flush();
+        }
+    }
+
+    /** Checks a handshake frame's type; a REFUSE from the peer becomes a {@link RefusedException}. */
+    private static void expect(Frame f, byte type) throws IOException {
         if (f.type == REFUSE) {
             int code = Byte.toUnsignedInt(getByte(f.payload));
             throw new RefusedException(code, "refused: " + getString(f.payload));
@@ -145,26 +241,22 @@ final class Handshake {
         if (f.type != type) {
             throw new ProtocolException("expected handshake frame " + type + ", got " + f.type);
         }
-        return f;
     }
 
-    /** Sends REFUSE (best effort) and returns the exception for the local side to throw. */
-    static RefusedException refuse(DataOutputStream out, int code, String reason) {
+    /** A refusal by this side, with the REFUSE frame (reason cut to 200 characters) that tells the peer. */
+    static RefusedException refusal(int code, String reason) {
         String text = reason.length() > 200 ? reason.substring(0, 200) : reason;
         ByteBuffer b = ByteBuffer.allocate(1 + size(text));
         b.put((byte) code);
         putString(b, text);
-        try {
-            write(out, REFUSE, b.array());
-        } catch (IOException ignored) {
-            // the peer may already be gone; the refusal is logged on this side regardless
-        }
-        return new RefusedException(code, reason);
+        return new RefusedException(code, reason, encode(REFUSE, b.array()));
     }
 
     private byte[] nonce() {
         byte[] n = new byte[NONCE_BYTES];
-        random.nextBytes(n);
+        synchronized (random) {
+            random.nextBytes(n);
+        }
         return n;
     }
 

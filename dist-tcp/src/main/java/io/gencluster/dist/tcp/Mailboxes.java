@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The mailboxes of this node: each delivers to its handler on a thread of its own through a
  * bounded queue, so a handler never runs on a connection's reader and heartbeats go on whatever
- * it does. When a mailbox's queue is full, the reader waits a bounded time for room — which
- * pushes back on the sender through TCP flow control, so a fast sender slows down instead of
- * losing messages — and only then drops the message (delivery is at most once), logging the drop
- * once per burst. While it waits, that connection's other mailboxes wait too; other connections
- * do not.
+ * it does. When a mailbox's queue is full, the connection stops reading for a bounded time —
+ * which pushes back on the sender through TCP flow control, so a fast sender slows down instead
+ * of losing messages — and only then drops the message (delivery is at most once), logging the
+ * drop once per burst. While it waits, that connection's other mailboxes wait too; other
+ * connections do not.
  */
 final class Mailboxes implements AutoCloseable {
 
@@ -64,8 +64,14 @@ final class Mailboxes implements AutoCloseable {
         }
     }
 
-    /** Queues a message for its mailbox, waiting up to {@code maxWait} for room. */
-    void deliver(NodeName from, String mailbox, byte[] payload, java.time.Duration maxWait) throws InterruptedException {
+    /**
+     * Queues a message for its mailbox without waiting. A message for a mailbox that does not
+     * exist is dropped (and logged once per burst).
+     *
+     * @return false when the mailbox's queue is full: the caller keeps the message, stops reading
+     *     the connection (pushing back through TCP) and tries again, or gives up with {@link #drop}
+     */
+    boolean offer(NodeName from, String mailbox, byte[] payload) {
         Mailbox box = boxes.get(mailbox);
         if (box == null) {
             long now = System.nanoTime();
@@ -73,22 +79,28 @@ final class Mailboxes implements AutoCloseable {
                 lastUnknownLog = now;
                 LOG.log(Level.WARNING, "message from {0} to mailbox ''{1}'' dropped: no such mailbox here", from, mailbox);
             }
-            return;
+            return true;
         }
-        Runnable delivery = () -> {
+        if (box.thread.isShutdown()) {
+            return true;
+        }
+        return box.thread.getQueue().offer(() -> {
             try {
                 box.handler.message(from, payload);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "handler of mailbox '" + mailbox + "' failed on a message from " + from, e);
             }
-        };
-        if (box.thread.isShutdown() || !box.thread.getQueue().offer(delivery, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-            long now = System.nanoTime();
-            if (now - box.lastDropLog > LOG_INTERVAL_NANOS) {
-                box.lastDropLog = now;
-                LOG.log(Level.WARNING, "mailbox ''{0}'' is {1} messages behind; dropping messages (from {2} and others)",
-                        mailbox, capacity, from);
-            }
+        });
+    }
+
+    /** Gives up on a message whose mailbox stayed full (delivery is at most once), logging once per burst. */
+    void drop(NodeName from, String mailbox) {
+        Mailbox box = boxes.get(mailbox);
+        long now = System.nanoTime();
+        if (box != null && now - box.lastDropLog > LOG_INTERVAL_NANOS) {
+            box.lastDropLog = now;
+            LOG.log(Level.WARNING, "mailbox ''{0}'' is {1} messages behind; dropping messages (from {2} and others)",
+                    mailbox, capacity, from);
         }
     }
 

@@ -9,36 +9,40 @@ import io.gencluster.api.Messenger;
 import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.security.SecureRandom;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The TCP transport: listens for peers, dials peers, authenticates both ways with the shared
@@ -46,10 +50,13 @@ import java.util.concurrent.TimeoutException;
  * declares silent ones down. Plain Java, usable without OSGi: {@link #start()}, then
  * {@link #close()}.
  *
- * <p>Threads (all daemon, named {@code gencluster-tcp-*}): one acceptor, one reader per
- * connection, a bounded pool for handshakes in progress (incoming beyond
- * {@code max.handshakes} are closed at once) and one for outgoing connects, one timer thread for
- * ticks and deadlines, one event thread for listeners.
+ * <p>Threads (all daemon, named after the node): one selector thread ({@code gencluster-tcp-io-})
+ * does every accept, connect, read and write, without blocking, and drives every timer (ticks,
+ * silence, handshake and connect deadlines) from its select timeout and the injected clock; one
+ * event thread ({@code gencluster-tcp-events-}) calls listeners, so a slow listener never stalls
+ * I/O; a small pool ({@code gencluster-tcp-resolve-}) resolves host names and asks EPMD for ports,
+ * which may block. A node with hundreds of connections therefore needs no more threads than one
+ * with a single connection (mailbox threads aside).
  *
  * <p>Simultaneous connects: when both nodes dial each other at once, the connection opened by the
  * node whose name orders first ({@link NodeName#compareTo}) is kept and the other refused, on both
@@ -59,104 +66,85 @@ import java.util.concurrent.TimeoutException;
 public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
-    private static final int MAX_CONNECTS_IN_PROGRESS = 16;
-    private static final int MAX_CONNECTS_QUEUED = 1024;
+    private static final int MAX_RESOLVERS = 4;
+    private static final int MAX_RESOLVES_QUEUED = 1024;
     private static final int MAX_EVENTS_QUEUED = 10_000;
     private static final long STOP_WAIT_MS = 5_000;
-    private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long BUSY_LOG_INTERVAL_MS = 10_000;
+    private static final long PARKED_RETRY_MS = 5;
+    private static final long REFUSE_LINGER_MS = 1_000;
+    private static final byte[] EMPTY = new byte[0];
 
     private final TcpDistSettings settings;
     private final NodeName self;
+    private final Clock clock;
     private final Handshake handshake;
     private final String threadTag;
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final Mailboxes mailboxes;
-    private final Duration mailboxWait;
+    private final long mailboxWaitMs;
+    private final long sweepPeriodMs;
+    private final byte[] tickFrame = FrameCodec.encode(FrameCodec.TICK, EMPTY);
 
     // guarded by this
     private final Map<NodeName, Connection> connections = new HashMap<>();
-    private final Map<NodeName, CompletableFuture<Void>> dialling = new HashMap<>();
+    private final Map<NodeName, Dial> dialling = new HashMap<>();
+    private boolean closed;
 
-    private ServerSocket server;
-    private EpmdRegistrar epmd;
-    private Thread acceptor;
-    private ThreadPoolExecutor handshakes;
-    private ThreadPoolExecutor connects;
-    private ScheduledExecutorService timer;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private Selector selector;
+    private ServerSocketChannel server;
+    private volatile int boundPort;
+    private Thread io;
+    private volatile boolean stopping;
     private ThreadPoolExecutor events;
-    private volatile boolean closed;
-    private volatile long lastBusyLog;
+    private ThreadPoolExecutor resolver;
+    private ScheduledExecutorService epmdTimer;
+    private EpmdRegistrar epmd;
+
+    // selector thread only
+    private int handshakesInProgress;
+    private long lastBusyLog = Long.MIN_VALUE / 2;
+    private int parked;
+    private long nextSweep;
 
     public TcpDist(TcpDistSettings settings) {
         this.settings = settings;
         this.self = settings.self;
-        this.handshake = new Handshake(self, settings.cookie, new SecureRandom());
+        this.clock = settings.clock;
+        this.handshake = new Handshake(self, settings.cookie, settings.random);
         this.threadTag = self.toString();
         this.mailboxes = new Mailboxes(settings.mailboxQueue, threadTag);
         // bounded well inside the silence window, so that waiting never looks like a dead peer
-        this.mailboxWait = Duration.ofMillis(Math.min(1000, settings.tickTimeout.toMillis() / 4));
-    }
-
-    /** Delivers messages for {@code mailbox} to {@code handler} from now on. */
-    public void addMailbox(String mailbox, MessageHandler handler) {
-        mailboxes.add(mailbox, handler);
-    }
-
-    /** Stops delivering to {@code handler}, if it still serves {@code mailbox}. */
-    public void removeMailbox(String mailbox, MessageHandler handler) {
-        mailboxes.remove(mailbox, handler);
-    }
-
-    @Override
-    public void send(NodeName node, String mailbox, byte[] payload, Duration maxWait) throws MessagingException {
-        byte[] box = mailbox.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (box.length == 0 || box.length > 255) {
-            throw new MessagingException("invalid mailbox name '" + mailbox + "': 1-255 bytes of UTF-8");
-        }
-        int size = 2 + box.length + payload.length;
-        if (size + 1 > settings.maxFrameBytes) {
-            throw new MessagingException("message of " + payload.length + " bytes to " + node + " exceeds max.frame.bytes ("
-                    + settings.maxFrameBytes + ")");
-        }
-        Connection c;
-        synchronized (this) {
-            c = connections.get(node);
-        }
-        if (c == null) {
-            throw new MessagingException("not connected to " + node);
-        }
-        // the whole frame in one array, written once: length, type, mailbox, payload
-        byte[] frame = new byte[5 + size];
-        java.nio.ByteBuffer.wrap(frame).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box).put(payload);
-        try {
-            if (!c.enqueueFrame(frame, maxWait)) {
-                throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
-                        + " bytes) for " + maxWait.toMillis() + " ms");
-            }
-        } catch (IOException e) {
-            throw new MessagingException("not sent to " + node + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MessagingException("interrupted while waiting for room in the send queue to " + node);
-        }
+        this.mailboxWaitMs = Math.min(1000, settings.tickTimeout.toMillis() / 4);
+        this.sweepPeriodMs = Math.max(5, Math.min(100, settings.tick.toMillis() / 4));
     }
 
     /** Binds the listening socket and starts the threads. */
     public synchronized void start() throws IOException {
-        server = new ServerSocket();
-        server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port), 128);
-        handshakes = pool("handshake", settings.maxHandshakes, new SynchronousQueue<>());
-        connects = pool("connect", MAX_CONNECTS_IN_PROGRESS, new ArrayBlockingQueue<>(MAX_CONNECTS_QUEUED));
-        events = pool("events", 1, new ArrayBlockingQueue<>(MAX_EVENTS_QUEUED));
-        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gencluster-tcp-timer-" + threadTag));
-        long period = Math.max(10, settings.tick.toMillis() / 4);
-        timer.scheduleWithFixedDelay(this::checkLiveness, period, period, TimeUnit.MILLISECONDS);
-        acceptor = daemon(this::acceptLoop, "gencluster-tcp-accept-" + threadTag);
-        acceptor.start();
-        LOG.log(Level.INFO, "{0} listening on {1}", self, server.getLocalSocketAddress());
+        selector = Selector.open();
+        try {
+            server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port), 128);
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(server);
+            closeQuietly(selector);
+            throw e;
+        }
+        boundPort = server.socket().getLocalPort();
+        events = pool("events", 1, MAX_EVENTS_QUEUED);
+        resolver = pool("resolve", MAX_RESOLVERS, MAX_RESOLVES_QUEUED);
+        io = new Thread(this::run, "gencluster-tcp-io-" + threadTag);
+        io.setDaemon(true);
+        io.start();
+        LOG.log(Level.INFO, "{0} listening on {1}", self, server.socket().getLocalSocketAddress());
         if (settings.epmdRegister) {
-            epmd = new EpmdRegistrar(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, timer);
+            epmdTimer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gencluster-tcp-epmd-" + threadTag));
+            epmd = new EpmdRegistrar(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, epmdTimer);
             epmd.start();
         }
     }
@@ -168,7 +156,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return server.getLocalPort();
+        return boundPort;
     }
 
     @Override
@@ -191,280 +179,712 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         listeners.remove(listener);
     }
 
+    /** Delivers messages for {@code mailbox} to {@code handler} from now on. */
+    public void addMailbox(String mailbox, MessageHandler handler) {
+        mailboxes.add(mailbox, handler);
+    }
+
+    /** Stops delivering to {@code handler}, if it still serves {@code mailbox}. */
+    public void removeMailbox(String mailbox, MessageHandler handler) {
+        mailboxes.remove(mailbox, handler);
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    @Override
+    public void send(NodeName node, String mailbox, byte[] payload, Duration maxWait) throws MessagingException {
+        byte[] box = mailbox.getBytes(StandardCharsets.UTF_8);
+        if (box.length == 0 || box.length > 255) {
+            throw new MessagingException("invalid mailbox name '" + mailbox + "': 1-255 bytes of UTF-8");
+        }
+        int size = 2 + box.length + payload.length;
+        if (size + 1 > settings.maxFrameBytes) {
+            throw new MessagingException("message of " + payload.length + " bytes to " + node + " exceeds max.frame.bytes ("
+                    + settings.maxFrameBytes + ")");
+        }
+        Connection c;
+        synchronized (this) {
+            c = connections.get(node);
+        }
+        if (c == null) {
+            throw new MessagingException("not connected to " + node);
+        }
+        // the whole frame in one array, written once: length, type, mailbox, payload
+        byte[] frame = new byte[5 + size];
+        ByteBuffer.wrap(frame).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box).put(payload);
+        try {
+            int queued = c.enqueue(frame, maxWait.toNanos());
+            if (queued < 0) {
+                throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
+                        + " bytes) for " + maxWait.toMillis() + " ms");
+            }
+            if (queued > 0) {
+                post(() -> writeOut(c));
+            }
+        } catch (IOException e) {
+            throw new MessagingException("not sent to " + node + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessagingException("interrupted while waiting for room in the send queue to " + node);
+        }
+    }
+
     // ---------------------------------------------------------------- dialling
 
     @Override
     public CompletionStage<Void> connect(Peer peer, Duration timeout) {
         NodeName node = peer.node();
-        if (closed) {
-            return CompletableFuture.failedFuture(new IOException("transport of " + self + " is closed"));
-        }
         if (node.equals(self)) {
             return CompletableFuture.failedFuture(new IOException("will not connect " + self + " to itself"));
         }
         if (peer.port().isEmpty() && settings.peerPort == 0 && !settings.epmdRegister) {
-            return CompletableFuture.failedFuture(new IOException(
-                    "no port known for " + node + ": discovery gave none, peer.port is 0 and EPMD is off"));
+            return CompletableFuture.failedFuture(new IOException("no port known for " + node
+                    + "; set peer.port (discovery gave none and EPMD is off)"));
         }
-        CompletableFuture<Void> result;
+        long timeoutMs = Math.max(1, timeout.toMillis());
+        Dial.Waiter waiter = new Dial.Waiter(clock.millis() + timeoutMs, timeoutMs);
+        Dial dial;
         synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IOException("transport of " + self + " is closed"));
+            }
             if (connections.containsKey(node)) {
                 return CompletableFuture.completedFuture(null);
             }
-            CompletableFuture<Void> inProgress = dialling.get(node);
-            if (inProgress != null) {
-                return inProgress.copy();
+            dial = dialling.get(node);
+            if (dial != null) {
+                dial.waiters.add(waiter);
+                post(() -> { }); // a select timeout computed before this waiter may be too long
+                return waiter.future.copy();
             }
-            result = new CompletableFuture<>();
-            dialling.put(node, result);
+            dial = new Dial(node, peer.port().orElse(0));
+            dial.waiters.add(waiter);
+            dialling.put(node, dial);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ScheduledFuture<?> expiry = timer.schedule(() -> result.completeExceptionally(new TimeoutException(
-                "connect to " + node + " timed out after " + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((ok, err) -> {
-            expiry.cancel(false);
-            synchronized (this) {
-                dialling.remove(node, result);
-            }
-        });
+        Dial d = dial;
         try {
-            connects.execute(() -> dial(node, peer.port().orElse(0), deadline, result));
+            resolver.execute(() -> resolve(d));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IOException("too many connects in progress; " + node + " not dialled"));
+            failDial(d, "too many connects in progress; " + node + " not dialled");
         }
-        return result.copy();
+        post(() -> { });
+        return waiter.future.copy();
     }
 
-    private void dial(NodeName node, int knownPort, long deadline, CompletableFuture<Void> result) {
-        Socket socket = new Socket();
-        ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(socket),
-                Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
-        int port;
+    /** On a resolver thread: the port (EPMD may be asked) and the address, both of which may block. */
+    private void resolve(Dial d) {
+        NodeName node = d.node;
+        int port = d.knownPort;
         try {
-            port = knownPort != 0 ? knownPort : portOf(node, deadline);
-        } catch (IOException e) {
-            watchdog.cancel(false);
-            result.completeExceptionally(new IOException("cannot connect to " + node + ": " + e.getMessage(), e));
-            return;
-        }
-        String where = node.host() + ":" + port;
-        try {
+            if (port == 0) {
+                port = portOf(node);
+            }
             InetSocketAddress address = new InetSocketAddress(node.host(), port);
             if (address.isUnresolved()) {
                 throw new IOException("host " + node.host() + " does not resolve");
             }
-            socket.connect(address, remainingMillis(deadline));
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) Math.min(settings.handshakeTimeout.toMillis(), remainingMillis(deadline)));
-            Socket channel = settings.tls == null ? socket : tlsClient(socket, node.host(), port);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(channel.getInputStream()));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(channel.getOutputStream()));
-            int peerListenPort = handshake.initiate(in, out, node, port());
-            watchdog.cancel(false);
-            socket.setSoTimeout(0);
-            Connection c = new Connection(node, peerListenPort, true, socket, in, out, settings.sendQueueBytes);
-            if (register(c)) {
-                activate(c);
-                result.complete(null);
-            } else {
-                closeQuietly(socket);
-                awaitConnection(node, deadline, result, "connected meanwhile by the other side");
-            }
-        } catch (RefusedException e) {
-            closeQuietly(socket);
-            if (e.code == FrameCodec.REFUSED_ALREADY_CONNECTED || e.code == FrameCodec.REFUSED_SIMULTANEOUS) {
-                // the other connection between the same two nodes is the one kept
-                awaitConnection(node, deadline, result, e.getMessage());
-            } else {
-                LOG.log(e.code == FrameCodec.REFUSED_COOKIE || e.code == FrameCodec.REFUSED_NOT_THIS_NODE ? Level.WARNING : Level.INFO,
-                        "connection to {0} at {1} refused: {2}", node, where, e.getMessage());
-                result.completeExceptionally(new IOException("connection to " + node + " at " + where + " refused: " + e.getMessage(), e));
-            }
+            post(() -> open(d, address));
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
-            String why = result.isDone() ? "timed out" : (e.getMessage() == null ? e.toString() : e.getMessage());
-            result.completeExceptionally(new IOException("cannot connect to " + node + " at " + where + ": " + why, e));
-        } finally {
-            watchdog.cancel(false);
+            String where = port == 0 ? "" : " at " + node.host() + ":" + port;
+            failDial(d, "cannot connect to " + node + where + ": " + message(e));
         }
     }
 
     /** A peer without a known port: its host's EPMD says (PORT_PLEASE2), else the configured peer.port. */
-    private int portOf(NodeName node, long deadline) throws IOException {
+    private int portOf(NodeName node) throws IOException {
         if (!settings.epmdRegister) {
             return settings.peerPort;
         }
         io.gencluster.epmd.NodeEntry e = new io.gencluster.epmd.EpmdClient(node.host(), settings.epmdPort,
-                Duration.ofMillis(remainingMillis(deadline))).portPlease(node.name());
+                settings.handshakeTimeout).portPlease(node.name());
         if (e == null) {
             throw new IOException("EPMD on " + node.host() + ":" + settings.epmdPort + " does not know " + node.name());
         }
         return e.port;
     }
 
-    private void awaitConnection(NodeName node, long deadline, CompletableFuture<Void> result, String why) {
+    /** Selector thread: opens the socket of a dial. */
+    private void open(Dial d, InetSocketAddress address) {
         synchronized (this) {
-            while (!connections.containsKey(node) && !closed) {
-                long left = remainingMillis(deadline);
-                if (left <= 0 || result.isDone()) {
-                    break;
-                }
-                try {
-                    wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            if (d.finished) {
+                return;
             }
-            if (connections.containsKey(node)) {
-                result.complete(null);
+            if (connections.containsKey(d.node)) {
+                succeed(d);
                 return;
             }
         }
-        result.completeExceptionally(new IOException("connection to " + node + " not established: " + why));
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            String where = d.node.host() + ":" + address.getPort();
+            Connection c = new Connection(channel, true, where, settings.sendQueueBytes, clock.millis());
+            c.peer = d.node;
+            c.dial = d;
+            c.deadline = Long.MAX_VALUE; // until the socket connects, the dial's waiters bound it
+            d.attempt = c;
+            open.add(c);
+            boolean connected = channel.connect(address);
+            c.key = channel.register(selector, connected ? 0 : SelectionKey.OP_CONNECT, c);
+            if (connected) {
+                connected(c);
+            }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            failDial(d, "cannot connect to " + d.node + " at " + d.node.host() + ":" + address.getPort() + ": " + message(e));
+        }
     }
 
-    // ---------------------------------------------------------------- accepting
+    private void connected(Connection c) throws IOException {
+        c.deadline = clock.millis() + settings.handshakeTimeout.toMillis();
+        if (settings.tls != null) {
+            SSLEngine engine = settings.tls.createSSLEngine(c.peer.host(), c.channel.socket().getPort());
+            engine.setUseClientMode(true);
+            if (settings.tlsVerifyHostname) {
+                SSLParameters p = engine.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(p);
+            }
+            c.link = new TlsLink(c.channel, engine);
+            c.state = Connection.State.TLS;
+            tls(c);
+        } else {
+            c.link = Link.plain(c.channel);
+            hello(c);
+        }
+        interest(c);
+    }
 
-    private void acceptLoop() {
-        while (!closed) {
-            Socket socket;
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(Level.ERROR, "accepting connections on " + server.getLocalSocketAddress() + " failed", e);
-                }
+    private void hello(Connection c) throws IOException {
+        c.state = Connection.State.HANDSHAKE;
+        c.initiator = handshake.new Initiator(c.peer);
+        send(c, c.initiator.hello(port()));
+    }
+
+    /** Completes every waiter of a dial whose node is now connected. Caller holds the lock. */
+    private void succeed(Dial d) {
+        d.finished = true;
+        dialling.remove(d.node, d);
+        for (Dial.Waiter w : d.waiters) {
+            w.future.complete(null);
+        }
+        d.waiters.clear();
+    }
+
+    private void failDial(Dial d, String why) {
+        Connection attempt;
+        synchronized (this) {
+            if (d.finished) {
                 return;
             }
+            d.finished = true;
+            dialling.remove(d.node, d);
+            IOException e = new IOException(why);
+            for (Dial.Waiter w : d.waiters) {
+                w.future.completeExceptionally(e);
+            }
+            d.waiters.clear();
+            attempt = d.attempt;
+        }
+        if (attempt != null && !attempt.isClosed() && !attempt.closingWhenFlushed()) {
+            discard(attempt, why);
+        }
+    }
+
+    /** Expires the waiters past their deadline; a dial nobody waits for any more is abandoned. */
+    private void expireDials(long now) {
+        List<Connection> abandoned = new ArrayList<>();
+        synchronized (this) {
+            for (Dial d : List.copyOf(dialling.values())) {
+                d.waiters.removeIf(w -> {
+                    if (now < w.deadline) {
+                        return false;
+                    }
+                    w.future.completeExceptionally(new TimeoutException("connect to " + d.node + " timed out after "
+                            + w.timeoutMillis + " ms" + (d.waitingFor == null ? "" : " (" + d.waitingFor + ")")));
+                    return true;
+                });
+                if (d.waiters.isEmpty()) {
+                    d.finished = true;
+                    dialling.remove(d.node, d);
+                    if (d.attempt != null) {
+                        abandoned.add(d.attempt);
+                    }
+                }
+            }
+        }
+        for (Connection c : abandoned) {
+            discard(c, "connect timed out");
+        }
+    }
+
+    private synchronized long nextDialDeadline() {
+        long next = Long.MAX_VALUE;
+        for (Dial d : dialling.values()) {
+            for (Dial.Waiter w : d.waiters) {
+                next = Math.min(next, w.deadline);
+            }
+        }
+        return next;
+    }
+
+    // ---------------------------------------------------------------- the selector loop
+
+    private void post(Runnable task) {
+        tasks.add(task);
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    private void run() {
+        try {
+            nextSweep = clock.millis() + sweepPeriodMs;
+            while (!stopping) {
+                long now = clock.millis();
+                long until = Math.min(nextSweep, nextDialDeadline());
+                if (parked > 0) {
+                    until = Math.min(until, now + PARKED_RETRY_MS);
+                }
+                long wait = until - now;
+                if (wait > 0) {
+                    selector.select(wait);
+                } else {
+                    selector.selectNow();
+                }
+                Runnable task;
+                while (!stopping && (task = tasks.poll()) != null) {
+                    task.run();
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    ready(key);
+                }
+                selector.selectedKeys().clear();
+                now = clock.millis();
+                if (parked > 0) {
+                    retryParked(now);
+                }
+                expireDials(now);
+                if (now >= nextSweep) {
+                    sweep(now);
+                    nextSweep = now + sweepPeriodMs;
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "selector loop of " + self + " failed; closing every connection", e);
+        } finally {
+            shutdownOnLoop();
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        Connection c = (Connection) key.attachment();
+        if (c == null) {
+            acceptAll();
+            return;
+        }
+        try {
+            if (key.isConnectable()) {
+                c.channel.finishConnect();
+                connected(c);
+            } else if (c.state == Connection.State.TLS) {
+                tls(c);
+            } else {
+                if (key.isReadable()) {
+                    readFrames(c);
+                }
+                if (key.isValid() && key.isWritable()) {
+                    writeOut(c);
+                }
+            }
+            interest(c);
+        } catch (IOException | RuntimeException e) {
+            failed(c, e);
+        }
+    }
+
+    private void interest(Connection c) {
+        SelectionKey key = c.key;
+        if (key == null || !key.isValid() || c.isClosed()) {
+            return;
+        }
+        int ops;
+        if (c.state == Connection.State.CONNECTING) {
+            ops = SelectionKey.OP_CONNECT;
+        } else {
+            ops = c.parked == null && !c.closingWhenFlushed() ? SelectionKey.OP_READ : 0;
+            if (!c.idleForWrites()) {
+                ops |= SelectionKey.OP_WRITE;
+            }
+        }
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    private void acceptAll() {
+        while (true) {
+            SocketChannel channel;
             try {
-                handshakes.execute(() -> acceptHandshake(socket));
-            } catch (RejectedExecutionException e) {
-                closeQuietly(socket);
-                long now = System.nanoTime();
-                if (now - lastBusyLog > BUSY_LOG_INTERVAL_NANOS) {
+                channel = server.accept();
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "accepting connections on port " + port() + " failed", e);
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            long now = clock.millis();
+            String remote = remote(channel);
+            if (handshakesInProgress >= settings.maxHandshakes) {
+                closeQuietly(channel);
+                if (now - lastBusyLog > BUSY_LOG_INTERVAL_MS) {
                     lastBusyLog = now;
                     LOG.log(Level.WARNING, "{0}: {1} handshakes already in progress (max.handshakes); closing new connections such as {2}",
-                            self, settings.maxHandshakes, socket.getRemoteSocketAddress());
+                            self, settings.maxHandshakes, remote);
+                }
+                continue;
+            }
+            try {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                Connection c = new Connection(channel, false, remote, settings.sendQueueBytes, now);
+                c.deadline = now + settings.handshakeTimeout.toMillis();
+                c.acceptor = handshake.new Acceptor(this::admit, port());
+                if (settings.tls != null) {
+                    SSLEngine engine = settings.tls.createSSLEngine();
+                    engine.setUseClientMode(false);
+                    engine.setNeedClientAuth(true);
+                    c.link = new TlsLink(channel, engine);
+                    c.state = Connection.State.TLS;
+                } else {
+                    c.link = Link.plain(channel);
+                }
+                handshakesInProgress++;
+                c.countedHandshake = true;
+                open.add(c);
+                c.key = channel.register(selector, SelectionKey.OP_READ, c);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                LOG.log(Level.WARNING, "connection from {0} closed at once: {1}", remote, message(e));
+            }
+        }
+    }
+
+    private void tls(Connection c) throws IOException {
+        try {
+            if (!c.link.handshake()) {
+                return;
+            }
+        } catch (SSLException e) {
+            if (c.initiated) {
+                throw new IOException("TLS handshake failed: " + e.getMessage()
+                        + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
+                        + (settings.tlsVerifyHostname ? ", and one naming host " + c.peer.host() : "") + "?)", e);
+            }
+            String m = String.valueOf(e.getMessage());
+            String hint = m.contains("plaintext") || m.contains("Unsupported or unrecognized")
+                    ? " (a plaintext peer: it has tls.enabled=false, this node true)" : " (certificate not trusted, or none?)";
+            throw new RefusedException(FrameCodec.REFUSED_PROTOCOL, "TLS handshake failed: " + e.getMessage() + hint);
+        } catch (IOException e) {
+            if (c.initiated) {
+                throw new IOException("TLS handshake failed: " + message(e) + " (does the peer have tls.enabled=true?)", e);
+            }
+            throw e;
+        }
+        if (c.initiated) {
+            hello(c);
+        } else {
+            c.state = Connection.State.HANDSHAKE;
+        }
+        readFrames(c); // the peer's first frame may have come with its last TLS record
+    }
+
+    private void readFrames(Connection c) throws IOException {
+        while (!c.isClosed() && c.parked == null && !c.closingWhenFlushed()) {
+            FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
+            if (f == null) {
+                if (c.eof) {
+                    throw new EOFException("closed by peer");
+                }
+                return;
+            }
+            c.lastRead = clock.millis();
+            if (c.state == Connection.State.UP) {
+                received(c, f);
+            } else if (c.initiated) {
+                byte[] next = c.initiator.onFrame(f);
+                if (next != null) {
+                    send(c, next);
+                } else if (c.initiator.done) {
+                    c.peerListenPort = c.initiator.acceptorPort;
+                    up(c);
+                }
+            } else {
+                byte[] next = c.acceptor.onFrame(f);
+                if (next != null) {
+                    c.peer = c.acceptor.initiator();
+                    send(c, next);
+                } else if (c.acceptor.accepted != null) {
+                    c.peer = c.acceptor.accepted.initiator;
+                    c.peerListenPort = c.acceptor.accepted.listenPort;
+                    admit(c.peer); // the rules again: a connection may have come up, or a dial begun, since HELLO
+                    send(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
+                    up(c);
                 }
             }
         }
     }
 
-    private void acceptHandshake(Socket socket) {
-        String remote = String.valueOf(socket.getRemoteSocketAddress());
-        ScheduledFuture<?> watchdog = timer.schedule(() -> closeQuietly(socket), settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        NodeName initiator = null;
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) settings.handshakeTimeout.toMillis());
-            Socket channel = settings.tls == null ? socket : tlsServer(socket);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(channel.getInputStream()));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(channel.getOutputStream()));
-            Handshake.Accepted accepted = handshake.accept(in, out, this::admit, port());
-            initiator = accepted.initiator;
-            watchdog.cancel(false);
-            socket.setSoTimeout(0);
-            Connection c = new Connection(initiator, accepted.listenPort, false, socket, in, out, settings.sendQueueBytes);
-            if (!register(c)) {
-                throw Handshake.refuse(out, FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
+    /** A frame on an established connection. */
+    private void received(Connection c, FrameCodec.Frame f) throws IOException {
+        if (f.type == FrameCodec.DATA) {
+            String mailbox = FrameCodec.getString(f.payload);
+            if (!deliver(c, f, mailbox)) {
+                f.payload.rewind();
+                c.parked = f;
+                c.parkedSince = clock.millis();
+                parked++;
             }
+        } else if (f.type == FrameCodec.MEMBERS) {
+            membersOf(c, f);
+        } else if (f.type != FrameCodec.TICK) {
+            throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(f.type));
+        }
+    }
+
+    private boolean deliver(Connection c, FrameCodec.Frame f, String mailbox) {
+        byte[] payload = new byte[f.payload.remaining()];
+        f.payload.get(payload);
+        return mailboxes.offer(c.peer, mailbox, payload);
+    }
+
+    /** Connections whose mailbox was full: deliver now if there is room, drop when the wait is over, then read on. */
+    private void retryParked(long now) {
+        for (Connection c : open) {
+            FrameCodec.Frame f = c.parked;
+            if (f == null) {
+                continue;
+            }
+            if (c.isClosed()) {
+                c.parked = null;
+                parked--;
+                continue;
+            }
+            f.payload.rewind();
+            String mailbox;
             try {
-                c.send(FrameCodec.ACCEPT, new byte[0]);
-                activate(c);
-            } catch (IOException e) {
-                activate(c);
-                lost(c, DownReason.CONNECTION_CLOSED, "handshake not completed: " + e.getMessage());
+                mailbox = FrameCodec.getString(f.payload);
+            } catch (ProtocolException impossible) {
+                throw new IllegalStateException(impossible);
             }
-        } catch (RefusedException e) {
-            closeQuietly(socket);
-            boolean routine = e.code == FrameCodec.REFUSED_ALREADY_CONNECTED || e.code == FrameCodec.REFUSED_SIMULTANEOUS;
-            LOG.log(routine ? Level.DEBUG : Level.WARNING, "connection from {0} refused: {1}", remote, e.getMessage());
-        } catch (SocketTimeoutException e) {
-            closeQuietly(socket);
-            LOG.log(Level.WARNING, "handshake with {0} timed out after {1} ms; connection closed", remote, settings.handshakeTimeout.toMillis());
+            if (!deliver(c, f, mailbox)) {
+                if (now - c.parkedSince < mailboxWaitMs) {
+                    continue;
+                }
+                mailboxes.drop(c.peer, mailbox);
+            }
+            c.parked = null;
+            parked--;
+            c.lastRead = now; // waiting on our own mailbox says nothing against the peer
+            try {
+                readFrames(c);
+                interest(c);
+            } catch (IOException | RuntimeException e) {
+                failed(c, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writing (selector thread)
+
+    /** Queues an internal frame; one that does not fit closes the connection (the peer stopped reading). */
+    private void send(Connection c, byte[] frame) throws IOException {
+        int queued;
+        try {
+            queued = c.enqueue(frame, 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (queued < 0) {
+            throw new IOException("send queue full (" + settings.sendQueueBytes + " bytes): the peer does not read");
+        }
+        writeOut(c);
+    }
+
+    private void writeOut(Connection c) {
+        if (c.isClosed() || c.link == null || c.state == Connection.State.TLS) {
+            return;
+        }
+        try {
+            boolean drained = c.flush(clock.millis());
+            if (drained && c.closingWhenFlushed()) {
+                discard(c, "refused");
+                return;
+            }
+            interest(c);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
-            if (!closed) {
-                LOG.log(Level.WARNING, "handshake with {0} failed: {1}; connection closed", remote,
-                        watchdog.isDone() && !watchdog.isCancelled() ? "timed out after " + settings.handshakeTimeout.toMillis() + " ms" : e.getMessage());
+            failed(c, e);
+        }
+    }
+
+    /** Sends a REFUSE and closes once it is out (or after a short linger). */
+    private void sendLast(Connection c, byte[] frame) {
+        try {
+            c.closeWhenFlushed();
+            c.deadline = Math.min(c.deadline, clock.millis() + REFUSE_LINGER_MS);
+            if (c.enqueue(frame, 0) >= 0) {
+                writeOut(c);
+            } else {
+                discard(c, "refused");
             }
-        } finally {
-            watchdog.cancel(false);
+        } catch (IOException | InterruptedException e) {
+            discard(c, "refused");
         }
     }
 
-    /** Wraps a dialled connection in TLS; the certificate exchange is bounded by the socket's timeout. */
-    private Socket tlsClient(Socket socket, String host, int port) throws IOException {
-        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) settings.tls.getSocketFactory().createSocket(socket, host, port, true);
-        ssl.setUseClientMode(true);
-        if (settings.tlsVerifyHostname) {
-            javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            ssl.setSSLParameters(p);
-        }
-        try {
-            ssl.startHandshake();
-        } catch (javax.net.ssl.SSLException e) {
-            throw new IOException("TLS handshake failed: " + e.getMessage()
-                    + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
-                    + (settings.tlsVerifyHostname ? ", and one naming host " + host : "") + "?)", e);
-        } catch (IOException e) {
-            throw new IOException("TLS handshake failed: " + e.getMessage() + " (does the peer have tls.enabled=true?)", e);
-        }
-        return ssl;
-    }
+    // ---------------------------------------------------------------- handshake outcomes
 
-    /** Wraps an accepted connection in TLS, requiring the peer's certificate (mutual authentication). */
-    private Socket tlsServer(Socket socket) throws IOException {
-        javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) settings.tls.getSocketFactory().createSocket(socket, null, true);
-        ssl.setUseClientMode(false);
-        ssl.setNeedClientAuth(true);
-        try {
-            ssl.startHandshake();
-        } catch (javax.net.ssl.SSLException e) {
-            String hint = String.valueOf(e.getMessage()).contains("plaintext") || String.valueOf(e.getMessage()).contains("Unsupported or unrecognized")
-                    ? " (a plaintext peer: it has tls.enabled=false, this node true)" : " (certificate not trusted, or none?)";
-            throw new RefusedException(FrameCodec.REFUSED_PROTOCOL, "TLS handshake failed: " + e.getMessage() + hint);
-        }
-        return ssl;
-    }
-
-    /** Applied to an initiator before it proves anything: one connection per pair, and the simultaneous-connect rule. */
+    /** Applied to an initiator before it proves anything and again before ACCEPT: one connection per pair, and the simultaneous-connect rule. */
     private synchronized void admit(NodeName initiator) throws RefusedException {
         if (connections.containsKey(initiator)) {
-            throw new RefusedException(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
+            throw Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
         }
         if (dialling.containsKey(initiator) && self.compareTo(initiator) < 0) {
-            throw new RefusedException(FrameCodec.REFUSED_SIMULTANEOUS,
-                    "simultaneous connect: keeping the connection opened by " + self);
+            throw Handshake.refusal(FrameCodec.REFUSED_SIMULTANEOUS, "simultaneous connect: keeping the connection opened by " + self);
         }
     }
 
-    // ---------------------------------------------------------------- established connections
-
-    /** Claims the pair's one connection slot; false when the pair is connected already. */
-    private boolean register(Connection c) {
+    /** Handshake done: the connection becomes the pair's one connection, or goes if there already is one. */
+    private void up(Connection c) {
+        Dial dial;
         synchronized (this) {
             if (closed || connections.containsKey(c.peer)) {
-                return false;
+                dial = null;
+            } else {
+                connections.put(c.peer, c);
+                dial = dialling.get(c.peer);
+                if (dial != null) {
+                    succeed(dial);
+                }
+                c.state = Connection.State.UP;
+                emit(ClusterEvent.nodeUp(c.peer, clock.instant()));
             }
-            connections.put(c.peer, c);
-            notifyAll();
         }
-        return true;
-    }
-
-    /** Once the handshake's last frame is out: starts reading and writing, reports the node up, passes members on. */
-    private void activate(Connection c) {
-        daemon(() -> readLoop(c), "gencluster-tcp-read-" + c.peer).start();
-        c.startWriter("gencluster-tcp-write-" + c.peer, (conn, e) -> lost(conn, DownReason.CONNECTION_CLOSED, e.getMessage()));
-        emit(ClusterEvent.nodeUp(c.peer, Instant.now()));
-        LOG.log(Level.DEBUG, "{0} connected to {1} ({2}, {3})", self, c.peer, c.remote(), c.initiated ? "outgoing" : "incoming");
+        if (c.state != Connection.State.UP) {
+            Dial d = c.dial;
+            discard(c, "connected meanwhile by the other side");
+            if (d != null) {
+                synchronized (this) {
+                    if (connections.containsKey(d.node)) {
+                        succeed(d);
+                    }
+                }
+            }
+            return;
+        }
+        handshakeOver(c);
+        c.dial = null;
+        c.deadline = Long.MAX_VALUE;
+        c.lastRead = clock.millis();
+        if (dial != null && dial.attempt != null && dial.attempt != c && !dial.attempt.isClosed()) {
+            // the connection from the node that orders first won; our own attempt is moot
+            discard(dial.attempt, "simultaneous connect: the connection from " + c.peer + " is kept");
+        }
+        LOG.log(Level.DEBUG, "{0} connected to {1} ({2}, {3})", self, c.peer, c.remote, c.initiated ? "outgoing" : "incoming");
         if (settings.transitive) {
             sendMembers(c);
         }
     }
+
+    /** Any failure of a connection, in whatever state: close it, tell whoever waits, log what an operator needs. */
+    private void failed(Connection c, Exception e) {
+        if (c.isClosed()) {
+            return;
+        }
+        if (c.state == Connection.State.UP) {
+            if (e instanceof ProtocolException) {
+                LOG.log(Level.WARNING, "protocol error from {0}: {1}; connection closed", c.peer, e.getMessage());
+                lost(c, DownReason.PROTOCOL_ERROR, e.getMessage());
+            } else {
+                lost(c, DownReason.CONNECTION_CLOSED, message(e));
+            }
+            return;
+        }
+        RefusedException refused = e instanceof RefusedException ? (RefusedException) e : null;
+        if (refused != null && refused.reply != null) {
+            sendLast(c, refused.reply);
+        } else {
+            discard(c, message(e));
+        }
+        if (c.initiated) {
+            dialFailed(c, e, refused);
+            return;
+        }
+        if (refused != null) {
+            boolean routine = refused.code == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code == FrameCodec.REFUSED_SIMULTANEOUS;
+            LOG.log(routine ? Level.DEBUG : Level.WARNING, "connection from {0} refused: {1}", c.remote, e.getMessage());
+        } else if (e instanceof EOFException && c.peer == null) {
+            LOG.log(Level.DEBUG, "connection from {0} closed before its handshake began", c.remote);
+        } else {
+            LOG.log(Level.WARNING, "handshake with {0} failed: {1}; connection closed", c.remote, message(e));
+        }
+    }
+
+    private void dialFailed(Connection c, Exception e, RefusedException refused) {
+        Dial d = c.dial;
+        if (d == null) {
+            return;
+        }
+        if (refused != null && (refused.code == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code == FrameCodec.REFUSED_SIMULTANEOUS)) {
+            // the other connection between the same two nodes is the one kept: wait for it
+            synchronized (this) {
+                if (d.attempt == c) {
+                    d.attempt = null;
+                }
+                d.waitingFor = e.getMessage() + "; waiting for the connection from " + d.node;
+                if (connections.containsKey(d.node)) {
+                    succeed(d);
+                }
+            }
+            return;
+        }
+        if (refused != null) {
+            LOG.log(refused.code == FrameCodec.REFUSED_COOKIE || refused.code == FrameCodec.REFUSED_NOT_THIS_NODE ? Level.WARNING : Level.INFO,
+                    "connection to {0} at {1} refused: {2}", d.node, c.remote, e.getMessage());
+            failDial(d, "connection to " + d.node + " at " + c.remote + " refused: " + e.getMessage());
+        } else {
+            failDial(d, "cannot connect to " + d.node + " at " + c.remote + ": " + message(e));
+        }
+    }
+
+    private void handshakeOver(Connection c) {
+        if (c.countedHandshake && Thread.currentThread() == io) {
+            c.countedHandshake = false;
+            handshakesInProgress--;
+        }
+    }
+
+    /** Closes a connection that never came up (or lost a race); no event, since no node was up. */
+    private void discard(Connection c, String why) {
+        if (c.close(why)) {
+            open.remove(c);
+            handshakeOver(c);
+            if (c.parked != null && Thread.currentThread() == io) {
+                c.parked = null;
+                parked--;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- established connections
 
     /** Tells a newly connected peer our other members, so it connects to those it lacks (Erlang's connect_all). */
     private void sendMembers(Connection c) {
@@ -475,19 +895,20 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (others.length == 0) {
             return;
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(bytes);
+        int size = 2;
+        for (Connection o : others) {
+            size += FrameCodec.size(o.peer.toString()) + 2;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.putShort((short) others.length);
+        for (Connection o : others) {
+            FrameCodec.putString(b, o.peer.toString());
+            b.putShort((short) o.peerListenPort);
+        }
         try {
-            d.writeShort(others.length);
-            for (Connection o : others) {
-                d.writeUTF(o.peer.toString());
-                d.writeShort(o.peerListenPort);
-            }
-            c.enqueue(FrameCodec.MEMBERS, bytes.toByteArray(), settings.handshakeTimeout);
+            send(c, FrameCodec.encode(FrameCodec.MEMBERS, b.array()));
         } catch (IOException e) {
-            // the new connection is already gone: nothing to pass on
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            failed(c, e);
         }
     }
 
@@ -518,66 +939,51 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
     }
 
-    private void readLoop(Connection c) {
-        try {
-            while (!c.isClosed()) {
-                FrameCodec.Frame f = FrameCodec.read(c.in, settings.maxFrameBytes);
-                c.lastRead = System.nanoTime();
-                if (f.type == FrameCodec.DATA) {
-                    String mailbox = FrameCodec.getString(f.payload);
-                    byte[] payload = new byte[f.payload.remaining()];
-                    f.payload.get(payload);
+    /** Ticks idle connections, declares silent ones down, and closes handshakes past their deadline. */
+    private void sweep(long now) {
+        long tick = settings.tick.toMillis();
+        long silence = settings.tickTimeout.toMillis();
+        for (Connection c : open) {
+            if (c.isClosed()) {
+                open.remove(c);
+            } else if (c.state == Connection.State.UP) {
+                if (c.parked == null && now - c.lastRead > silence) {
+                    lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
+                } else if (now - c.lastWrite >= tick && c.idleForWrites()) {
                     try {
-                        mailboxes.deliver(c.peer, mailbox, payload, mailboxWait);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
+                        send(c, tickFrame);
+                    } catch (IOException e) {
+                        failed(c, e);
                     }
-                    c.lastRead = System.nanoTime(); // waiting on our own mailbox says nothing against the peer
-                } else if (f.type == FrameCodec.MEMBERS) {
-                    membersOf(c, f);
-                } else if (f.type != FrameCodec.TICK) {
-                    throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(f.type));
                 }
-            }
-        } catch (ProtocolException e) {
-            LOG.log(Level.WARNING, "protocol error from {0}: {1}; connection closed", c.peer, e.getMessage());
-            lost(c, DownReason.PROTOCOL_ERROR, e.getMessage());
-        } catch (EOFException e) {
-            lost(c, DownReason.CONNECTION_CLOSED, "closed by peer");
-        } catch (IOException e) {
-            lost(c, DownReason.CONNECTION_CLOSED, e.getMessage());
-        }
-    }
-
-    private void checkLiveness() {
-        Connection[] all;
-        synchronized (this) {
-            all = connections.values().toArray(new Connection[0]);
-        }
-        long now = System.nanoTime();
-        for (Connection c : all) {
-            if (now - c.lastRead > settings.tickTimeout.toNanos()) {
-                lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + settings.tickTimeout.toMillis() + " ms");
-            } else if (now - c.lastWrite >= settings.tick.toNanos()) {
-                try {
-                    c.tickIfIdle();
-                } catch (IOException e) {
-                    lost(c, DownReason.CONNECTION_CLOSED, e.getMessage());
+            } else if (now >= c.deadline) {
+                if (c.closingWhenFlushed()) {
+                    discard(c, "refused");
+                } else if (c.initiated) {
+                    discard(c, "handshake timed out");
+                    if (c.dial != null) {
+                        failDial(c.dial, "cannot connect to " + c.peer + " at " + c.remote + ": handshake timed out after "
+                                + settings.handshakeTimeout.toMillis() + " ms");
+                    }
+                } else {
+                    LOG.log(Level.WARNING, "handshake with {0} timed out after {1} ms; connection closed", c.remote,
+                            settings.handshakeTimeout.toMillis());
+                    discard(c, "handshake timed out");
                 }
             }
         }
     }
 
-    /** Closes {@code c} and reports it down, once, with the first reason given. */
+    /** Closes {@code c} and reports it down, once, with the first reason given. Any thread. */
     private void lost(Connection c, DownReason reason, String detail) {
-        if (!c.close(reason, detail)) {
+        if (!c.close(reason + ": " + detail)) {
             return;
         }
+        open.remove(c);
         synchronized (this) {
             connections.remove(c.peer, c);
+            emit(ClusterEvent.nodeDown(c.peer, reason, detail, clock.instant()));
         }
-        emit(ClusterEvent.nodeDown(c.peer, reason, detail, Instant.now()));
     }
 
     @Override
@@ -591,6 +997,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
     }
 
+    /** Caller holds the lock, so events of one node are queued in the order they happened. */
     private void emit(ClusterEvent event) {
         try {
             events.execute(() -> {
@@ -614,42 +1021,62 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     /** Closes every connection (reported down with {@link DownReason#SHUTDOWN}) and stops every thread. */
     @Override
     public void close() {
-        Connection[] all;
-        CompletableFuture<?>[] pending;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            all = connections.values().toArray(new Connection[0]);
-            pending = dialling.values().toArray(new CompletableFuture<?>[0]);
-            notifyAll();
         }
-        closeQuietly(server);
+        if (io == null) {
+            return; // never started
+        }
+        stopping = true;
+        selector.wakeup();
+        if (Thread.currentThread() != io) {
+            join(io);
+        }
         if (epmd != null) {
             epmd.close();
-        }
-        for (CompletableFuture<?> f : pending) {
-            f.completeExceptionally(new IOException("transport of " + self + " closed"));
-        }
-        for (Connection c : all) {
-            lost(c, DownReason.SHUTDOWN, self + " is shutting down");
+            epmdTimer.shutdownNow();
         }
         mailboxes.close();
-        connects.shutdownNow();
-        handshakes.shutdownNow();
-        timer.shutdownNow();
-        join(acceptor);
+        resolver.shutdownNow();
         events.shutdown();
         try {
             events.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
-            connects.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
-            handshakes.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
-            timer.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            resolver.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (epmdTimer != null) {
+                epmdTimer.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         LOG.log(Level.INFO, "{0} stopped listening", self);
+    }
+
+    /** Last act of the selector thread: every connection closed and reported, every waiter told. */
+    private void shutdownOnLoop() {
+        stopping = true;
+        synchronized (this) {
+            closed = true;
+        }
+        for (Connection c : List.copyOf(open)) {
+            if (c.state == Connection.State.UP) {
+                lost(c, DownReason.SHUTDOWN, self + " is shutting down");
+            } else {
+                discard(c, "shutting down");
+            }
+        }
+        List<Dial> pending;
+        synchronized (this) {
+            pending = List.copyOf(dialling.values());
+        }
+        for (Dial d : pending) {
+            failDial(d, "transport of " + self + " closed");
+        }
+        closeQuietly(server);
+        closeQuietly(selector);
+        tasks.clear();
     }
 
     private static void join(Thread t) {
@@ -660,8 +1087,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
     }
 
-    private ThreadPoolExecutor pool(String role, int threads, java.util.concurrent.BlockingQueue<Runnable> queue) {
-        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS, queue,
+    private ThreadPoolExecutor pool(String role, int threads, int queue) {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
                 r -> daemon(r, "gencluster-tcp-" + role + "-" + threadTag));
         p.allowCoreThreadTimeOut(true);
         return p;
@@ -673,8 +1100,16 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         return t;
     }
 
-    private static int remainingMillis(long deadline) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    private static String remote(SocketChannel channel) {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private static void closeQuietly(java.io.Closeable c) {

@@ -28,6 +28,8 @@ public final class TcpDistSettings {
     final boolean epmdRegister;
     final int epmdPort;
     final boolean epmdEmbedded;
+    final java.time.Clock clock;
+    final java.util.Random random;
 
     private TcpDistSettings(Builder b) {
         self = Objects.requireNonNull(b.self, "node name");
@@ -70,6 +72,8 @@ public final class TcpDistSettings {
             throw invalid("epmd.port", epmdPort, "must be a port number");
         }
         epmdEmbedded = b.epmdEmbedded;
+        clock = Objects.requireNonNull(b.clock, "clock");
+        random = b.random != null ? b.random : new java.security.SecureRandom();
     }
 
     public static Builder builder(NodeName self, byte[] cookie) {
@@ -118,6 +122,8 @@ public final class TcpDistSettings {
         private boolean epmdRegister;
         private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
         private boolean epmdEmbedded = true;
+        private java.time.Clock clock = java.time.Clock.systemUTC();
+        private java.util.Random random;
 
         private Builder(NodeName self, byte[] cookie) {
             this.self = self;
@@ -203,6 +209,18 @@ public final class TcpDistSettings {
             epmdRegister = register;
             epmdPort = port;
             epmdEmbedded = embedded;
+            return this;
+        }
+
+        /** Time for ticks, silence detection and deadlines (tests pass their own). */
+        public Builder clock(java.time.Clock v) {
+            clock = v;
+            return this;
+        }
+
+        /** Source of handshake nonces; default a {@link java.security.SecureRandom}. Only tests pass a seeded one. */
+        public Builder random(java.util.Random v) {
+            random = v;
             return this;
         }
 

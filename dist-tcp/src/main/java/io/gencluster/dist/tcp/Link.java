@@ -1,0 +1,49 @@
+package io.gencluster.dist.tcp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The byte pipe under one connection, non-blocking: the socket itself, or TLS over it
+ * ({@link TlsLink}). Used by the selector thread only.
+ */
+interface Link {
+
+    /** Advances the TLS handshake, if any; true once application bytes can flow. */
+    boolean handshake() throws IOException;
+
+    /** Moves received application bytes into {@code dst}; 0 when none are ready, -1 at the end of the stream. */
+    int read(ByteBuffer dst) throws IOException;
+
+    /** Writes what the socket takes from {@code srcs[0..count)}; returns the application bytes consumed. */
+    long write(ByteBuffer[] srcs, int count) throws IOException;
+
+    /** Whether bytes this link produced itself (TLS records) still wait for the socket. */
+    boolean pendingOutput();
+
+    /** Plain TCP. */
+    static Link plain(SocketChannel channel) {
+        return new Link() {
+            @Override
+            public boolean handshake() {
+                return true;
+            }
+
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                return channel.read(dst);
+            }
+
+            @Override
+            public long write(ByteBuffer[] srcs, int count) throws IOException {
+                return channel.write(srcs, 0, count);
+            }
+
+            @Override
+            public boolean pendingOutput() {
+                return false;
+            }
+        };
+    }
+}

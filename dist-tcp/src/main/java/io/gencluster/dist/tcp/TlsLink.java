@@ -1,0 +1,190 @@
+package io.gencluster.dist.tcp;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS over a non-blocking socket with an {@link SSLEngine}. Buffers are kept in write mode
+ * (filling) between calls. Delegated tasks (certificate checks) run inline on the selector
+ * thread: they are short, and only happen during the handshake.
+ */
+final class TlsLink implements Link {
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final SocketChannel channel;
+    private final SSLEngine engine;
+    private final ByteBuffer netIn;
+    private final ByteBuffer netOut;
+    private ByteBuffer appIn;
+    private boolean eof;
+
+    TlsLink(SocketChannel channel, SSLEngine engine) throws SSLException {
+        this.channel = channel;
+        this.engine = engine;
+        int packet = engine.getSession().getPacketBufferSize();
+        this.netIn = ByteBuffer.allocate(packet);
+        this.netOut = ByteBuffer.allocate(packet);
+        this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+        engine.beginHandshake();
+    }
+
+    @Override
+    public boolean handshake() throws IOException {
+        try {
+            while (true) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_WRAP:
+                        SSLEngineResult r = engine.wrap(EMPTY, netOut);
+                        if (!flush() && r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                            return false;
+                        }
+                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                            flush();
+                            throw new EOFException("TLS closed during the handshake");
+                        }
+                        break;
+                    case NEED_UNWRAP:
+                    case NEED_UNWRAP_AGAIN:
+                        if (!flush()) {
+                            return false;
+                        }
+                        if (!unwrapSome()) {
+                            return false;
+                        }
+                        break;
+                    case NEED_TASK:
+                        Runnable task;
+                        while ((task = engine.getDelegatedTask()) != null) {
+                            task.run();
+                        }
+                        break;
+                    default:
+                        return flush();
+                }
+            }
+        } catch (SSLException e) {
+            sendAlert();
+            throw e;
+        }
+    }
+
+    /** Unwraps what netIn holds, reading the socket when it holds too little; false when nothing could be done now. */
+    private boolean unwrapSome() throws IOException {
+        netIn.flip();
+        SSLEngineResult r;
+        try {
+            r = engine.unwrap(netIn, appIn);
+        } finally {
+            netIn.compact();
+        }
+        switch (r.getStatus()) {
+            case BUFFER_UNDERFLOW:
+                int n = channel.read(netIn);
+                if (n < 0) {
+                    eof = true;
+                    throw new EOFException("connection closed by the peer during the TLS handshake");
+                }
+                return n > 0;
+            case BUFFER_OVERFLOW:
+                ByteBuffer bigger = ByteBuffer.allocate(appIn.capacity() * 2);
+                appIn.flip();
+                bigger.put(appIn);
+                appIn = bigger;
+                return true;
+            case CLOSED:
+                throw new EOFException("TLS closed by the peer");
+            default:
+                return true;
+        }
+    }
+
+    /** After a fatal error the engine holds an alert: send it, so the peer learns why (best effort). */
+    private void sendAlert() {
+        try {
+            engine.closeOutbound();
+            engine.wrap(EMPTY, netOut);
+            flush();
+        } catch (IOException | RuntimeException ignored) {
+            // the connection is being closed for the error already reported
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (appIn.position() == 0 && !eof) {
+            int n = channel.read(netIn);
+            if (n < 0) {
+                eof = true;
+            }
+            while (netIn.position() > 0) {
+                netIn.flip();
+                SSLEngineResult r;
+                try {
+                    r = engine.unwrap(netIn, appIn);
+                } finally {
+                    netIn.compact();
+                }
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    eof = true;
+                    break;
+                }
+                if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK
+                        || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    handshake(); // post-handshake messages (TLS 1.3 tickets, key updates)
+                }
+                if (r.getStatus() != SSLEngineResult.Status.OK) {
+                    break; // underflow: wait for more bytes; overflow: drain appIn first
+                }
+            }
+        }
+        if (appIn.position() == 0) {
+            return eof ? -1 : 0;
+        }
+        appIn.flip();
+        int n = Math.min(appIn.remaining(), dst.remaining());
+        ByteBuffer slice = appIn.slice();
+        slice.limit(n);
+        dst.put(slice);
+        appIn.position(appIn.position() + n);
+        appIn.compact();
+        return n;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int count) throws IOException {
+        long consumed = 0;
+        while (flush()) {
+            SSLEngineResult r = engine.wrap(srcs, 0, count, netOut);
+            consumed += r.bytesConsumed();
+            if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                throw new EOFException("TLS closed");
+            }
+            if (r.bytesConsumed() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                break; // nothing left to wrap
+            }
+        }
+        return consumed;
+    }
+
+    /** Sends what netOut holds; true when it is empty. */
+    private boolean flush() throws IOException {
+        netOut.flip();
+        try {
+            channel.write(netOut);
+            return !netOut.hasRemaining();
+        } finally {
+            netOut.compact();
+        }
+    }
+
+    @Override
+    public boolean pendingOutput() {
+        return netOut.position() > 0;
+    }
+}
