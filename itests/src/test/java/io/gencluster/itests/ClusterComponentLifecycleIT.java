@@ -58,6 +58,8 @@ public class ClusterComponentLifecycleIT {
 
     private static final long TIMEOUT_MS = 30_000;
     private static final String COOKIE = "c00kie";
+    /** The runtime's executors (refresh loop, discovery calls, listener events). */
+    private static final String[] RUNTIME_THREADS = {"gencluster-refresh", "gencluster-discovery", "gencluster-events"};
 
     @Inject
     private BundleContext context;
@@ -115,6 +117,10 @@ public class ClusterComponentLifecycleIT {
             assertEquals(Set.of(NodeName.parse("peer@127.0.0.1")), cluster.members());
             peer.awaitMembers(Set.of("self@127.0.0.1"), Duration.ofMillis(TIMEOUT_MS));
             listener.unregister();
+            // the very threads, not just their names: an absence check must not pass because a name changed
+            List<Thread> runtimeThreads = threads(RUNTIME_THREADS);
+            assertTrue("the active runtime runs threads named " + List.of(RUNTIME_THREADS) + ", have " + allThreadNames(),
+                    !runtimeThreads.isEmpty());
 
             // deleting the configuration removes the component and stops its threads
             CountDownLatch gone = new CountDownLatch(1);
@@ -129,12 +135,15 @@ public class ClusterComponentLifecycleIT {
             context.removeServiceListener(onUnregister);
             assertNull(context.getServiceReference(Cluster.class));
             assertEquals(0, clusterComponentConfigurations());
-            awaitNoThreads("gencluster-refresh", "gencluster-discovery", "gencluster-events");
+            awaitDead(runtimeThreads);
+            awaitDead(threads(RUNTIME_THREADS));
 
             // connections belong to the transport: deleting its configuration closes them
             configAdmin.getConfiguration("io.gencluster.dist.tcp", "?").delete();
+            List<Thread> transportThreads = threads("gencluster-tcp-");
             peer.awaitMembers(Set.of(), Duration.ofMillis(TIMEOUT_MS));
-            awaitNoThreads("gencluster-tcp-");
+            awaitDead(transportThreads);
+            awaitDead(threads("gencluster-tcp-"));
         } finally {
             peer.kill();
         }
@@ -163,24 +172,38 @@ public class ClusterComponentLifecycleIT {
         throw new AssertionError("the runtime bundle's component is not known to SCR");
     }
 
-    private static void awaitNoThreads(String... prefixes) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        List<String> left;
-        do {
-            left = new ArrayList<>();
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                for (String p : prefixes) {
-                    if (t.isAlive() && t.getName().startsWith(p)) {
-                        left.add(t.getName());
-                    }
+    /** Live threads whose names start with one of {@code prefixes}. */
+    private static List<Thread> threads(String... prefixes) {
+        List<Thread> out = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            for (String p : prefixes) {
+                if (t.isAlive() && t.getName().startsWith(p)) {
+                    out.add(t);
                 }
             }
-            if (left.isEmpty()) {
-                return;
+        }
+        return out;
+    }
+
+    private static List<String> allThreadNames() {
+        List<String> names = new ArrayList<>();
+        Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
+        return names;
+    }
+
+    /** Waits, to a deadline, for every one of {@code threads} to have ended (join is the event). */
+    private static void awaitDead(List<Thread> threads) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        for (Thread t : threads) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        List<String> left = new ArrayList<>();
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                left.add(t.getName());
             }
-            TimeUnit.MILLISECONDS.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("threads left after deactivation: " + left);
+        }
+        assertTrue("threads left after deactivation: " + left, left.isEmpty());
     }
 
     private static int freePort() throws IOException {

@@ -1,5 +1,6 @@
 package io.gencluster.itests;
 
+import static io.gencluster.itests.EmbeddedNodes.await;
 import static io.gencluster.itests.EmbeddedNodes.assertNeverMember;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -101,16 +101,6 @@ class DnsDiscoveryIT {
             out.add("app@" + ip(i));
         }
         return out;
-    }
-
-    private static void await(String what, Supplier<Object> actual, Object expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!expected.equals(actual.get())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": expected " + expected + " within " + TIMEOUT + ", have " + actual.get());
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
     }
 
     @Test

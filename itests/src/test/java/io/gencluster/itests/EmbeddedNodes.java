@@ -96,6 +96,17 @@ final class EmbeddedNodes implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code actual} gives {@code expected}; fails naming {@code what} and the last value seen. */
+    static void await(String what, java.util.function.Supplier<Object> actual, Object expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!expected.equals(actual.get())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": expected " + expected + " within " + TIMEOUT + ", have " + actual.get());
+            }
+            TimeUnit.MILLISECONDS.sleep(SAMPLE_MS);
+        }
+    }
+
     /**
      * Checks that {@code member} does not appear among {@code node}'s members during the whole
      * {@code window}. An absence can only be observed over a bounded time: the window is chosen

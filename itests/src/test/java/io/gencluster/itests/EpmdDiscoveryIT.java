@@ -1,5 +1,6 @@
 package io.gencluster.itests;
 
+import static io.gencluster.itests.EmbeddedNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,16 +67,6 @@ class EpmdDiscoveryIT {
         n.configure("io.gencluster.discovery.epmd", discovery);
         EmbeddedNodes.runtime(n);
         return n;
-    }
-
-    private static void await(String what, Supplier<Object> actual, Object expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!expected.equals(actual.get())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": expected " + expected + " within " + TIMEOUT + ", have " + actual.get());
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
     }
 
     private void awaitMesh(FelixNode... mesh) throws InterruptedException {

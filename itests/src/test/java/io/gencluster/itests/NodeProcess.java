@@ -27,11 +27,14 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcess implements AutoCloseable {
 
     private static final int MAX_LINES_QUEUED = 10_000;
+    private static final int RECENT_LINES = 20;
 
     final String name;
     private final Process process;
     private final PrintWriter stdin;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>(MAX_LINES_QUEUED);
+    /** The last stdout lines, consumed or not, quoted when a wait fails. */
+    private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
     private final Path log;
     private volatile Set<String> members = Set.of();
 
@@ -49,7 +52,7 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(String name, Path work, Map<String, Map<String, String>> configs) throws Exception {
         Files.createDirectories(work);
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("launcher.classes") + java.io.File.pathSeparator + System.getProperty("felix.jar"),
                 "io.gencluster.itests.node.NodeMain",
                 "--bundles", System.getProperty("bundles.dir"),
@@ -87,7 +90,16 @@ final class NodeProcess implements AutoCloseable {
                 } else if (line.equals("NO-CLUSTER")) {
                     members = Set.of();
                 }
-                lines.offer(line);
+                synchronized (recent) {
+                    if (recent.size() == RECENT_LINES) {
+                        recent.removeFirst();
+                    }
+                    recent.addLast(line);
+                }
+                // when nobody has read for a long time, the oldest lines matter least
+                while (!lines.offer(line)) {
+                    lines.poll();
+                }
             }
         } catch (IOException e) {
             // the process ended
@@ -160,7 +172,11 @@ final class NodeProcess implements AutoCloseable {
         } catch (IOException e) {
             tail = "(no log: " + e.getMessage() + ")";
         }
-        return "log " + log + " ends with:\n" + tail;
+        String stdout;
+        synchronized (recent) {
+            stdout = String.join("\n", recent);
+        }
+        return "last stdout lines:\n" + stdout + "\nlog " + log + " ends with:\n" + tail;
     }
 
     @Override

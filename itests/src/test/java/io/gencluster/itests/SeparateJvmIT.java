@@ -40,7 +40,7 @@ class SeparateJvmIT {
     }
 
     @Test
-    void aNodeKilledHardIsReportedDownAndReconnectedWithinOneRefreshIntervalOfItsRestart() throws Exception {
+    void nodeKilledHardIsReportedDownAndReconnectedWhenRestarted() throws Exception {
         for (String n : List.of("n1", "n2", "n3")) {
             ports.put(n, freePort());
         }

@@ -39,7 +39,7 @@ class StaticDiscoveryIT {
     }
 
     @Test
-    void threeNodesWithStaticDiscoveryFormAFullMesh() throws Exception {
+    void threeNodesWithStaticDiscoveryFormFullMesh() throws Exception {
         FelixNode a = cluster.start("a", "c00kie");
         FelixNode b = cluster.start("b", "c00kie");
         FelixNode c = cluster.start("c", "c00kie");
