@@ -624,7 +624,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     send(c, next);
                 } else if (c.initiator.done) {
                     c.peerListenPort = c.initiator.acceptorPort;
-                    up(c);
+                    up(c, null);
                 }
             } else {
                 byte[] next = c.acceptor.onFrame(f);
@@ -635,8 +635,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     c.peer = c.acceptor.accepted.initiator;
                     c.peerListenPort = c.acceptor.accepted.listenPort;
                     admit(c.peer); // the rules again: a connection may have come up, or a dial begun, since HELLO
-                    send(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
-                    up(c);
+                    // registered before ACCEPT goes out, so the initiator never sees the pair connected before this side does
+                    up(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
                 }
             }
         }
@@ -762,8 +762,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
     }
 
-    /** Handshake done: the connection becomes the pair's one connection, or goes if there already is one. */
-    private void up(Connection c) {
+    /**
+     * Handshake done: the connection becomes the pair's one connection, or goes if there already
+     * is one. {@code last}: the acceptor's ACCEPT, sent once the connection is registered.
+     */
+    private void up(Connection c, byte[] last) throws IOException {
         Dial dial;
         synchronized (this) {
             if (closed || connections.containsKey(c.peer)) {
@@ -799,6 +802,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             discard(dial.attempt, "simultaneous connect: the connection from " + c.peer + " is kept");
         }
         LOG.log(Level.DEBUG, "{0} connected to {1} ({2}, {3})", self, c.peer, c.remote, c.initiated ? "outgoing" : "incoming");
+        if (last != null) {
+            send(c, last);
+        }
         if (settings.transitive) {
             sendMembers(c);
         }

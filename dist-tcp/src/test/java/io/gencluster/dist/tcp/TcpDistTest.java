@@ -182,7 +182,7 @@ class TcpDistTest {
         TcpDist a = node("a", "secret");
         TcpDist b = node("b", "secret");
         BlockingQueue<ClusterEvent> ea = events(a);
-        for (int round = 0; round < 30; round++) {
+        for (int round = 0; round < 50; round++) {
             CompletableFuture<Void> ab = a.connect(peer(b), TIMEOUT).toCompletableFuture();
             CompletableFuture<Void> ba = b.connect(peer(a), TIMEOUT).toCompletableFuture();
             ab.get(15, TimeUnit.SECONDS);
@@ -311,6 +311,11 @@ class TcpDistTest {
         TcpDist b = epmdNode("b", epmdPort, true);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!(a.servesPortMapper() || b.servesPortMapper()) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        // b registers from its own thread: wait until the port mapper knows it
+        while (new io.gencluster.epmd.EpmdClient("127.0.0.1", epmdPort, Duration.ofSeconds(1)).portPlease("b") == null
+                && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         // no port in the peer: a asks the EPMD of b's host (127.0.0.1) for b's port
