@@ -164,6 +164,30 @@ final class NodeProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * Waits until the node's log (its stderr) has a line matching {@code p}, and returns it. The log
+     * is a file written by another process: nothing to block on, so it is re-read to a deadline.
+     */
+    String awaitLogLine(java.util.function.Predicate<String> p, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (String line : logLines()) {
+                if (p.test(line)) {
+                    return line;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": no expected log line within " + timeout + "; " + diagnostics());
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    /** The node's log so far. */
+    List<String> logLines() throws IOException {
+        return Files.readAllLines(log, StandardCharsets.UTF_8);
+    }
+
     String diagnostics() {
         String tail;
         try {

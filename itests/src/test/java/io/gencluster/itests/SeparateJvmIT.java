@@ -106,10 +106,46 @@ class SeparateJvmIT {
         n2.awaitMembers(names("n1"), TIMEOUT);
     }
 
+    @Test
+    void aNodeWithAWrongCookieIsRefusedOnBothSidesWithALogLineThatKeepsTheCookiesSecret() throws Exception {
+        String otherCookie = "an0ther-c00kie";
+        ports.put("n1", freePort());
+        ports.put("n2", freePort());
+        ports.put("n3", freePort());
+        // every node dials the others, so each side sees the refusal both as dialler and as acceptor
+        NodeProcess n1 = start("n1", COOKIE, runtime(REFRESH_MS), "n1", "n2", "n3");
+        NodeProcess n2 = start("n2", COOKIE, runtime(REFRESH_MS), "n1", "n2", "n3");
+        NodeProcess n3 = start("n3", otherCookie, runtime(REFRESH_MS), "n1", "n2", "n3");
+        n1.awaitMembers(names("n2"), TIMEOUT);
+        n2.awaitMembers(names("n1"), TIMEOUT);
+
+        for (NodeProcess n : List.of(n1, n3)) {
+            n.awaitLogLine(l -> l.contains("refused") && l.toLowerCase(java.util.Locale.ROOT).contains("cookie"), TIMEOUT);
+        }
+        // an absence is only observable over a bounded window: longer than refresh + backoff, so that
+        // every node has dialled every other at least twice in it
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * REFRESH_MS + 500);
+        while (System.nanoTime() < end) {
+            assertEquals(names("n2"), n1.members(), n1.diagnostics());
+            assertEquals(names("n1"), n2.members(), n2.diagnostics());
+            assertEquals(Set.of(), n3.members(), n3.diagnostics());
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        for (NodeProcess n : List.of(n1, n2, n3)) {
+            for (String line : n.logLines()) {
+                assertTrue(!line.contains(COOKIE) && !line.contains(otherCookie), n.name + " logged a cookie: " + line);
+            }
+        }
+    }
+
     /** Starts node {@code name} with its transport, and with static discovery and {@code runtime} unless that is null. */
     private NodeProcess start(String name, Props runtime, String... discovered) throws Exception {
+        return start(name, COOKIE, runtime, discovered);
+    }
+
+    private NodeProcess start(String name, String cookie, Props runtime, String... discovered) throws Exception {
         Map<String, String> dist = Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1",
-                "port", String.valueOf(ports.get(name)), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000",
+                "port", String.valueOf(ports.get(name)), "cookie", cookie, "tick.ms", "200", "tick.timeout.ms", "2000",
                 "epmd.register", "false");
         NodeProcess p;
         if (runtime == null) {
