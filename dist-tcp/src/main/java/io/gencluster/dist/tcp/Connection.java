@@ -22,6 +22,7 @@ final class Connection {
 
     private static final int INITIAL_READ_BUFFER = 4096;
     private static final int BATCHING_READ_BUFFER = 64 * 1024;
+    private static final int KEPT_READ_BUFFER = 256 * 1024;
     private static final int MAX_GATHER = 64;
 
     final SocketChannel channel;
@@ -36,8 +37,8 @@ final class Connection {
     Handshake.Acceptor acceptor;
     Dial dial;
     long deadline; // end of the connect and handshake, in clock millis
-    long lastRead;
-    long lastWrite;
+    volatile long lastRead;
+    volatile long lastWrite;
     String closedFor;
     boolean eof;
     boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
@@ -89,7 +90,8 @@ final class Connection {
                 return f;
             }
             if (needed > in.capacity()) {
-                grow(Math.max(needed, Math.min(in.capacity() * 2, BATCHING_READ_BUFFER)));
+                // room for a few such frames at once, unless they are huge
+                grow(Math.max(needed, Math.min(needed * 2, KEPT_READ_BUFFER)));
             }
             int room = in.remaining();
             int n = link.read(in);
@@ -113,9 +115,9 @@ final class Connection {
         in = bigger;
     }
 
-    /** A buffer grown for one big frame goes back to a batching size once it is drained. */
+    /** A buffer grown for a huge frame goes back to a batching size once it is drained. */
     private void shrinkIfIdle() {
-        if (in.capacity() > BATCHING_READ_BUFFER && in.position() == 0) {
+        if (in.capacity() > KEPT_READ_BUFFER && in.position() == 0) {
             in = ByteBuffer.allocate(BATCHING_READ_BUFFER);
         }
     }
@@ -123,13 +125,15 @@ final class Connection {
     // ---------------------------------------------------------------- writing
 
     /**
-     * Queues a whole frame, waiting up to {@code maxWaitNanos} for room (0: no wait).
+     * Queues a whole frame, waiting up to {@code maxWaitNanos} for room (0: no wait). When nothing
+     * is queued and the link allows it, the calling thread writes the frame itself: an idle
+     * connection then costs a sender no hand-off to the selector thread.
      *
-     * @return 1 when queued and the selector must be asked to write, 0 when queued, -1 when the
-     *     queue stayed full
+     * @return 1 when queued and the selector must be asked to write, 0 when queued or written, -1
+     *     when the queue stayed full
      * @throws IOException when the connection is closed
      */
-    synchronized int enqueue(byte[] frame, long maxWaitNanos) throws IOException, InterruptedException {
+    synchronized int enqueue(byte[] frame, long maxWaitNanos, long now) throws IOException, InterruptedException {
         if (frame.length > queueLimit) {
             return -1;
         }
@@ -144,7 +148,23 @@ final class Connection {
         if (closedFor != null) {
             throw new IOException("connection to " + peer + " closed (" + closedFor + ")");
         }
-        out.add(ByteBuffer.wrap(frame));
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        if (out.isEmpty() && !flushRequested && state == State.UP && link.writableFromAnyThread()) {
+            try {
+                gather[0] = b;
+                if (link.write(gather, 1) > 0) {
+                    lastWrite = now;
+                }
+            } catch (IOException e) {
+                // left to the selector thread, whose write fails the same way and reports the connection lost
+            } finally {
+                gather[0] = null;
+            }
+            if (!b.hasRemaining()) {
+                return 0;
+            }
+        }
+        out.add(b);
         queued += frame.length;
         if (flushRequested) {
             return 0;
@@ -157,40 +177,37 @@ final class Connection {
      * Writes as much as the socket takes. Returns true when everything went out; otherwise the
      * caller keeps OP_WRITE on.
      */
-    boolean flush(long now) throws IOException {
+    synchronized boolean flush(long now) throws IOException {
         while (true) {
-            int count;
-            synchronized (this) {
-                count = 0;
-                for (ByteBuffer b : out) {
-                    if (count == MAX_GATHER) {
-                        break;
-                    }
-                    gather[count++] = b;
+            int count = 0;
+            for (ByteBuffer b : out) {
+                if (count == MAX_GATHER) {
+                    break;
                 }
+                gather[count++] = b;
             }
-            long written = link.write(gather, count);
+            long written;
+            try {
+                written = link.write(gather, count);
+            } finally {
+                java.util.Arrays.fill(gather, 0, count, null);
+            }
             if (written > 0) {
                 lastWrite = now;
             }
-            boolean drained;
-            synchronized (this) {
-                while (!out.isEmpty() && !out.peek().hasRemaining()) {
-                    queued -= out.poll().limit();
-                }
-                java.util.Arrays.fill(gather, 0, count, null);
-                if (written > 0) {
-                    notifyAll();
-                }
-                drained = out.isEmpty() && !link.pendingOutput();
-                if (drained) {
-                    flushRequested = false;
-                    return true;
-                }
-                if (written == 0 || count < MAX_GATHER) {
-                    flushRequested = true;
-                    return false;
-                }
+            while (!out.isEmpty() && !out.peek().hasRemaining()) {
+                queued -= out.poll().capacity();
+            }
+            if (written > 0) {
+                notifyAll();
+            }
+            if (out.isEmpty() && !link.pendingOutput()) {
+                flushRequested = false;
+                return true;
+            }
+            if (written == 0 || count < MAX_GATHER) {
+                flushRequested = true;
+                return false;
             }
         }
     }

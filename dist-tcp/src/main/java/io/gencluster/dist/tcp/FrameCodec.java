@@ -8,34 +8,47 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The dist-tcp wire format, in one place.
+ * The dist-tcp wire format, in one place (dist-tcp/PROTOCOL.md summarises it for operators).
  *
  * <pre>
- * frame      = length:u32 type:u8 payload[length-1]        (big-endian; length counts type+payload)
+ * frame      = length:u32 type:u8 payload[length-1]        (big-endian; length counts type+payload,
+ *                                                          1 .. 1024 during the handshake,
+ *                                                          1 .. max.frame.bytes after it)
  *
- * HELLO     1  magic "GCTP" version:u8(=1) flags:u32 listenPort:u16 nonceA[16] name:str dialled:str
+ * HELLO     1  magic "GCTP" version:u8(=1) flags:u32(=0) listenPort:u16 nonceA[16] name:str dialled:str
  * CHALLENGE 2  nonceB[16] proofB[32] listenPort:u16 name:str
  * REPLY     3  proofA[32]
  * ACCEPT    4  (empty)
- * REFUSE    5  code:u8 reason:str
+ * REFUSE    5  code:u8 reason:str                      (reason at most 200 characters)
  * TICK      6  (empty)
- * DATA      7  mailbox:str payload[rest]          (after the handshake)
+ * DATA      7  mailbox:str payload[rest]               (after the handshake)
  * MEMBERS   8  count:u16 (name:str listenPort:u16)*count   (transitive mesh)
  *
  * str        = length:u16 UTF-8 bytes
- * proofB     = HMAC-SHA256(cookie, "acceptor"  | nonceA | nonceB | initiator | acceptor)
- * proofA     = HMAC-SHA256(cookie, "initiator" | nonceA | nonceB | initiator | acceptor)
+ * proofB     = HMAC-SHA256(cookie, "acceptor"  | nonceA | nonceB | initiator | 0x00 | acceptor)
+ * proofA     = HMAC-SHA256(cookie, "initiator" | nonceA | nonceB | initiator | 0x00 | acceptor)
+ *              (initiator and acceptor: the node names as UTF-8 text)
+ * REFUSE codes: 1 version, 2 not this node, 3 cookie mismatch, 4 already connected,
+ *               5 simultaneous connect (the other connection is kept), 6 protocol error
  * </pre>
  *
  * The initiator opens the TCP connection and sends HELLO naming itself and the node it meant to
- * dial; the acceptor answers CHALLENGE (or REFUSE), the initiator checks the acceptor's proof and
- * answers REPLY (or REFUSE), the acceptor checks that proof and answers ACCEPT (or REFUSE). Both
- * proofs show knowledge of the cookie without sending it; the nonces make every proof single-use.
- * Each side tells its listening port, so that members can be passed on. After ACCEPT the
- * connection carries DATA (a message to a mailbox), MEMBERS (the sender's other members, sent once
- * when a connection comes up, so the receiver can connect to those it lacks) and TICKs (liveness
- * when idle). Any other frame type, a frame longer than the limit, or a malformed field is a
- * protocol error that closes the connection.
+ * dial; the acceptor checks the version, that it is the node dialled, and the one-connection and
+ * simultaneous-connect rules, then answers CHALLENGE (or REFUSE); the initiator checks the
+ * acceptor's proof and answers REPLY (or REFUSE); the acceptor checks that proof and the rules
+ * again and answers ACCEPT (or REFUSE). Both proofs show knowledge of the cookie without sending
+ * it; the fresh nonces make every proof single-use. Each side tells its listening port, so that
+ * members can be passed on. {@code flags} are capabilities for later versions (none defined in
+ * version 1; a receiver ignores bits it does not know). With TLS on, all of this runs inside the
+ * TLS session; the first byte on the wire is then a TLS record (0x16), which a plaintext node
+ * recognises and names in its refusal.
+ *
+ * <p>After ACCEPT the connection carries DATA (a message to a mailbox), MEMBERS (the sender's
+ * other members, sent once when a connection comes up, so the receiver can connect to those it
+ * lacks) and TICKs (sent when nothing was written for {@code tick.ms}). Any frame counts as
+ * liveness. Any other frame type, a frame longer than the limit (refused on its length field,
+ * before a byte of it is stored), or a malformed field is a protocol error that closes the
+ * connection.
  */
 final class FrameCodec {
 

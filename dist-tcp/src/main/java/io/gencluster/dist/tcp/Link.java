@@ -19,6 +19,11 @@ interface Link {
     /** Writes what the socket takes from {@code srcs[0..count)}; returns the application bytes consumed. */
     long write(ByteBuffer[] srcs, int count) throws IOException;
 
+    /** Whether a sender's thread may write (under the connection's lock) while the selector thread reads. */
+    default boolean writableFromAnyThread() {
+        return false;
+    }
+
     /** Whether bytes this link produced itself (TLS records) still wait for the socket. */
     boolean pendingOutput();
 
@@ -43,6 +48,11 @@ interface Link {
             @Override
             public boolean pendingOutput() {
                 return false;
+            }
+
+            @Override
+            public boolean writableFromAnyThread() {
+                return true;
             }
         };
     }

@@ -213,7 +213,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         byte[] frame = new byte[5 + size];
         ByteBuffer.wrap(frame).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box).put(payload);
         try {
-            int queued = c.enqueue(frame, maxWait.toNanos());
+            int queued = c.enqueue(frame, maxWait.toNanos(), clock.millis());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
                         + " bytes) for " + maxWait.toMillis() + " ms");
@@ -397,6 +397,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void expireDials(long now) {
         List<Connection> abandoned = new ArrayList<>();
         synchronized (this) {
+            if (dialling.isEmpty()) {
+                return;
+            }
             for (Dial d : List.copyOf(dialling.values())) {
                 d.waiters.removeIf(w -> {
                     if (now < w.deadline) {
@@ -459,14 +462,16 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 while (!stopping && (task = tasks.poll()) != null) {
                     task.run();
                 }
+                now = clock.millis();
+                if (parked > 0) {
+                    // before any connection reads on: room made in a full mailbox goes to those already waiting
+                    retryParked(now);
+                }
                 for (SelectionKey key : selector.selectedKeys()) {
                     ready(key);
                 }
                 selector.selectedKeys().clear();
                 now = clock.millis();
-                if (parked > 0) {
-                    retryParked(now);
-                }
                 expireDials(now);
                 if (now >= nextSweep) {
                     sweep(now);
@@ -665,9 +670,20 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         return mailboxes.offer(c.peer, mailbox, payload);
     }
 
-    /** Connections whose mailbox was full: deliver now if there is room, drop when the wait is over, then read on. */
+    /**
+     * Connections whose mailbox was full: deliver now if there is room, drop when the wait is over,
+     * then read on. A connection is retried only here, oldest first, so one that keeps finding the
+     * mailbox full is not starved by another that refills it.
+     */
     private void retryParked(long now) {
+        List<Connection> waiting = new ArrayList<>();
         for (Connection c : open) {
+            if (c.parked != null) {
+                waiting.add(c);
+            }
+        }
+        waiting.sort(java.util.Comparator.comparingLong(c -> c.parkedSince)); // longest waiting first: none starves
+        for (Connection c : waiting) {
             FrameCodec.Frame f = c.parked;
             if (f == null) {
                 continue;
@@ -708,7 +724,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void send(Connection c, byte[] frame) throws IOException {
         int queued;
         try {
-            queued = c.enqueue(frame, 0);
+            queued = c.enqueue(frame, 0, clock.millis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
@@ -740,7 +756,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         try {
             c.closeWhenFlushed();
             c.deadline = Math.min(c.deadline, clock.millis() + REFUSE_LINGER_MS);
-            if (c.enqueue(frame, 0) >= 0) {
+            if (c.enqueue(frame, 0, clock.millis()) >= 0) {
                 writeOut(c);
             } else {
                 discard(c, "refused");
