@@ -106,7 +106,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     // selector thread only
     private int handshakesInProgress;
     private long lastBusyLog = Long.MIN_VALUE / 2;
-    private int parked;
+    private final List<Connection> parked = new ArrayList<>();
     private long nextSweep;
 
     public TcpDist(TcpDistSettings settings) {
@@ -241,6 +241,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             return CompletableFuture.failedFuture(new IOException("no port known for " + node
                     + "; set peer.port (discovery gave none and EPMD is off)"));
         }
+        if (io == null) {
+            return CompletableFuture.failedFuture(new IOException("transport of " + self + " is not started"));
+        }
         long timeoutMs = Math.max(1, timeout.toMillis());
         Dial.Waiter waiter = new Dial.Waiter(clock.millis() + timeoutMs, timeoutMs);
         Dial dial;
@@ -262,6 +265,12 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             dialling.put(node, dial);
         }
         Dial d = dial;
+        if (d.knownPort != 0 && isAddressLiteral(node.host())) {
+            // nothing to look up, so nothing that could block: straight to the selector thread
+            InetSocketAddress address = new InetSocketAddress(node.host(), d.knownPort);
+            post(() -> open(d, address));
+            return waiter.future.copy();
+        }
         try {
             resolver.execute(() -> resolve(d));
         } catch (RejectedExecutionException e) {
@@ -269,6 +278,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
         post(() -> { });
         return waiter.future.copy();
+    }
+
+    /** An IPv4 or IPv6 address written out, which {@link InetSocketAddress} parses without asking DNS. */
+    static boolean isAddressLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     }
 
     /** On a resolver thread: the port (EPMD may be asked) and the address, both of which may block. */
@@ -449,7 +463,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             while (!stopping) {
                 long now = clock.millis();
                 long until = Math.min(nextSweep, nextDialDeadline());
-                if (parked > 0) {
+                if (!parked.isEmpty()) {
                     until = Math.min(until, now + PARKED_RETRY_MS);
                 }
                 long wait = until - now;
@@ -463,7 +477,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     task.run();
                 }
                 now = clock.millis();
-                if (parked > 0) {
+                if (!parked.isEmpty()) {
                     // before any connection reads on: room made in a full mailbox goes to those already waiting
                     retryParked(now);
                 }
@@ -655,7 +669,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 f.payload.rewind();
                 c.parked = f;
                 c.parkedSince = clock.millis();
-                parked++;
+                parked.add(c);
             }
         } else if (f.type == FrameCodec.MEMBERS) {
             membersOf(c, f);
@@ -676,21 +690,12 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
      * mailbox full is not starved by another that refills it.
      */
     private void retryParked(long now) {
-        List<Connection> waiting = new ArrayList<>();
-        for (Connection c : open) {
-            if (c.parked != null) {
-                waiting.add(c);
-            }
-        }
-        waiting.sort(java.util.Comparator.comparingLong(c -> c.parkedSince)); // longest waiting first: none starves
-        for (Connection c : waiting) {
+        parked.sort(java.util.Comparator.comparingLong(c -> c.parkedSince)); // longest waiting first: none starves
+        for (Connection c : List.copyOf(parked)) {
             FrameCodec.Frame f = c.parked;
-            if (f == null) {
-                continue;
-            }
             if (c.isClosed()) {
                 c.parked = null;
-                parked--;
+                parked.remove(c);
                 continue;
             }
             f.payload.rewind();
@@ -707,7 +712,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 mailboxes.drop(c.peer, mailbox);
             }
             c.parked = null;
-            parked--;
+            parked.remove(c);
             c.lastRead = now; // waiting on our own mailbox says nothing against the peer
             try {
                 readFrames(c);
@@ -853,8 +858,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (refused != null) {
             boolean routine = refused.code == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code == FrameCodec.REFUSED_SIMULTANEOUS;
             LOG.log(routine ? Level.DEBUG : Level.WARNING, "connection from {0} refused: {1}", c.remote, e.getMessage());
-        } else if (e instanceof EOFException && c.peer == null) {
-            LOG.log(Level.DEBUG, "connection from {0} closed before its handshake began", c.remote);
+        } else if (e instanceof EOFException) {
+            // routine: a dialler that gave up, or lost a simultaneous connect and dropped its attempt
+            LOG.log(Level.DEBUG, "connection from {0} closed by the peer during the handshake", c.remote);
         } else {
             LOG.log(Level.WARNING, "handshake with {0} failed: {1}; connection closed", c.remote, message(e));
         }
@@ -882,6 +888,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             LOG.log(refused.code == FrameCodec.REFUSED_COOKIE || refused.code == FrameCodec.REFUSED_NOT_THIS_NODE ? Level.WARNING : Level.INFO,
                     "connection to {0} at {1} refused: {2}", d.node, c.remote, e.getMessage());
             failDial(d, "connection to " + d.node + " at " + c.remote + " refused: " + e.getMessage());
+        } else if (e instanceof EOFException && c.state == Connection.State.HANDSHAKE) {
+            failDial(d, "cannot connect to " + d.node + " at " + c.remote + ": closed by the peer during the handshake"
+                    + " (is it at max.handshakes, or not a gen-cluster node?)");
         } else {
             failDial(d, "cannot connect to " + d.node + " at " + c.remote + ": " + message(e));
         }
@@ -899,10 +908,6 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (c.close(why)) {
             open.remove(c);
             handshakeOver(c);
-            if (c.parked != null && Thread.currentThread() == io) {
-                c.parked = null;
-                parked--;
-            }
         }
     }
 
@@ -1065,7 +1070,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         resolver.shutdownNow();
         events.shutdown();
         try {
-            events.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (!Thread.currentThread().getName().startsWith("gencluster-tcp-events-")) { // a listener may close us
+                events.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
             resolver.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
             if (epmdTimer != null) {
                 epmdTimer.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
