@@ -125,6 +125,7 @@ class DnsDiscoveryIT {
         await("pod 5 members", p5::members, Optional.of(apps(2, 3)));
 
         // the DNS server goes away: a failure, not an empty answer; nobody is forgotten
+        warnings.clear(); // a query lost while dnsmasq was starting on a loaded machine is no concern here
         dns.close();
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500); // five refreshes
         while (System.nanoTime() < end) {

@@ -29,9 +29,20 @@ final class Dnsmasq implements AutoCloseable {
         log = dir.resolve("dnsmasq.log");
         Files.writeString(hosts, "");
         Files.writeString(conf, "");
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            port = s.getLocalPort();
+        port = freeUdpAndTcpPort();
+    }
+
+    /** dnsmasq listens on the port for UDP and TCP alike: both must be free. */
+    private static int freeUdpAndTcpPort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                    java.net.ServerSocket tcp = new java.net.ServerSocket(udp.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
+                return tcp.getLocalPort();
+            } catch (IOException taken) {
+                // the TCP side of that port is in use: try another
+            }
         }
+        throw new IOException("no loopback port free for both UDP and TCP");
     }
 
     static String binary() {
@@ -62,10 +73,11 @@ final class Dnsmasq implements AutoCloseable {
                 "--bind-interfaces", "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts, "--conf-file=" + conf,
                 "--log-facility=-", "--log-queries", "--local-ttl=0", "--neg-ttl=0", "--cache-size=0")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.readString(log).contains("started")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("dnsmasq did not start: " + Files.readString(log));
+                throw new AssertionError("dnsmasq did not start on port " + port + " ("
+                        + (process.isAlive() ? "still running" : "exited with " + process.exitValue()) + "): " + Files.readString(log));
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
