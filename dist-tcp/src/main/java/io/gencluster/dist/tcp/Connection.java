@@ -14,7 +14,11 @@ import java.util.ArrayDeque;
  *
  * <p>Senders on other threads append whole frames to the queue (waiting for room up to their own
  * bound: backpressure) and ask the selector thread to write; the selector thread writes as much as
- * the socket takes, gathering queued frames into one write, and wakes the waiting senders.
+ * the socket takes, gathering queued frames into one write, and wakes the waiting senders. On a
+ * plaintext connection whose queue is empty, the sender writes its frame itself (non-blocking,
+ * under this object's lock, which every write holds): no hand-off for an idle connection. The
+ * queue's byte bound also holds the connection's own frames (ticks, MEMBERS, handshake frames);
+ * one that does not fit closes the connection, since the peer has stopped reading.
  */
 final class Connection {
 
@@ -39,7 +43,7 @@ final class Connection {
     long deadline; // end of the connect and handshake, in clock millis
     volatile long lastRead;
     volatile long lastWrite;
-    String closedFor;
+    volatile String closedFor; // written under this object's lock
     boolean eof;
     boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
 

@@ -474,7 +474,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 }
                 Runnable task;
                 while (!stopping && (task = tasks.poll()) != null) {
-                    task.run();
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.ERROR, "task on the selector thread of " + self + " failed; going on", e);
+                    }
                 }
                 now = clock.millis();
                 if (!parked.isEmpty()) {
@@ -971,32 +975,40 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         long tick = settings.tick.toMillis();
         long silence = settings.tickTimeout.toMillis();
         for (Connection c : open) {
-            if (c.isClosed()) {
-                open.remove(c);
-            } else if (c.state == Connection.State.UP) {
-                if (c.parked == null && now - c.lastRead > silence) {
-                    lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
-                } else if (now - c.lastWrite >= tick && c.idleForWrites()) {
-                    try {
-                        send(c, tickFrame);
-                    } catch (IOException e) {
-                        failed(c, e);
-                    }
+            try {
+                sweep(c, now, tick, silence);
+            } catch (RuntimeException e) {
+                failed(c, e);
+            }
+        }
+    }
+
+    private void sweep(Connection c, long now, long tick, long silence) {
+        if (c.isClosed()) {
+            open.remove(c);
+        } else if (c.state == Connection.State.UP) {
+            if (c.parked == null && now - c.lastRead > silence) {
+                lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
+            } else if (now - c.lastWrite >= tick && c.idleForWrites()) {
+                try {
+                    send(c, tickFrame);
+                } catch (IOException e) {
+                    failed(c, e);
                 }
-            } else if (now >= c.deadline) {
-                if (c.closingWhenFlushed()) {
-                    discard(c, "refused");
-                } else if (c.initiated) {
-                    discard(c, "handshake timed out");
-                    if (c.dial != null) {
-                        failDial(c.dial, "cannot connect to " + c.peer + " at " + c.remote + ": handshake timed out after "
-                                + settings.handshakeTimeout.toMillis() + " ms");
-                    }
-                } else {
-                    LOG.log(Level.WARNING, "handshake with {0} timed out after {1} ms; connection closed", c.remote,
-                            settings.handshakeTimeout.toMillis());
-                    discard(c, "handshake timed out");
+            }
+        } else if (now >= c.deadline) {
+            if (c.closingWhenFlushed()) {
+                discard(c, "refused");
+            } else if (c.initiated) {
+                discard(c, "handshake timed out");
+                if (c.dial != null) {
+                    failDial(c.dial, "cannot connect to " + c.peer + " at " + c.remote + ": handshake timed out after "
+                            + settings.handshakeTimeout.toMillis() + " ms");
                 }
+            } else {
+                LOG.log(Level.WARNING, "handshake with {0} timed out after {1} ms; connection closed", c.remote,
+                        settings.handshakeTimeout.toMillis());
+                discard(c, "handshake timed out");
             }
         }
     }

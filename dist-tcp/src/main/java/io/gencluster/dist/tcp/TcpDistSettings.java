@@ -122,7 +122,7 @@ public final class TcpDistSettings {
         private boolean epmdRegister;
         private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
         private boolean epmdEmbedded = true;
-        private java.time.Clock clock = java.time.Clock.systemUTC();
+        private java.time.Clock clock = new MonotonicClock();
         private java.util.Random random;
 
         private Builder(NodeName self, byte[] cookie) {
@@ -212,7 +212,11 @@ public final class TcpDistSettings {
             return this;
         }
 
-        /** Time for ticks, silence detection and deadlines (tests pass their own). */
+        /**
+         * Time for ticks, silence detection and deadlines, and the time of events. Default: a
+         * clock that follows {@link System#nanoTime()}, so that stepping the wall clock neither
+         * declares every peer dead nor stops the ticks. Tests pass one they move themselves.
+         */
         public Builder clock(java.time.Clock v) {
             clock = v;
             return this;
