@@ -55,8 +55,9 @@ import javax.net.ssl.SSLParameters;
  * silence, handshake and connect deadlines) from its select timeout and the injected clock; one
  * event thread ({@code gencluster-tcp-events-}) calls listeners, so a slow listener never stalls
  * I/O; a small pool ({@code gencluster-tcp-resolve-}) resolves host names and asks EPMD for ports,
- * which may block. A node with hundreds of connections therefore needs no more threads than one
- * with a single connection (mailbox threads aside).
+ * which may block (peers given by address and port skip it). A node with hundreds of connections
+ * therefore needs no more threads than one with a single connection (mailbox threads aside).
+ * {@link #connect} stages complete on the event thread too, after the NODE_UP they led to.
  *
  * <p>Simultaneous connects: when both nodes dial each other at once, the connection opened by the
  * node whose name orders first ({@link NodeName#compareTo}) is kept and the other refused, on both
@@ -382,9 +383,29 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         d.finished = true;
         dialling.remove(d.node, d);
         for (Dial.Waiter w : d.waiters) {
-            w.future.complete(null);
+            settle(w, null);
         }
         d.waiters.clear();
+    }
+
+    /**
+     * Completes a connect on the event thread, like listener calls: the caller's callbacks run
+     * neither under this transport's lock nor on the selector thread, and a node's NODE_UP is
+     * delivered before the connect that brought it up completes.
+     */
+    private void settle(Dial.Waiter w, Throwable error) {
+        Runnable outcome = () -> {
+            if (error == null) {
+                w.future.complete(null);
+            } else {
+                w.future.completeExceptionally(error);
+            }
+        };
+        try {
+            events.execute(outcome);
+        } catch (RejectedExecutionException e) {
+            outcome.run(); // the event queue is full or stopped: completing late would break the timeout promise
+        }
     }
 
     private void failDial(Dial d, String why) {
@@ -397,7 +418,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             dialling.remove(d.node, d);
             IOException e = new IOException(why);
             for (Dial.Waiter w : d.waiters) {
-                w.future.completeExceptionally(e);
+                settle(w, e);
             }
             d.waiters.clear();
             attempt = d.attempt;
@@ -419,7 +440,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     if (now < w.deadline) {
                         return false;
                     }
-                    w.future.completeExceptionally(new TimeoutException("connect to " + d.node + " timed out after "
+                    settle(w, new TimeoutException("connect to " + d.node + " timed out after "
                             + w.timeoutMillis + " ms" + (d.waitingFor == null ? "" : " (" + d.waitingFor + ")")));
                     return true;
                 });
@@ -798,12 +819,12 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 dial = null;
             } else {
                 connections.put(c.peer, c);
+                c.state = Connection.State.UP;
+                emit(ClusterEvent.nodeUp(c.peer, clock.instant()));
                 dial = dialling.get(c.peer);
                 if (dial != null) {
                     succeed(dial);
                 }
-                c.state = Connection.State.UP;
-                emit(ClusterEvent.nodeUp(c.peer, clock.instant()));
             }
         }
         if (c.state != Connection.State.UP) {

@@ -298,6 +298,17 @@ class SelectorTransportTest {
         await(() -> !b.members().contains(a.self()) && !c.members().contains(a.self()), "b and c see a gone");
     }
 
+    @Test
+    void aConnectCompletesOffTheSelectorThreadAfterItsNodeUpWasDelivered() throws Exception {
+        TcpDist a = node("a", settings("a"));
+        TcpDist b = node("b", settings("b"));
+        BlockingQueue<ClusterEvent> ea = events(a);
+        CompletableFuture<String> seen = a.connect(Peer.of(b.self(), b.port()), TIMEOUT).toCompletableFuture()
+                .thenApply(ok -> Thread.currentThread().getName() + " " + ea.peek());
+        String s = seen.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(s.startsWith("gencluster-tcp-events-a@127.0.0.1 node up b@127.0.0.1"), s);
+    }
+
     /** A clock that moves only when told. */
     static final class ManualClock extends Clock {
         private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
