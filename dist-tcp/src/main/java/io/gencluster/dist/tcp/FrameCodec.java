@@ -155,6 +155,39 @@ final class FrameCodec {
         }
     }
 
+    /** A MEMBERS frame naming {@code members}, each with its listening port (0 when unknown). */
+    static byte[] members(java.util.List<io.gencluster.api.Peer> members) {
+        int size = 2;
+        for (io.gencluster.api.Peer p : members) {
+            size += size(p.node().toString()) + 2;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.putShort((short) members.size());
+        for (io.gencluster.api.Peer p : members) {
+            putString(b, p.node().toString());
+            b.putShort((short) p.port().orElse(0));
+        }
+        return encode(MEMBERS, b.array());
+    }
+
+    /** The members a MEMBERS frame names; a malformed name is a protocol error. */
+    static java.util.List<io.gencluster.api.Peer> members(Frame f) throws ProtocolException {
+        int count = Short.toUnsignedInt(getShort(f.payload));
+        java.util.List<io.gencluster.api.Peer> out = new java.util.ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            String name = getString(f.payload);
+            int port = Short.toUnsignedInt(getShort(f.payload));
+            io.gencluster.api.NodeName node;
+            try {
+                node = io.gencluster.api.NodeName.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException("MEMBERS holds an invalid node name: " + e.getMessage());
+            }
+            out.add(port == 0 ? io.gencluster.api.Peer.of(node) : io.gencluster.api.Peer.of(node, port));
+        }
+        return out;
+    }
+
     static void putString(ByteBuffer b, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         b.putShort((short) bytes.length);

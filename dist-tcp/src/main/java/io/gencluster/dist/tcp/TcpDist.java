@@ -940,42 +940,28 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     /** Tells a newly connected peer our other members, so it connects to those it lacks (Erlang's connect_all). */
     private void sendMembers(Connection c) {
-        Connection[] others;
+        List<Peer> others = new ArrayList<>();
         synchronized (this) {
-            others = connections.values().stream().filter(o -> o != c).toArray(Connection[]::new);
+            for (Connection o : connections.values()) {
+                if (o != c) {
+                    others.add(o.peerListenPort == 0 ? Peer.of(o.peer) : Peer.of(o.peer, o.peerListenPort));
+                }
+            }
         }
-        if (others.length == 0) {
+        if (others.isEmpty()) {
             return;
         }
-        int size = 2;
-        for (Connection o : others) {
-            size += FrameCodec.size(o.peer.toString()) + 2;
-        }
-        ByteBuffer b = ByteBuffer.allocate(size);
-        b.putShort((short) others.length);
-        for (Connection o : others) {
-            FrameCodec.putString(b, o.peer.toString());
-            b.putShort((short) o.peerListenPort);
-        }
         try {
-            send(c, FrameCodec.encode(FrameCodec.MEMBERS, b.array()));
+            send(c, FrameCodec.members(others));
         } catch (IOException e) {
             failed(c, e);
         }
     }
 
     private void membersOf(Connection from, FrameCodec.Frame f) throws ProtocolException {
-        int count = Short.toUnsignedInt(FrameCodec.getShort(f.payload));
-        for (int i = 0; i < count; i++) {
-            String name = FrameCodec.getString(f.payload);
-            int port = Short.toUnsignedInt(FrameCodec.getShort(f.payload));
-            NodeName node;
-            try {
-                node = NodeName.parse(name);
-            } catch (IllegalArgumentException e) {
-                throw new ProtocolException("MEMBERS from " + from.peer + " holds an invalid node name: " + e.getMessage());
-            }
-            if (!settings.transitive || node.equals(self) || port == 0) {
+        for (Peer member : FrameCodec.members(f)) {
+            NodeName node = member.node();
+            if (!settings.transitive || node.equals(self) || member.port().isEmpty()) {
                 continue;
             }
             synchronized (this) {
@@ -983,7 +969,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     continue;
                 }
             }
-            connect(Peer.of(node, port), settings.handshakeTimeout.multipliedBy(2)).whenComplete((ok, err) -> {
+            connect(member, settings.handshakeTimeout.multipliedBy(2)).whenComplete((ok, err) -> {
                 if (err != null) {
                     LOG.log(Level.DEBUG, "{0}, a member of {1}, could not be connected: {2}", node, from.peer, err.getMessage());
                 }
