@@ -40,9 +40,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The TCP transport: listens for peers, dials peers, authenticates both ways with the shared
@@ -355,14 +352,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void connected(Connection c) throws IOException {
         c.deadline = clock.millis() + settings.handshakeTimeout.toMillis();
         if (settings.tls != null) {
-            SSLEngine engine = settings.tls.createSSLEngine(c.peer.host(), c.channel.socket().getPort());
-            engine.setUseClientMode(true);
-            if (settings.tlsVerifyHostname) {
-                SSLParameters p = engine.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                engine.setSSLParameters(p);
-            }
-            c.link = new TlsLink(c.channel, engine);
+            c.link = TlsLink.client(c.channel, settings.tls, c.peer.host(), c.channel.socket().getPort(), settings.tlsVerifyHostname);
             c.state = Connection.State.TLS;
             tls(c);
         } else {
@@ -602,10 +592,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 c.deadline = now + settings.handshakeTimeout.toMillis();
                 c.acceptor = handshake.new Acceptor(this::admit, port());
                 if (settings.tls != null) {
-                    SSLEngine engine = settings.tls.createSSLEngine();
-                    engine.setUseClientMode(false);
-                    engine.setNeedClientAuth(true);
-                    c.link = new TlsLink(channel, engine);
+                    c.link = TlsLink.server(channel, settings.tls);
                     c.state = Connection.State.TLS;
                 } else {
                     c.link = Link.plain(channel);
@@ -626,21 +613,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             if (!c.link.handshake()) {
                 return;
             }
-        } catch (SSLException e) {
-            if (c.initiated) {
-                throw new IOException("TLS handshake failed: " + e.getMessage()
-                        + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
-                        + (settings.tlsVerifyHostname ? ", and one naming host " + c.peer.host() : "") + "?)", e);
-            }
-            String m = String.valueOf(e.getMessage());
-            String hint = m.contains("plaintext") || m.contains("Unsupported or unrecognized")
-                    ? " (a plaintext peer: it has tls.enabled=false, this node true)" : " (certificate not trusted, or none?)";
-            throw new RefusedException(FrameCodec.REFUSED_PROTOCOL, "TLS handshake failed: " + e.getMessage() + hint);
         } catch (IOException e) {
-            if (c.initiated) {
-                throw new IOException("TLS handshake failed: " + message(e) + " (does the peer have tls.enabled=true?)", e);
-            }
-            throw e;
+            throw c.initiated ? TlsLink.dialFailure(e, settings.tlsVerifyHostname ? c.peer.host() : null) : TlsLink.refusal(e);
         }
         if (c.initiated) {
             hello(c);

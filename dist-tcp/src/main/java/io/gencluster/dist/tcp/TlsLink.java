@@ -4,9 +4,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * TLS over a non-blocking socket with an {@link SSLEngine}. Buffers are kept in write mode
@@ -24,7 +26,7 @@ final class TlsLink implements Link {
     private ByteBuffer appIn;
     private boolean eof;
 
-    TlsLink(SocketChannel channel, SSLEngine engine) throws SSLException {
+    private TlsLink(SocketChannel channel, SSLEngine engine) throws SSLException {
         this.channel = channel;
         this.engine = engine;
         int packet = engine.getSession().getPacketBufferSize();
@@ -32,6 +34,48 @@ final class TlsLink implements Link {
         this.netOut = ByteBuffer.allocate(packet);
         this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         engine.beginHandshake();
+    }
+
+    /** The dialling side; {@code verifyHostname}: the certificate must name {@code host} too. */
+    static TlsLink client(SocketChannel channel, SSLContext context, String host, int port, boolean verifyHostname) throws SSLException {
+        SSLEngine engine = context.createSSLEngine(host, port);
+        engine.setUseClientMode(true);
+        if (verifyHostname) {
+            SSLParameters p = engine.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(p);
+        }
+        return new TlsLink(channel, engine);
+    }
+
+    /** The accepting side, requiring the dialler's certificate (mutual authentication). */
+    static TlsLink server(SocketChannel channel, SSLContext context) throws SSLException {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setNeedClientAuth(true);
+        return new TlsLink(channel, engine);
+    }
+
+    /** What a dialler reports when the TLS handshake failed: the likely configuration difference. */
+    static IOException dialFailure(IOException e, String verifiedHost) {
+        if (e instanceof SSLException) {
+            return new IOException("TLS handshake failed: " + e.getMessage()
+                    + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
+                    + (verifiedHost != null ? ", and one naming host " + verifiedHost : "") + "?)", e);
+        }
+        return new IOException("TLS handshake failed: " + (e.getMessage() == null ? e : e.getMessage())
+                + " (does the peer have tls.enabled=true?)", e);
+    }
+
+    /** What an acceptor logs when a dialler's TLS handshake failed. */
+    static IOException refusal(IOException e) {
+        if (!(e instanceof SSLException)) {
+            return e;
+        }
+        String m = String.valueOf(e.getMessage());
+        String hint = m.contains("plaintext") || m.contains("Unsupported or unrecognized")
+                ? " (a plaintext peer: it has tls.enabled=false, this node true)" : " (certificate not trusted, or none?)";
+        return new RefusedException(FrameCodec.REFUSED_PROTOCOL, "TLS handshake failed: " + e.getMessage() + hint);
     }
 
     @Override
