@@ -14,9 +14,11 @@ import java.util.ArrayDeque;
  *
  * <p>Senders on other threads append whole frames to the queue (waiting for room up to their own
  * bound: backpressure) and ask the selector thread to write; the selector thread writes as much as
- * the socket takes, gathering queued frames into one write, and wakes the waiting senders. On a
- * plaintext connection whose queue is empty, the sender writes its frame itself (non-blocking,
- * under this object's lock, which every write holds): no hand-off for an idle connection. The
+ * the socket takes, gathering queued frames into one write, and wakes the waiting senders. Small
+ * frames are copied into 64 KiB chunks as they are queued, so a stream of them goes out in few,
+ * large writes. On a plaintext connection whose queue is empty and which has not written in the
+ * last moment, the sender writes its frame itself (non-blocking, under this object's lock, which
+ * every write holds): no hand-off for a request or a reply. The
  * queue's byte bound also holds the connection's own frames (ticks, MEMBERS, handshake frames);
  * one that does not fit closes the connection, since the peer has stopped reading.
  */
@@ -28,6 +30,15 @@ final class Connection {
     private static final int BATCHING_READ_BUFFER = 64 * 1024;
     private static final int KEPT_READ_BUFFER = 256 * 1024;
     private static final int MAX_GATHER = 64;
+    /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
+    private static final int MAX_COPIED_FRAME = 8 * 1024;
+    private static final int CHUNK = 64 * 1024;
+    /**
+     * A sender whose connection wrote less than this long ago is streaming: its frame is batched
+     * rather than written at once. Shorter than a loopback round trip, so a request/reply exchange
+     * still writes each frame at once.
+     */
+    private static final long STREAMING_NANOS = 20_000;
 
     final SocketChannel channel;
     final boolean initiated;
@@ -51,13 +62,17 @@ final class Connection {
     FrameCodec.Frame parked;
     long parkedSince;
 
-    private ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER);
+    private byte[] lastMailboxBytes;
+    private String lastMailbox;
+    private ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER).flip(); // read mode: nothing unread
 
     // guarded by this
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
     private final int queueLimit;
     private long queued;
     private boolean flushRequested;
+    private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
+    private long lastWriteNanos = Long.MIN_VALUE / 2;
     private boolean closeWhenFlushed;
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
 
@@ -75,30 +90,32 @@ final class Connection {
 
     /**
      * Reads what the socket has and returns the next whole frame, or null when none is complete
-     * (then {@link #eof} says whether the stream ended). The buffer grows to the frame in hand,
-     * never beyond {@code maxFrame}: the length is checked before a byte of payload is stored.
+     * (then {@link #eof} says whether the stream ended). The frame's payload is a view of the read
+     * buffer, valid until the next call. The buffer grows to the frame in hand, never beyond
+     * {@code maxFrame}: the length is checked before a byte of payload is stored. Between calls the
+     * buffer is in read mode and is compacted only when it must take more bytes, so a read full of
+     * small frames costs one compaction, not one per frame.
      */
     FrameCodec.Frame nextFrame(int maxFrame) throws IOException {
         while (true) {
-            in.flip();
-            FrameCodec.Frame f;
-            int needed;
-            try {
-                f = FrameCodec.next(in, maxFrame);
-                needed = f == null ? FrameCodec.needed(in) : 0;
-            } finally {
-                in.compact();
-            }
+            FrameCodec.Frame f = FrameCodec.next(in, maxFrame);
             if (f != null) {
-                shrinkIfIdle();
                 return f;
             }
+            int needed = FrameCodec.needed(in);
+            shrinkIfIdle();
             if (needed > in.capacity()) {
                 // room for a few such frames at once, unless they are huge
                 grow(Math.max(needed, Math.min(needed * 2, KEPT_READ_BUFFER)));
             }
+            in.compact();
             int room = in.remaining();
-            int n = link.read(in);
+            int n;
+            try {
+                n = link.read(in);
+            } finally {
+                in.flip();
+            }
             if (n < 0) {
                 eof = true;
                 return null;
@@ -112,26 +129,62 @@ final class Connection {
         }
     }
 
+    /** A bigger read buffer holding the same unread bytes (read mode in, read mode out). */
     private void grow(int capacity) {
         ByteBuffer bigger = ByteBuffer.allocate(capacity);
-        in.flip();
         bigger.put(in);
-        in = bigger;
+        in = bigger.flip();
     }
 
     /** A buffer grown for a huge frame goes back to a batching size once it is drained. */
     private void shrinkIfIdle() {
-        if (in.capacity() > KEPT_READ_BUFFER && in.position() == 0) {
-            in = ByteBuffer.allocate(BATCHING_READ_BUFFER);
+        if (in.capacity() > KEPT_READ_BUFFER && !in.hasRemaining()) {
+            in = ByteBuffer.allocate(BATCHING_READ_BUFFER).flip();
         }
+    }
+
+    /**
+     * The mailbox field at the start of a DATA payload, which it consumes. A stream of messages
+     * names the same few mailboxes again and again, so the last name is kept and its bytes
+     * compared, not decoded anew.
+     */
+    String mailboxName(ByteBuffer payload) throws ProtocolException {
+        if (payload.remaining() < 2) {
+            return FrameCodec.getString(payload); // the codec's error for a truncated field
+        }
+        int length = Short.toUnsignedInt(payload.getShort(payload.position()));
+        byte[] last = lastMailboxBytes;
+        int start = payload.position() + 2;
+        if (last != null && last.length == length && payload.remaining() >= 2 + length && sameBytes(payload, start, last)) {
+            payload.position(start + length);
+            return lastMailbox;
+        }
+        String name = FrameCodec.getString(payload);
+        byte[] bytes = new byte[length];
+        payload.get(start, bytes);
+        lastMailboxBytes = bytes;
+        lastMailbox = name;
+        return name;
+    }
+
+    private static boolean sameBytes(ByteBuffer b, int at, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (b.get(at + i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- writing
 
     /**
      * Queues a whole frame, waiting up to {@code maxWaitNanos} for room (0: no wait). When nothing
-     * is queued and the link allows it, the calling thread writes the frame itself: an idle
-     * connection then costs a sender no hand-off to the selector thread.
+     * is queued, nothing was written a moment ago and the link allows it, the calling thread writes
+     * the frame itself: an idle connection (a request, a reply) costs a sender no hand-off to the
+     * selector thread. A sender that streams finds a write a moment ago, so its frames are copied
+     * into a chunk and written many at a time by the selector thread: one system call for a whole
+     * batch of small frames instead of one each.
      *
      * @return 1 when queued and the selector must be asked to write, 0 when queued or written, -1
      *     when the queue stayed full
@@ -152,12 +205,15 @@ final class Connection {
         if (closedFor != null) {
             throw new IOException("connection to " + peer + " closed (" + closedFor + ")");
         }
-        ByteBuffer b = ByteBuffer.wrap(frame);
-        if (out.isEmpty() && !flushRequested && state == State.UP && link.writableFromAnyThread()) {
+        long nanos = System.nanoTime();
+        if (out.isEmpty() && tail == null && !flushRequested && state == State.UP && link.writableFromAnyThread()
+                && nanos - lastWriteNanos > STREAMING_NANOS) {
+            ByteBuffer b = ByteBuffer.wrap(frame);
             try {
                 gather[0] = b;
                 if (link.write(gather, 1) > 0) {
                     lastWrite = now;
+                    lastWriteNanos = nanos;
                 }
             } catch (IOException e) {
                 // left to the selector thread, whose write fails the same way and reports the connection lost
@@ -167,8 +223,17 @@ final class Connection {
             if (!b.hasRemaining()) {
                 return 0;
             }
+            out.add(b);
+        } else if (frame.length <= MAX_COPIED_FRAME) {
+            if (tail == null || tail.remaining() < frame.length) {
+                seal();
+                tail = ByteBuffer.allocate(CHUNK);
+            }
+            tail.put(frame);
+        } else {
+            seal();
+            out.add(ByteBuffer.wrap(frame));
         }
-        out.add(b);
         queued += frame.length;
         if (flushRequested) {
             return 0;
@@ -177,11 +242,20 @@ final class Connection {
         return 1;
     }
 
+    /** The chunk being filled joins the queue, so that what follows it is written after it. */
+    private void seal() {
+        if (tail != null) {
+            out.add(tail.flip());
+            tail = null;
+        }
+    }
+
     /**
      * Writes as much as the socket takes. Returns true when everything went out; otherwise the
      * caller keeps OP_WRITE on.
      */
     synchronized boolean flush(long now) throws IOException {
+        seal();
         while (true) {
             int count = 0;
             for (ByteBuffer b : out) {
@@ -198,9 +272,10 @@ final class Connection {
             }
             if (written > 0) {
                 lastWrite = now;
+                lastWriteNanos = System.nanoTime();
             }
             while (!out.isEmpty() && !out.peek().hasRemaining()) {
-                queued -= out.poll().capacity();
+                queued -= out.poll().limit();
             }
             if (written > 0) {
                 notifyAll();
@@ -217,7 +292,7 @@ final class Connection {
     }
 
     synchronized boolean idleForWrites() {
-        return out.isEmpty() && !link.pendingOutput();
+        return out.isEmpty() && tail == null && !link.pendingOutput();
     }
 
     /** After a last frame (a REFUSE): close once it is out. */
@@ -238,6 +313,7 @@ final class Connection {
             closedFor = reason;
             state = State.CLOSED;
             out.clear();
+            tail = null;
             queued = 0;
             notifyAll(); // senders waiting for room find the connection closed
         }

@@ -85,8 +85,20 @@ final class FrameCodec {
         final ByteBuffer payload;
 
         Frame(byte type, byte[] payload) {
+            this(type, ByteBuffer.wrap(payload));
+        }
+
+        private Frame(byte type, ByteBuffer payload) {
             this.type = type;
-            this.payload = ByteBuffer.wrap(payload);
+            this.payload = payload;
+        }
+
+        /** This frame with a payload of its own, for keeping beyond the buffer it was read from. */
+        Frame owned() {
+            ByteBuffer p = payload.duplicate().rewind();
+            byte[] copy = new byte[p.remaining()];
+            p.get(copy);
+            return new Frame(type, copy);
         }
     }
 
@@ -120,21 +132,22 @@ final class FrameCodec {
     /**
      * Takes the next whole frame out of {@code in} (a buffer in read mode), or returns null and
      * consumes nothing when the frame is not complete yet. {@link #needed} then says how many bytes
-     * the buffer must hold for it.
+     * the buffer must hold for it. The frame's payload is a view of {@code in}, valid until
+     * {@code in} is written again: no copy per frame on the read path ({@link Frame#owned} keeps one).
      */
     static Frame next(ByteBuffer in, int maxLength) throws ProtocolException {
         if (in.remaining() < 4) {
             return null;
         }
-        int length = in.getInt(in.position());
+        int at = in.position();
+        int length = in.getInt(at);
         checkLength(length, maxLength);
         if (in.remaining() < 4 + length) {
             return null;
         }
-        in.getInt();
-        byte type = in.get();
-        byte[] payload = new byte[length - 1];
-        in.get(payload);
+        byte type = in.get(at + 4);
+        ByteBuffer payload = in.slice(at + 5, length - 1);
+        in.position(at + 4 + length);
         return new Frame(type, payload);
     }
 

@@ -3,10 +3,11 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,26 +23,83 @@ final class Mailboxes implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final int BATCH = 256;
 
     private final int capacity;
     private final String threadTag;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private volatile long lastUnknownLog;
 
-    private final class Mailbox {
+    /** One message waiting for its handler. */
+    private record Delivery(NodeName from, byte[] payload) {
+    }
+
+    /** Marks the end of a mailbox's queue: its thread stops when it reaches it. */
+    private static final Delivery END = new Delivery(null, null);
+
+    /**
+     * A mailbox: its handler, its bounded queue and the thread that empties it. The thread takes
+     * every message waiting at once (up to {@link #BATCH}), so a burst costs one hand-off, not
+     * one per message.
+     */
+    private final class Mailbox implements Runnable {
+        final String name;
         final MessageHandler handler;
-        final ThreadPoolExecutor thread;
+        final ArrayBlockingQueue<Delivery> queue = new ArrayBlockingQueue<>(capacity);
+        final Thread thread;
+        volatile boolean closing;
         volatile long lastDropLog;
 
         Mailbox(String name, MessageHandler handler) {
+            this.name = name;
             this.handler = handler;
-            this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity), r -> {
-                Thread t = new Thread(r, "gencluster-mailbox-" + name + "-" + threadTag);
-                t.setDaemon(true);
-                return t;
-            });
-            // the worker always runs, so that offering straight into its queue (with a timeout) is safe
-            thread.prestartCoreThread();
+            this.thread = new Thread(this, "gencluster-mailbox-" + name + "-" + threadTag);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            List<Delivery> batch = new ArrayList<>(BATCH);
+            try {
+                while (true) {
+                    batch.add(queue.take());
+                    queue.drainTo(batch, BATCH - 1);
+                    for (Delivery d : batch) {
+                        if (d == END) {
+                            return;
+                        }
+                        deliver(d);
+                    }
+                    batch.clear();
+                    if (closing && queue.isEmpty()) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // closed with the node: what is still queued is dropped (at most once)
+            }
+        }
+
+        private void deliver(Delivery d) {
+            try {
+                handler.message(d.from, d.payload);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "handler of mailbox '" + name + "' failed on a message from " + d.from, e);
+            }
+        }
+
+        /** Delivers what is queued, then stops. */
+        void finish() {
+            closing = true;
+            queue.offer(END); // a full queue needs no marker: the thread sees closing once it is drained
+        }
+
+        /** Stops at once, dropping what is queued. */
+        void stop() {
+            closing = true;
+            queue.clear();
+            thread.interrupt();
         }
     }
 
@@ -53,14 +111,14 @@ final class Mailboxes implements AutoCloseable {
     void add(String name, MessageHandler handler) {
         Mailbox old = boxes.put(name, new Mailbox(name, handler));
         if (old != null) {
-            old.thread.shutdown();
+            old.finish();
         }
     }
 
     void remove(String name, MessageHandler handler) {
         Mailbox box = boxes.get(name);
         if (box != null && box.handler == handler && boxes.remove(name, box)) {
-            box.thread.shutdown();
+            box.finish();
         }
     }
 
@@ -81,16 +139,10 @@ final class Mailboxes implements AutoCloseable {
             }
             return true;
         }
-        if (box.thread.isShutdown()) {
+        if (box.closing) {
             return true;
         }
-        return box.thread.getQueue().offer(() -> {
-            try {
-                box.handler.message(from, payload);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "handler of mailbox '" + mailbox + "' failed on a message from " + from, e);
-            }
-        });
+        return box.queue.offer(new Delivery(from, payload));
     }
 
     /** Gives up on a message whose mailbox stayed full (delivery is at most once), logging once per burst. */
@@ -107,7 +159,7 @@ final class Mailboxes implements AutoCloseable {
     @Override
     public void close() {
         for (Mailbox box : boxes.values()) {
-            box.thread.shutdownNow();
+            box.stop();
         }
         boxes.clear();
     }

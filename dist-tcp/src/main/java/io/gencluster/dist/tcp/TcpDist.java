@@ -663,9 +663,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     /** A frame on an established connection. */
     private void received(Connection c, FrameCodec.Frame f) throws IOException {
         if (f.type == FrameCodec.DATA) {
-            String mailbox = FrameCodec.getString(f.payload);
+            String mailbox = c.mailboxName(f.payload);
             if (!deliver(c, f, mailbox)) {
-                f.payload.rewind();
+                f = f.owned(); // the read buffer moves on; the parked message must not
                 c.parked = f;
                 c.parkedSince = clock.millis();
                 parked.add(c);
@@ -700,7 +700,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             f.payload.rewind();
             String mailbox;
             try {
-                mailbox = FrameCodec.getString(f.payload);
+                mailbox = c.mailboxName(f.payload);
             } catch (ProtocolException impossible) {
                 throw new IllegalStateException(impossible);
             }

@@ -80,6 +80,43 @@ class MessagingTest {
     }
 
     @Test
+    void aStreamMixingSmallAndLargeMessagesArrivesIntactAndInOrder() throws Exception {
+        // small frames are batched into chunks, large ones queued as they are: order must survive both
+        TcpDist a = node("a", false);
+        TcpDist b = node("b", false);
+        connect(a, b);
+        int count = 20_000;
+        int[] sizes = {4, 64, 1000, 8 * 1024 - 10, 8 * 1024 + 1, 60 * 1024, 200 * 1024};
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger next = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(1);
+        b.addMailbox("mixed", (from, p) -> {
+            int want = next.getAndIncrement();
+            if (!java.util.Arrays.equals(p, mixedPayload(want, sizes)) && errors.size() < 5) {
+                errors.add("message " + want + ": " + p.length + " bytes, not the " + mixedPayload(want, sizes).length + " sent");
+            }
+            if (want == count - 1) {
+                all.countDown();
+            }
+        });
+        for (int i = 0; i < count; i++) {
+            a.send(b.self(), "mixed", mixedPayload(i, sizes), TIMEOUT);
+        }
+        assertTrue(all.await(60, TimeUnit.SECONDS), "only " + next.get() + " of " + count + " messages arrived");
+        assertEquals(List.of(), errors);
+    }
+
+    /** Message {@code i}: a size picked by {@code i}, filled with bytes derived from {@code i}. */
+    private static byte[] mixedPayload(int i, int[] sizes) {
+        int size = (i % 50 == 49) ? sizes[4 + (i / 50) % 3] : sizes[i % 4];
+        byte[] p = new byte[size];
+        for (int k = 0; k < size; k++) {
+            p[k] = (byte) (i * 31 + k);
+        }
+        return p;
+    }
+
+    @Test
     void messagesBetweenThreeNodesInBothDirectionsArriveCompleteAndInOrder() throws Exception {
         TcpDist a = node("a", false);
         TcpDist b = node("b", false);
