@@ -41,7 +41,9 @@ public final class TransportBench {
         report.append("| payload | raw socket msg/s | dist-tcp msg/s | ratio | dist-tcp TLS msg/s | TLS / plaintext "
                 + "| raw p50 / p99 µs | dist-tcp p50 / p99 µs | p99 ratio | TLS p50 / p99 µs |\n");
         report.append("|---|---|---|---|---|---|---|---|---|---|\n");
-        for (int size : SIZES) {
+        // arguments, if any, name the payload sizes to run (for profiling one of them)
+        int[] sizes = args.length == 0 ? SIZES : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        for (int size : sizes) {
             int count = size <= 1024 ? 300_000 : 10_000;
             int pings = size <= 1024 ? 20_000 : 2_000;
             Result raw = raw(size, count, pings);

@@ -33,6 +33,7 @@ final class Connection {
     /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
     private static final int MAX_COPIED_FRAME = 8 * 1024;
     private static final int CHUNK = 64 * 1024;
+    private static final byte[] NOTHING = new byte[0];
     /**
      * A sender whose connection wrote less than this long ago is streaming: its frame is batched
      * rather than written at once. Shorter than a loopback round trip, so a request/reply exchange
@@ -178,29 +179,38 @@ final class Connection {
 
     // ---------------------------------------------------------------- writing
 
+    /** Queues a whole frame; see {@link #enqueue(byte[], byte[], long, long)}. */
+    int enqueue(byte[] frame, long maxWaitNanos, long now) throws IOException, InterruptedException {
+        return enqueue(frame, NOTHING, maxWaitNanos, now);
+    }
+
     /**
-     * Queues a whole frame, waiting up to {@code maxWaitNanos} for room (0: no wait). When nothing
-     * is queued, nothing was written a moment ago and the link allows it, the calling thread writes
-     * the frame itself: an idle connection (a request, a reply) costs a sender no hand-off to the
-     * selector thread. A sender that streams finds a write a moment ago, so its frames are copied
-     * into a chunk and written many at a time by the selector thread: one system call for a whole
-     * batch of small frames instead of one each.
+     * Queues the frame {@code head} followed by {@code body} (so that a message's payload is copied
+     * once, straight into the queue), waiting up to {@code maxWaitNanos} for room (0: no wait).
+     * Neither array is kept: the caller may reuse them. When nothing is queued, nothing was written
+     * a moment ago and the link allows it, the calling thread writes the frame itself: a request or
+     * a reply costs the sender no hand-off to the selector thread. A sender that streams finds a
+     * write a moment ago, so its frames are copied into a chunk and written many at a time by the
+     * selector thread: one system call for a whole batch of small frames instead of one each.
      *
      * @return 1 when queued and the selector must be asked to write, 0 when queued or written, -1
      *     when the queue stayed full
      * @throws IOException when the connection is closed
      */
-    synchronized int enqueue(byte[] frame, long maxWaitNanos, long now) throws IOException, InterruptedException {
-        if (frame.length > queueLimit) {
+    synchronized int enqueue(byte[] head, byte[] body, long maxWaitNanos, long now) throws IOException, InterruptedException {
+        int size = head.length + body.length;
+        if (size > queueLimit) {
             return -1;
         }
-        long end = System.nanoTime() + maxWaitNanos;
-        while (closedFor == null && queued + frame.length > queueLimit) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return -1;
+        if (closedFor == null && queued + size > queueLimit) {
+            long end = System.nanoTime() + maxWaitNanos;
+            while (closedFor == null && queued + size > queueLimit) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return -1;
+                }
+                wait(left / 1_000_000, (int) (left % 1_000_000));
             }
-            wait(left / 1_000_000, (int) (left % 1_000_000));
         }
         if (closedFor != null) {
             throw new IOException("connection to " + peer + " closed (" + closedFor + ")");
@@ -208,33 +218,39 @@ final class Connection {
         long nanos = System.nanoTime();
         if (out.isEmpty() && tail == null && !flushRequested && state == State.UP && link.writableFromAnyThread()
                 && nanos - lastWriteNanos > STREAMING_NANOS) {
-            ByteBuffer b = ByteBuffer.wrap(frame);
+            gather[0] = ByteBuffer.wrap(head);
+            gather[1] = ByteBuffer.wrap(body);
             try {
-                gather[0] = b;
-                if (link.write(gather, 1) > 0) {
+                if (link.write(gather, 2) > 0) {
                     lastWrite = now;
                     lastWriteNanos = nanos;
                 }
             } catch (IOException e) {
                 // left to the selector thread, whose write fails the same way and reports the connection lost
-            } finally {
-                gather[0] = null;
             }
-            if (!b.hasRemaining()) {
+            int left = gather[0].remaining() + gather[1].remaining();
+            if (left > 0) {
+                ByteBuffer rest = ByteBuffer.allocate(left).put(gather[0]).put(gather[1]).flip();
+                out.add(rest);
+                queued += left;
+            }
+            gather[0] = null;
+            gather[1] = null;
+            if (left == 0) {
                 return 0;
             }
-            out.add(b);
-        } else if (frame.length <= MAX_COPIED_FRAME) {
-            if (tail == null || tail.remaining() < frame.length) {
+        } else if (size <= MAX_COPIED_FRAME) {
+            if (tail == null || tail.remaining() < size) {
                 seal();
                 tail = ByteBuffer.allocate(CHUNK);
             }
-            tail.put(frame);
+            tail.put(head).put(body);
+            queued += size;
         } else {
             seal();
-            out.add(ByteBuffer.wrap(frame));
+            out.add(ByteBuffer.allocate(size).put(head).put(body).flip());
+            queued += size;
         }
-        queued += frame.length;
         if (flushRequested) {
             return 0;
         }

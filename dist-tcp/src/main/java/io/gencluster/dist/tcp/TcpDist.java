@@ -207,11 +207,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (c == null) {
             throw new MessagingException("not connected to " + node);
         }
-        // the whole frame in one array, written once: length, type, mailbox, payload
-        byte[] frame = new byte[5 + size];
-        ByteBuffer.wrap(frame).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box).put(payload);
+        // the frame's head (length, type, mailbox); the payload follows it, copied once into the queue
+        byte[] head = new byte[7 + box.length];
+        ByteBuffer.wrap(head).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box);
         try {
-            int queued = c.enqueue(frame, maxWait.toNanos(), clock.millis());
+            int queued = c.enqueue(head, payload, maxWait.toNanos(), clock.millis());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
                         + " bytes) for " + maxWait.toMillis() + " ms");
