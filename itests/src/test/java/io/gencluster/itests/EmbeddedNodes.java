@@ -32,13 +32,20 @@ final class EmbeddedNodes implements AutoCloseable {
 
     /** Starts a node whose transport listens on an ephemeral loopback port; records that port. */
     FelixNode start(String name, String cookie) throws Exception {
+        return start(name, cookie, Map.of());
+    }
+
+    /** {@link #start(String, String)} with further (or other) settings of the transport. */
+    FelixNode start(String name, String cookie, Map<String, String> dist) throws Exception {
         FelixNode node = new FelixNode(Path.of(System.getProperty("bundles.dir")), work.resolve(name));
         nodes.add(node);
         node.start();
-        node.configure("io.gencluster.dist.tcp", Map.of(
+        Map<String, String> props = new LinkedHashMap<>(Map.of(
                 "node.name", full(name), "bind.address", "127.0.0.1", "port", "0", "cookie", cookie,
                 "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false",
                 "mesh.transitive", "false")); // what discovery alone does
+        props.putAll(dist);
+        node.configure("io.gencluster.dist.tcp", props);
         ports.put(name, node.awaitDistPort(TIMEOUT));
         return node;
     }

@@ -101,4 +101,60 @@ class MessagingIT {
         assertTrue(complete.await(60, TimeUnit.SECONDS), "every pair's last message arrived");
         assertEquals(List.of(), errors);
     }
+
+    @Test
+    void aReceiverThatStopsTakingMessagesPushesBackOnTheSenderInsteadOfQueueingWithoutBound() throws Exception {
+        int queueBytes = 256 * 1024;
+        FelixNode a = cluster.start("a", "c00kie", Map.of("send.queue.bytes", String.valueOf(queueBytes), "max.frame.bytes", "65536"));
+        FelixNode b = cluster.start("b", "c00kie", Map.of("mailbox.queue", "16"));
+        cluster.discover(a, "b");
+        cluster.discover(b, "a");
+        runtime(a);
+        runtime(b);
+        awaitMembers(a, names("b"));
+
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        b.mailbox("slow", (from, payload) -> {
+            try {
+                release.await(60, TimeUnit.SECONDS); // a handler stuck until the test lets it go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            received.add(ByteBuffer.wrap(payload).getInt());
+        });
+        // 1 KiB messages until the send queue stays full: the sender is told, its queue never grows past its bound
+        int bound = 64 * 1024; // 64 MiB: far beyond the send queue, the mailbox and any loopback socket buffers
+        int sent = 0;
+        java.util.Optional<String> refusal = java.util.Optional.empty();
+        while (sent < bound && refusal.isEmpty()) {
+            byte[] payload = new byte[1024];
+            ByteBuffer.wrap(payload).putInt(sent);
+            refusal = a.trySend("b@127.0.0.1", "slow", payload, Duration.ofMillis(200));
+            if (refusal.isEmpty()) {
+                sent++;
+            }
+        }
+        assertTrue(refusal.isPresent(), "no backpressure after " + sent + " messages of 1 KiB");
+        assertTrue(refusal.get().contains("stayed full") && refusal.get().contains(String.valueOf(queueBytes)),
+                "the sender is told the queue stayed full: " + refusal.get());
+
+        // pushing back is not failing: the pair stays connected, and once the handler goes on, so do messages
+        release.countDown();
+        assertEquals(names("b"), a.members().orElseThrow(), "still connected after backpressure");
+        int marker = Integer.MAX_VALUE;
+        byte[] last = new byte[1024];
+        ByteBuffer.wrap(last).putInt(marker);
+        EmbeddedNodes.await("a message sent after the handler resumed arrives", () -> {
+            if (received.contains(marker)) {
+                return true;
+            }
+            a.trySend("b@127.0.0.1", "slow", last, Duration.ofSeconds(1));
+            return false;
+        }, true);
+        List<Integer> inOrder = received.subList(0, received.indexOf(marker));
+        for (int i = 1; i < inOrder.size(); i++) {
+            assertTrue(inOrder.get(i) > inOrder.get(i - 1), "in order, each at most once: " + inOrder.get(i - 1) + " then " + inOrder.get(i));
+        }
+    }
 }

@@ -181,9 +181,14 @@ public final class FelixNode implements AutoCloseable {
 
     /** Sends through the Messenger service, waiting up to {@code maxWait} for room; false when it refused. */
     public boolean send(String node, String mailbox, byte[] payload, Duration maxWait) {
+        return trySend(node, mailbox, payload, maxWait).isEmpty();
+    }
+
+    /** Sends through the Messenger service; empty when queued, else why not (the MessagingException's message). */
+    public Optional<String> trySend(String node, String mailbox, byte[] payload, Duration maxWait) {
         ServiceReference<?> ref = context().getServiceReference("io.gencluster.api.Messenger");
         if (ref == null) {
-            return false;
+            return Optional.of("no Messenger service");
         }
         try {
             Class<?> nodeName = ref.getBundle().loadClass("io.gencluster.api.NodeName");
@@ -191,9 +196,9 @@ public final class FelixNode implements AutoCloseable {
             ref.getBundle().loadClass("io.gencluster.api.Messenger")
                     .getMethod("send", nodeName, String.class, byte[].class, Duration.class)
                     .invoke(context().getService(ref), name, mailbox, payload, maxWait);
-            return true;
+            return Optional.empty();
         } catch (InvocationTargetException e) {
-            return false;
+            return Optional.of(String.valueOf(e.getCause().getMessage()));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot send to " + node, e);
         }
