@@ -18,6 +18,7 @@ import javax.net.ssl.SSLParameters;
 final class TlsLink implements Link {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final int RECORDS_PER_READ = 4;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -30,9 +31,10 @@ final class TlsLink implements Link {
         this.channel = channel;
         this.engine = engine;
         int packet = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocate(packet);
+        // room for several records per read: a stream of small messages costs one read per few records, not per record
+        this.netIn = ByteBuffer.allocate(RECORDS_PER_READ * packet);
         this.netOut = ByteBuffer.allocate(packet);
-        this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+        this.appIn = ByteBuffer.allocate(RECORDS_PER_READ * engine.getSession().getApplicationBufferSize());
         engine.beginHandshake();
     }
 

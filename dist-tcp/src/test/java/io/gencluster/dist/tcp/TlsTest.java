@@ -120,6 +120,34 @@ class TlsTest {
         c.addMailbox("m", (from, payload) -> got.countDown());
         a.send(c.self(), "m", "over TLS".getBytes(StandardCharsets.UTF_8), TIMEOUT);
         assertTrue(got.await(10, TimeUnit.SECONDS));
+
+        // a stream: many TLS records per read, messages cut across records, all intact and in order
+        int count = 20_000;
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(1);
+        b.addMailbox("stream", (from, payload) -> {
+            int want = next.getAndIncrement();
+            if (!java.util.Arrays.equals(payload, streamed(want)) && errors.size() < 5) {
+                errors.add("message " + want + " arrived as " + payload.length + " other bytes");
+            }
+            if (want == count - 1) {
+                all.countDown();
+            }
+        });
+        for (int i = 0; i < count; i++) {
+            a.send(b.self(), "stream", streamed(i), TIMEOUT);
+        }
+        assertTrue(all.await(60, TimeUnit.SECONDS), "only " + next.get() + " of " + count + " arrived");
+        assertEquals(java.util.List.of(), errors);
+    }
+
+    private static byte[] streamed(int i) {
+        byte[] p = new byte[i % 100 == 99 ? 20_000 : 1 + i % 300];
+        for (int k = 0; k < p.length; k++) {
+            p[k] = (byte) (i + k);
+        }
+        return p;
     }
 
     @Test
