@@ -175,20 +175,27 @@ public final class StandaloneNode implements Cluster, ClusterControl, AutoClosea
                     + " .cfg file, and optionally io.gencluster.cfg)");
             System.exit(2);
         }
-        StandaloneNode[] node = new StandaloneNode[1];
+        // kept from the events themselves, which arrive in order on one thread, from the first one on
+        Set<NodeName> members = new TreeSet<>();
+        StandaloneNode node = null;
         try {
-            node[0] = start(Path.of(args[0]), e -> {
+            node = start(Path.of(args[0]), e -> {
                 System.out.println(e);
                 if (e.type() == ClusterEvent.Type.NODE_UP || e.type() == ClusterEvent.Type.NODE_DOWN) {
-                    System.out.println("members " + new TreeSet<>(node[0].members()));
+                    if (e.type() == ClusterEvent.Type.NODE_UP) {
+                        members.add(e.node());
+                    } else {
+                        members.remove(e.node());
+                    }
+                    System.out.println("members " + members);
                 }
             });
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("ERROR " + e.getMessage());
             System.exit(2);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(node[0]::close, "gencluster-shutdown"));
-        System.out.println("started " + node[0].self());
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "gencluster-shutdown"));
+        System.out.println("started " + node.self());
         new CountDownLatch(1).await(); // until the process is stopped
     }
 
