@@ -68,7 +68,9 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     private Scheduler.Timer nextRefresh;
     /** A round is asking the sources now; an operator's refresh joins it instead of starting another. */
     private boolean refreshing;
-    /** Operators' refreshes waiting for the round in progress (at most one round: bounded by its timeout). */
+    /** More operators' refreshes than this waiting for one round is a runaway script: refused. */
+    static final int MAX_REFRESH_WAITERS = 1_000;
+    /** Operators' refreshes waiting for the round in progress (bounded in number, and in time by the discovery timeout). */
     private final List<CompletableFuture<Void>> refreshWaiters = new ArrayList<>();
     private boolean manualRound;
 
@@ -143,6 +145,11 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     public CompletionStage<Void> refresh() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         execute(done, () -> {
+            if (refreshWaiters.size() >= MAX_REFRESH_WAITERS) {
+                done.completeExceptionally(new IllegalStateException(
+                        MAX_REFRESH_WAITERS + " refreshes are already waiting for the one in progress"));
+                return;
+            }
             refreshWaiters.add(done);
             manualRound = true;
             if (!refreshing) {

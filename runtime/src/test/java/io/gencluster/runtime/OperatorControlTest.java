@@ -195,6 +195,30 @@ class OperatorControlTest {
     }
 
     @Test
+    void refreshesAskedDuringARoundJoinItAndTheirNumberIsBounded() {
+        List<Runnable> pendingCalls = new ArrayList<>();
+        RuntimeSettings settings = new RuntimeSettings("1000", 1000, 2000, 100, 800, "keep");
+        loop = new RefreshLoop(dist, settings, time, pendingCalls::add, new Random(42), events::add);
+        loop.addDiscovery("s", "s", () -> {
+            calls.incrementAndGet();
+            return peers;
+        });
+        loop.start();
+        time.runDue(); // the first round's discovery call is pending
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        for (int i = 0; i < RefreshLoop.MAX_REFRESH_WAITERS + 1; i++) {
+            waiting.add(loop.refresh().toCompletableFuture());
+        }
+        time.runDue();
+        assertTrue(waiting.get(RefreshLoop.MAX_REFRESH_WAITERS).isCompletedExceptionally(), "one too many");
+        pendingCalls.forEach(Runnable::run);
+        time.runDue();
+        assertEquals(1, calls.get(), "all joined the round in progress");
+        assertTrue(waiting.subList(0, RefreshLoop.MAX_REFRESH_WAITERS).stream()
+                .allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
+    }
+
+    @Test
     void controlAfterCloseFailsInsteadOfHanging() {
         start("1000");
         loop.close();
