@@ -3,10 +3,11 @@ package io.gencluster.api;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Hears of nodes going up and down.
+ * Hears of nodes going up and down (and, when asked for, of nodes discovered and lost).
  *
- * <p>In OSGi, register an instance as a service (whiteboard); the runtime delivers every event
- * of the cluster to every such service. A {@link Dist} also delivers its events to the listeners
+ * <p>In OSGi, register an instance as a service (whiteboard); the runtime delivers every node up
+ * and node down of the cluster to every such service, and the other types to those whose service
+ * property {@value ClusterEvent#TYPES_PROPERTY} names them. A {@link Dist} also delivers its events to the listeners
  * added with {@link Dist#addListener(ClusterListener)}.
  *
  * <p>Events for one node arrive in the order they happened, from a single event thread. The

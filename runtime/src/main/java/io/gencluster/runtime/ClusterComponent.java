@@ -1,6 +1,7 @@
 package io.gencluster.runtime;
 
 import io.gencluster.api.Cluster;
+import io.gencluster.api.ClusterControl;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.Discovery;
@@ -14,6 +15,8 @@ import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,8 +43,8 @@ import org.osgi.service.metatype.annotations.Option;
  * The cluster component: exists only while ConfigAdmin holds configuration {@value #PID}; turns
  * that configuration into a {@link RefreshLoop}, feeds it the Discovery services bound at the
  * moment (dynamic, so strategies can be swapped without restarting anything), and publishes the
- * {@link Cluster} view. A configuration change re-creates the loop; connections are the
- * transport's and survive it.
+ * {@link Cluster} view and the operator's {@link ClusterControl}. A configuration change
+ * re-creates the loop; connections are the transport's and survive it.
  */
 @Component(
         configurationPid = ClusterComponent.PID,
@@ -49,8 +52,10 @@ import org.osgi.service.metatype.annotations.Option;
         immediate = true,
         service = {})
 @Designate(ocd = ClusterComponent.Config.class)
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Cluster\"", uses = Cluster.class)
-public final class ClusterComponent implements Cluster {
+@Capability(namespace = "osgi.service",
+        attribute = "objectClass:List<String>=\"io.gencluster.api.Cluster,io.gencluster.api.ClusterControl\"",
+        uses = Cluster.class)
+public final class ClusterComponent implements Cluster, ClusterControl {
 
     static final String PID = "io.gencluster";
 
@@ -112,7 +117,7 @@ public final class ClusterComponent implements Cluster {
 
     private record BoundDiscovery(String name, Discovery discovery) {
     }
-    private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<EventDispatcher.Subscriber> listeners = new CopyOnWriteArrayList<>();
 
     private final Dist dist;
     private final BundleContext context;
@@ -120,7 +125,7 @@ public final class ClusterComponent implements Cluster {
     private ThreadPoolExecutor discoveryCalls;
     private EventDispatcher dispatcher;
     private volatile RefreshLoop loop;
-    private ServiceRegistration<Cluster> registration;
+    private ServiceRegistration<?> registration;
 
     @Activate
     public ClusterComponent(@Reference(name = "dist", target = DIST_TARGET) Dist dist, BundleContext context) {
@@ -158,7 +163,7 @@ public final class ClusterComponent implements Cluster {
     private synchronized void apply(Config config, Map<String, Object> properties) {
         RuntimeSettings settings;
         try {
-            settings = settings(config, properties);
+            settings = RuntimeSettings.of(config, properties);
         } catch (IllegalArgumentException e) {
             LOG.log(Level.ERROR, "configuration {0} rejected: {1}; {2}", PID, e.getMessage(),
                     loop == null ? "the cluster stays inactive until the configuration is fixed" : "keeping the running settings");
@@ -176,26 +181,8 @@ public final class ClusterComponent implements Cluster {
         LOG.log(Level.INFO, "{0}: cluster of {1} running ({2})", PID, dist.self(), settings);
         next.start();
         if (registration == null) {
-            registration = context.registerService(Cluster.class, this, null);
-        }
-    }
-
-    /** Reads the typed configuration; a value DS cannot convert is reported with its raw text. */
-    private static RuntimeSettings settings(Config config, Map<String, Object> properties) {
-        return new RuntimeSettings(
-                config.refresh_interval_ms(),
-                read(RuntimeSettings.CONNECT_TIMEOUT, config::connect_timeout_ms, properties),
-                read(RuntimeSettings.DISCOVERY_TIMEOUT, config::discovery_timeout_ms, properties),
-                read(RuntimeSettings.BACKOFF_INITIAL, config::reconnect_backoff_initial_ms, properties),
-                read(RuntimeSettings.BACKOFF_MAX, config::reconnect_backoff_max_ms, properties),
-                config.removed_nodes());
-    }
-
-    private static long read(String key, java.util.function.LongSupplier value, Map<String, Object> properties) {
-        try {
-            return value.getAsLong();
-        } catch (RuntimeException e) {
-            throw RuntimeSettings.invalid(key, properties.get(key), "expected a whole number of milliseconds");
+            registration = context.registerService(
+                    new String[] {Cluster.class.getName(), ClusterControl.class.getName()}, this, null);
         }
     }
 
@@ -233,12 +220,17 @@ public final class ClusterComponent implements Cluster {
 
     @Reference(name = "listener", service = ClusterListener.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
-    void bindListener(ClusterListener listener) {
-        listeners.add(listener);
+    void bindListener(ClusterListener listener, Map<String, Object> properties) {
+        listeners.add(EventDispatcher.Subscriber.of(listener, properties.get(ClusterEvent.TYPES_PROPERTY)));
+    }
+
+    void updatedListener(ClusterListener listener, Map<String, Object> properties) {
+        unbindListener(listener);
+        bindListener(listener, properties);
     }
 
     void unbindListener(ClusterListener listener) {
-        listeners.remove(listener);
+        listeners.removeIf(s -> s.listener() == listener);
     }
 
     @Deactivate
@@ -286,6 +278,30 @@ public final class ClusterComponent implements Cluster {
     @Override
     public Map<NodeName, NodeState> nodes() {
         return loop.snapshot().nodes();
+    }
+
+    @Override
+    public CompletionStage<Void> refresh() {
+        RefreshLoop l = loop;
+        return l == null ? notRunning() : l.refresh();
+    }
+
+    @Override
+    public CompletionStage<Void> connect(Peer peer) {
+        RefreshLoop l = loop;
+        return l == null ? notRunning() : l.connect(peer);
+    }
+
+    @Override
+    public void disconnect(NodeName node) {
+        RefreshLoop l = loop;
+        if (l != null) {
+            l.disconnect(node);
+        }
+    }
+
+    private static CompletionStage<Void> notRunning() {
+        return CompletableFuture.failedFuture(new IllegalStateException("the cluster loop is not running"));
     }
 
     @Override

@@ -3,7 +3,11 @@ package io.gencluster.runtime;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -12,17 +16,46 @@ import java.util.concurrent.TimeUnit;
 /**
  * Delivers events to the whiteboard {@link ClusterListener}s on one thread of its own, in order,
  * so a slow listener never stalls the refresh loop. The queue is bounded: when listeners fall
- * {@value #CAPACITY} events behind, further events are dropped and that is logged.
+ * {@value #CAPACITY} events behind, further events are dropped and that is logged. Each listener
+ * receives only the types it subscribed to ({@link ClusterEvent#TYPES_PROPERTY}).
  */
 final class EventDispatcher implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EventDispatcher.class.getName());
     static final int CAPACITY = 10_000;
+    /** What a listener that names no types gets: what every listener got before there were more. */
+    static final Set<ClusterEvent.Type> DEFAULT_TYPES = EnumSet.of(ClusterEvent.Type.NODE_UP, ClusterEvent.Type.NODE_DOWN);
 
-    private final List<ClusterListener> listeners;
+    /** A listener and the event types it receives. */
+    record Subscriber(ClusterListener listener, Set<ClusterEvent.Type> types) {
+
+        /**
+         * Reads the {@link ClusterEvent#TYPES_PROPERTY} value of a listener's service: absent = up
+         * and down; {@code *} = all; names of unknown types (from a later api) are ignored.
+         */
+        static Subscriber of(ClusterListener listener, Object typesProperty) {
+            if (typesProperty == null) {
+                return new Subscriber(listener, DEFAULT_TYPES);
+            }
+            List<String> names = typesProperty instanceof String[] ? Arrays.asList((String[]) typesProperty)
+                    : typesProperty instanceof java.util.Collection<?> c ? c.stream().map(String::valueOf).toList()
+                    : Arrays.asList(typesProperty.toString().split("[,\\s]+"));
+            Set<ClusterEvent.Type> types = EnumSet.noneOf(ClusterEvent.Type.class);
+            for (String n : names) {
+                String name = n.trim().toUpperCase(Locale.ROOT);
+                if (name.equals("*")) {
+                    return new Subscriber(listener, EnumSet.allOf(ClusterEvent.Type.class));
+                }
+                Arrays.stream(ClusterEvent.Type.values()).filter(t -> t.name().equals(name)).forEach(types::add);
+            }
+            return new Subscriber(listener, types);
+        }
+    }
+
+    private final List<Subscriber> listeners;
     private final ThreadPoolExecutor thread;
 
-    EventDispatcher(List<ClusterListener> listeners) {
+    EventDispatcher(List<Subscriber> listeners) {
         this.listeners = listeners;
         this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(CAPACITY), r -> {
             Thread t = new Thread(r, "gencluster-events");
@@ -34,11 +67,14 @@ final class EventDispatcher implements AutoCloseable {
     void dispatch(ClusterEvent event) {
         try {
             thread.execute(() -> {
-                for (ClusterListener l : listeners) {
+                for (Subscriber s : listeners) {
+                    if (!s.types().contains(event.type())) {
+                        continue;
+                    }
                     try {
-                        l.clusterEvent(event);
+                        s.listener().clusterEvent(event);
                     } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "cluster listener " + l + " failed on " + event, e);
+                        LOG.log(Level.WARNING, "cluster listener " + s.listener() + " failed on " + event, e);
                     }
                 }
             });

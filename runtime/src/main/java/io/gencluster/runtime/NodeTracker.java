@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * Per-node connection state: who is dialled, who backs off until when, who is left alone. Lives on
@@ -37,25 +38,33 @@ final class NodeTracker {
     private final Scheduler loop;
     private final Backoff backoff;
     private final Runnable changed;
+    private final Consumer<ClusterEvent> discoveryEvents;
     private final Map<NodeName, TrackedNode> nodes = new HashMap<>();
     private boolean closed;
 
-    /** @param changed called after a change made outside {@link #apply} and the event methods */
-    NodeTracker(Dist dist, RuntimeSettings settings, Scheduler loop, Random random, Runnable changed) {
+    /**
+     * @param changed called after a change made outside {@link #apply} and the event methods
+     * @param discoveryEvents receives node discovered / node lost, on the loop thread
+     */
+    NodeTracker(Dist dist, RuntimeSettings settings, Scheduler loop, Random random, Runnable changed,
+            Consumer<ClusterEvent> discoveryEvents) {
         this.dist = dist;
         this.self = dist.self();
         this.settings = settings;
         this.loop = loop;
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), random);
         this.changed = changed;
+        this.discoveryEvents = discoveryEvents;
     }
 
     /**
      * Brings node states in line with the peers discovered now.
      *
+     * @param connectNew whether nodes not connected are dialled: on the first round, on every
+     *     round while refreshes repeat, and on a refresh an operator asked for
      * @return the discovered peers that count: self removed, one per node
      */
-    Set<Peer> apply(Set<Peer> peers, boolean firstRound) {
+    Set<Peer> apply(Set<Peer> peers, boolean firstRound, boolean connectNew) {
         Map<NodeName, Peer> byNode = new LinkedHashMap<>();
         for (Peer p : peers) {
             if (!p.node().equals(self)) {
@@ -72,12 +81,16 @@ final class NodeTracker {
         for (Peer peer : byNode.values()) {
             TrackedNode t = nodes.computeIfAbsent(peer.node(), TrackedNode::new);
             t.peer = peer;
+            if (!t.discovered) {
+                LOG.log(Level.INFO, "node discovered {0}", peer);
+                discoveryEvents.accept(ClusterEvent.nodeDiscovered(peer, loop.now()));
+            }
             t.discovered = true;
             if (members.contains(t.node)) {
                 t.connected();
             } else if (t.status == Status.DISCONNECTED || (t.status == Status.CONNECTED && !firstRound)) {
                 // CONNECTED but not a member: its node down is still on its way; dial it anyway
-                if (firstRound || settings.refreshInterval().isPresent()) {
+                if (connectNew) {
                     connect(t);
                 }
             }
@@ -89,6 +102,8 @@ final class NodeTracker {
     /** {@code t} is no longer discovered: never reconnected; disconnected once if so configured. */
     private void forget(TrackedNode t, boolean connected) {
         t.discovered = false;
+        LOG.log(Level.INFO, "node lost {0}: no longer discovered{1}", t.node, connected ? " (still connected)" : "");
+        discoveryEvents.accept(ClusterEvent.nodeLost(t.node, loop.now()));
         t.cancelRetry();
         if (t.status == Status.BACKING_OFF) {
             t.status = Status.DISCONNECTED;
@@ -100,7 +115,30 @@ final class NodeTracker {
         }
     }
 
-    private void connect(TrackedNode t) {
+    /**
+     * An operator's connect: dials {@code peer} now, skipping its backoff; a node discovery does
+     * not report is dialled once and not retried.
+     */
+    CompletionStage<Void> connectNow(Peer peer) {
+        if (peer.node().equals(self)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(peer.node() + " is this node"));
+        }
+        TrackedNode t = nodes.computeIfAbsent(peer.node(), TrackedNode::new);
+        if (dist.members().contains(t.node)) {
+            t.connected();
+            changed.run();
+            return CompletableFuture.completedFuture(null);
+        }
+        if (peer.port().isPresent() || t.peer.port().isEmpty()) {
+            t.peer = peer;
+        }
+        CompletionStage<Void> stage = connect(t);
+        changed.run();
+        return stage;
+    }
+
+    /** @return the transport's stage; the loop's own bookkeeping of the answer is done apart */
+    private CompletionStage<Void> connect(TrackedNode t) {
         t.cancelRetry();
         t.status = Status.CONNECTING;
         t.nextAttempt = null;
@@ -120,6 +158,7 @@ final class NodeTracker {
             guard.cancel();
             connectResult(node, attempt, err == null ? null : describe(err));
         }));
+        return stage;
     }
 
     private void connectResult(NodeName node, long attempt, String error) {
@@ -156,7 +195,7 @@ final class NodeTracker {
             t.nextAttempt = null;
             if (log) {
                 LOG.log(Level.WARNING, "cannot connect to {0}: {1}; not retrying ({2})", t.node, error,
-                        t.discovered ? "refresh.interval.ms=infinity" : "no longer discovered");
+                        t.discovered ? "refresh.interval.ms=infinity" : "not discovered");
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.gencluster.runtime;
 
+import io.gencluster.api.ClusterControl;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.Discovery;
@@ -8,12 +9,18 @@ import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,8 +39,11 @@ import java.util.function.Consumer;
  * strategy never delays the others (the seed connects one peer at a time, unbounded). Every task
  * is guarded: an exception is logged and the loop goes on (in the seed one stray message cancels
  * the refresh timer for good).
+ *
+ * <p>It is also the operator's {@link ClusterControl}: a refresh, a connect or a disconnect asked
+ * for from any thread is queued on the loop like everything else.
  */
-public final class RefreshLoop implements AutoCloseable {
+public final class RefreshLoop implements ClusterControl, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RefreshLoop.class.getName());
 
@@ -56,6 +66,13 @@ public final class RefreshLoop implements AutoCloseable {
     private boolean refreshedOnce;
     private boolean warnedNoSource;
     private Scheduler.Timer nextRefresh;
+    /** A round is asking the sources now; an operator's refresh joins it instead of starting another. */
+    private boolean refreshing;
+    /** More operators' refreshes than this waiting for one round is a runaway script: refused. */
+    static final int MAX_REFRESH_WAITERS = 1_000;
+    /** Operators' refreshes waiting for the round in progress (bounded in number, and in time by the discovery timeout). */
+    private final List<CompletableFuture<Void>> refreshWaiters = new ArrayList<>();
+    private boolean manualRound;
 
     private volatile boolean closed;
     private volatile ClusterSnapshot snapshot;
@@ -63,7 +80,7 @@ public final class RefreshLoop implements AutoCloseable {
     /**
      * @param discoveryExecutor runs the (possibly blocking) discovery calls; should be small and bounded
      * @param random jitter of the reconnect backoff; seeded in tests
-     * @param events receives every node up/down, on the loop thread; must not block
+     * @param events receives every node up/down and node discovered/lost, on the loop thread; must not block
      */
     public RefreshLoop(Dist dist, RuntimeSettings settings, Scheduler scheduler, Executor discoveryExecutor,
             Random random, Consumer<ClusterEvent> events) {
@@ -73,7 +90,8 @@ public final class RefreshLoop implements AutoCloseable {
         this.loop = new GuardedScheduler(Objects.requireNonNull(scheduler, "scheduler"));
         this.discoveryExecutor = Objects.requireNonNull(discoveryExecutor, "discoveryExecutor");
         this.events = Objects.requireNonNull(events, "events");
-        this.nodes = new NodeTracker(dist, settings, loop, Objects.requireNonNull(random, "random"), this::publish);
+        this.nodes = new NodeTracker(dist, settings, loop, Objects.requireNonNull(random, "random"), this::publish,
+                this::forward);
         this.distListener = e -> loop.execute(() -> onDistEvent(e));
         this.snapshot = new ClusterSnapshot(self, Set.of(), Map.of());
     }
@@ -96,7 +114,7 @@ public final class RefreshLoop implements AutoCloseable {
     /** Starts listening to the transport and runs the first refresh at once. */
     public void start() {
         dist.addListener(distListener);
-        loop.execute(this::refresh);
+        loop.execute(this::refresh0);
     }
 
     /**
@@ -112,6 +130,83 @@ public final class RefreshLoop implements AutoCloseable {
                 nextRefresh.cancel();
             }
             nodes.close();
+            failWaiters();
+        });
+    }
+
+    private void failWaiters() {
+        refreshWaiters.forEach(f -> f.completeExceptionally(new CancellationException("the cluster loop stopped")));
+        refreshWaiters.clear();
+    }
+
+    // ---------------------------------------------------------------- operator control
+
+    @Override
+    public CompletionStage<Void> refresh() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        execute(done, () -> {
+            if (refreshWaiters.size() >= MAX_REFRESH_WAITERS) {
+                done.completeExceptionally(new IllegalStateException(
+                        MAX_REFRESH_WAITERS + " refreshes are already waiting for the one in progress"));
+                return;
+            }
+            refreshWaiters.add(done);
+            manualRound = true;
+            if (!refreshing) {
+                if (nextRefresh != null) {
+                    nextRefresh.cancel(); // this round schedules the next one, as every round does
+                }
+                refresh0();
+            }
+        });
+        return done;
+    }
+
+    @Override
+    public CompletionStage<Void> connect(Peer peer) {
+        Objects.requireNonNull(peer, "peer");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        execute(done, () -> {
+            nodes.connectNow(peer).whenComplete((ok, err) -> {
+                if (err == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(err);
+                }
+            });
+            // the transport promises an answer within the timeout; hold the caller to the loop's bound
+            Duration bound = settings.connectTimeout().plus(NodeTracker.CONNECT_GRACE);
+            Scheduler.Timer guard = loop.schedule(() -> done.completeExceptionally(new IllegalStateException(
+                    "the transport did not answer within " + bound.toMillis() + " ms")), bound);
+            done.whenComplete((ok, err) -> loop.execute(guard::cancel));
+        });
+        return done;
+    }
+
+    @Override
+    public void disconnect(NodeName node) {
+        Objects.requireNonNull(node, "node");
+        LOG.log(Level.INFO, "disconnecting {0}: asked by an operator", node);
+        dist.disconnect(node);
+    }
+
+    /** Runs {@code task} on the loop; {@code result} fails instead when the loop is closed or the task throws. */
+    private void execute(CompletableFuture<Void> result, Runnable task) {
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("the cluster loop is stopped"));
+            return;
+        }
+        loop.execute(() -> {
+            if (closed) {
+                result.completeExceptionally(new IllegalStateException("the cluster loop is stopped"));
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
         });
     }
 
@@ -127,10 +222,11 @@ public final class RefreshLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- refresh
 
-    private void refresh() {
+    private void refresh0() {
         if (closed) {
             return;
         }
+        refreshing = true;
         DiscoveryRound round = null;
         try {
             syncSources();
@@ -231,14 +327,19 @@ public final class RefreshLoop implements AutoCloseable {
             if (!sources.isEmpty() || !refreshedOnce) {
                 Set<Peer> union = new LinkedHashSet<>();
                 sources.values().forEach(s -> union.addAll(s.lastPeers));
-                discovered = nodes.apply(union, !refreshedOnce);
+                discovered = nodes.apply(union, !refreshedOnce,
+                        !refreshedOnce || manualRound || settings.refreshInterval().isPresent());
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.ERROR, "applying the discovered peers failed; the next refresh is scheduled", e);
         } finally {
             refreshedOnce = true;
-            settings.refreshInterval().ifPresent(interval -> nextRefresh = loop.schedule(this::refresh, interval));
+            refreshing = false;
+            manualRound = false;
+            settings.refreshInterval().ifPresent(interval -> nextRefresh = loop.schedule(this::refresh0, interval));
             publish();
+            refreshWaiters.forEach(f -> f.complete(null));
+            refreshWaiters.clear();
         }
     }
 
@@ -255,6 +356,10 @@ public final class RefreshLoop implements AutoCloseable {
             nodes.nodeDown(e);
         }
         publish();
+        forward(e);
+    }
+
+    private void forward(ClusterEvent e) {
         try {
             events.accept(e);
         } catch (RuntimeException ex) {

@@ -46,6 +46,28 @@ public final class RuntimeSettings {
         this.removedNodes = parseRemovedNodes(removedNodes);
     }
 
+    /**
+     * Reads the typed configuration, as DS or the plain-Java launcher filled it; a value that could
+     * not be converted is reported with its raw text from {@code properties}.
+     */
+    static RuntimeSettings of(ClusterComponent.Config config, java.util.Map<String, ?> properties) {
+        return new RuntimeSettings(
+                config.refresh_interval_ms(),
+                read(CONNECT_TIMEOUT, config::connect_timeout_ms, properties),
+                read(DISCOVERY_TIMEOUT, config::discovery_timeout_ms, properties),
+                read(BACKOFF_INITIAL, config::reconnect_backoff_initial_ms, properties),
+                read(BACKOFF_MAX, config::reconnect_backoff_max_ms, properties),
+                config.removed_nodes());
+    }
+
+    private static long read(String key, java.util.function.LongSupplier value, java.util.Map<String, ?> properties) {
+        try {
+            return value.getAsLong();
+        } catch (RuntimeException e) {
+            throw invalid(key, properties.get(key), "expected a whole number of milliseconds");
+        }
+    }
+
     /** Defaults of every key, as documented. */
     public static RuntimeSettings defaults() {
         return new RuntimeSettings("5000", 5000, 10000, 500, 30000, "keep");

@@ -24,14 +24,14 @@ class EventDispatcherTest {
     void aListenerThatThrowsDoesNotKeepTheOthersFromTheirEventsInOrder() throws Exception {
         BlockingQueue<ClusterEvent> heard = new ArrayBlockingQueue<>(10);
         BlockingQueue<String> threads = new ArrayBlockingQueue<>(10);
-        List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
-        listeners.add(e -> {
+        List<EventDispatcher.Subscriber> listeners = new CopyOnWriteArrayList<>();
+        listeners.add(EventDispatcher.Subscriber.of(e -> {
             throw new IllegalStateException("listener bug");
-        });
-        listeners.add(e -> {
+        }, null));
+        listeners.add(EventDispatcher.Subscriber.of(e -> {
             threads.add(Thread.currentThread().getName());
             heard.add(e);
-        });
+        }, null));
         EventDispatcher dispatcher = new EventDispatcher(listeners);
         try {
             dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
@@ -47,12 +47,37 @@ class EventDispatcherTest {
     @Test
     void closingStopsTheEventThread() throws Exception {
         BlockingQueue<Thread> thread = new ArrayBlockingQueue<>(1);
-        EventDispatcher dispatcher = new EventDispatcher(List.of(e -> thread.add(Thread.currentThread())));
+        EventDispatcher dispatcher = new EventDispatcher(
+                List.of(EventDispatcher.Subscriber.of(e -> thread.add(Thread.currentThread()), null)));
         dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
         Thread t = thread.poll(5, TimeUnit.SECONDS);
         assertTrue(t != null && t.getName().startsWith("gencluster-"));
         dispatcher.close();
         t.join(5_000);
         assertFalse(t.isAlive(), "no leaked thread");
+    }
+
+    @Test
+    void aListenerGetsUpAndDownUnlessItsServicePropertyNamesOtherTypes() throws Exception {
+        BlockingQueue<ClusterEvent> plain = new ArrayBlockingQueue<>(10);
+        BlockingQueue<ClusterEvent> discoveryOnly = new ArrayBlockingQueue<>(10);
+        BlockingQueue<ClusterEvent> all = new ArrayBlockingQueue<>(10);
+        EventDispatcher dispatcher = new EventDispatcher(List.of(
+                EventDispatcher.Subscriber.of(plain::add, null),
+                EventDispatcher.Subscriber.of(discoveryOnly::add, new String[] {"node_discovered", "NODE_LOST", "NODE_FROM_THE_FUTURE"}),
+                EventDispatcher.Subscriber.of(all::add, "*")));
+        try {
+            dispatcher.dispatch(ClusterEvent.nodeDiscovered(io.gencluster.api.Peer.of(A, 7), Instant.EPOCH));
+            dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
+            dispatcher.dispatch(ClusterEvent.nodeLost(A, Instant.EPOCH));
+            for (int i = 0; i < 3; i++) {
+                all.poll(5, TimeUnit.SECONDS);
+            }
+            assertEquals(List.of(ClusterEvent.Type.NODE_UP), plain.stream().map(ClusterEvent::type).toList());
+            assertEquals(List.of(ClusterEvent.Type.NODE_DISCOVERED, ClusterEvent.Type.NODE_LOST),
+                    discoveryOnly.stream().map(ClusterEvent::type).toList());
+        } finally {
+            dispatcher.close();
+        }
     }
 }

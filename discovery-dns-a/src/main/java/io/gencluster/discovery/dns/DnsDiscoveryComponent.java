@@ -86,8 +86,7 @@ public final class DnsDiscoveryComponent implements Discovery {
     @Modified
     void apply(Config c, Map<String, Object> raw) {
         try {
-            DnsSettings settings = new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
-                    split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
+            DnsSettings settings = settings(c, raw);
             discovery = new DnsDiscovery(settings, this::ownName);
             configurationError = null;
             LOG.log(Level.INFO, "{0}: {1}", PID, settings);
@@ -96,6 +95,12 @@ public final class DnsDiscoveryComponent implements Discovery {
             configurationError = "configuration " + PID + " rejected: " + e.getMessage();
             LOG.log(Level.ERROR, "{0}; this strategy fails until it is fixed", configurationError);
         }
+    }
+
+    /** The typed configuration, checked; also used without OSGi by {@link DnsDiscoveryProvider}. */
+    static DnsSettings settings(Config c, Map<String, ?> raw) {
+        return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
+                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
     }
 
     @Override
@@ -118,7 +123,7 @@ public final class DnsDiscoveryComponent implements Discovery {
         return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split("[,\\s]+"))).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static <T> T number(String key, java.util.function.Supplier<T> value, Map<String, Object> raw) {
+    private static <T> T number(String key, java.util.function.Supplier<T> value, Map<String, ?> raw) {
         try {
             return value.get();
         } catch (RuntimeException e) {

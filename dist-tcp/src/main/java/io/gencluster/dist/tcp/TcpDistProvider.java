@@ -1,0 +1,39 @@
+package io.gencluster.dist.tcp;
+
+import aQute.bnd.annotation.Resolution;
+import aQute.bnd.annotation.spi.ServiceProvider;
+import io.gencluster.api.Dist;
+import io.gencluster.api.DistProvider;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The TCP transport for plain Java (ServiceLoader): the same configuration type and checks as
+ * {@link TcpDistComponent}, without OSGi. Optional in OSGi, where the DS component does this.
+ */
+@ServiceProvider(value = DistProvider.class, resolution = Resolution.OPTIONAL)
+public final class TcpDistProvider implements DistProvider<TcpDistComponent.Config> {
+
+    @Override
+    public String pid() {
+        return TcpDistComponent.PID;
+    }
+
+    @Override
+    public Class<TcpDistComponent.Config> configurationType() {
+        return TcpDistComponent.Config.class;
+    }
+
+    @Override
+    public Dist start(TcpDistComponent.Config configuration) throws IOException {
+        // values were converted by the caller, which names a value that does not fit: no raw map needed
+        TcpDist dist = new TcpDist(TcpDistComponent.settings(configuration, Map.of()));
+        dist.start();
+        return dist;
+    }
+
+    @Override
+    public void stop(Dist dist) {
+        ((TcpDist) dist).close();
+    }
+}
