@@ -92,7 +92,7 @@ public final class Demo {
         synchronized (this) {
             members.remove("n3");
         }
-        n3.process.destroy();
+        n3.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         if (!n3.process.waitFor(STOP_WAIT_S, TimeUnit.SECONDS)) {
             say("FAILED: n3 did not stop within " + STOP_WAIT_S + " s");
             return false;
@@ -100,7 +100,10 @@ public final class Demo {
         if (!await("n1 and n2 to report n3 down", () -> !seen("n1").contains(full("n3")) && !seen("n2").contains(full("n3")))) {
             return false;
         }
-        say("n3 stopped (exit code " + n3.process.exitValue() + "); n1 and n2 report it down; starting n3 again");
+        n3.reader.join(TimeUnit.SECONDS.toMillis(STOP_WAIT_S));
+        say("n3 stopped (exit status " + n3.process.exitValue() + " for SIGTERM; "
+                + (n3.sawClusterStop ? "it printed 'cluster of " + full("n3") + " stopped' on the way out" : "no clean stop seen")
+                + "); n1 and n2 report it down; starting n3 again");
         start("n3");
         if (!await("full mesh again", this::fullMesh)) {
             return false;
@@ -140,9 +143,7 @@ public final class Demo {
         p.getOutputStream().close();
         Node node = new Node(n, p, new PrintWriter(Files.newBufferedWriter(work.resolve(n + ".out")), true));
         nodes.put(n, node);
-        Thread reader = new Thread(node::read, "demo-" + n);
-        reader.setDaemon(true);
-        reader.start();
+        node.reader.start();
     }
 
     private boolean fullMesh() {
@@ -193,7 +194,7 @@ public final class Demo {
         List<Node> running = new ArrayList<>(nodes.values());
         nodes.clear();
         for (Node n : running) {
-            n.process.destroy();
+            n.process.toHandle().destroy();
         }
         for (Node n : running) {
             try {
@@ -234,11 +235,15 @@ public final class Demo {
         final String name;
         final Process process;
         final PrintWriter out;
+        final Thread reader;
+        volatile boolean sawClusterStop;
 
         Node(String name, Process process, PrintWriter out) {
             this.name = name;
             this.process = process;
             this.out = out;
+            this.reader = new Thread(this::read, "demo-" + name);
+            reader.setDaemon(true);
         }
 
         /** Every stdout line goes to the node's .out file; membership lines are followed. */
@@ -247,6 +252,9 @@ public final class Demo {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.println(line);
+                    if (line.equals("cluster of " + full(name) + " stopped")) {
+                        sawClusterStop = true; // the membership-log's last word: the framework stopped cleanly
+                    }
                     Matcher m = MEMBERS.matcher(line);
                     if (m.matches() && m.group(1).equals(full(name))) {
                         Set<String> now = new TreeSet<>();

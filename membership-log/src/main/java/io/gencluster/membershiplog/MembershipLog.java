@@ -13,6 +13,7 @@ import java.util.TreeSet;
  * <pre>
  * members of n1@127.0.0.1: n2@127.0.0.1, n3@127.0.0.1
  * members of n1@127.0.0.1: (none)
+ * cluster of n1@127.0.0.1 stopped
  * </pre>
  *
  * The line is meant for operators watching a console and for scripts (one line per change, a fixed
@@ -46,6 +47,17 @@ public final class MembershipLog {
         if (changed) {
             print();
         }
+    }
+
+    /**
+     * Says the cluster stopped on this node (its configuration deleted, or the node shutting
+     * down). Printed, not logged: java.util.logging closes its handlers in a shutdown hook of
+     * its own, so a log record written while the JVM stops may never appear.
+     */
+    public synchronized void stopped() {
+        members.clear();
+        out.println("cluster of " + self + " stopped");
+        out.flush();
     }
 
     /** The line for the current membership. */

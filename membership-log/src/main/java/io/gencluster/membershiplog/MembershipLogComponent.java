@@ -6,6 +6,7 @@ import io.gencluster.api.ClusterListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
@@ -23,6 +24,11 @@ public final class MembershipLogComponent implements ClusterListener {
     public MembershipLogComponent(@Reference Cluster cluster) {
         log = new MembershipLog(cluster.self(), System.out);
         log.start(cluster.members());
+    }
+
+    @Deactivate
+    void deactivate() {
+        log.stopped();
     }
 
     @Override

@@ -48,6 +48,17 @@ class MembershipLogTest {
     }
 
     @Test
+    void saysWhenTheClusterStopsAndStartsAgainFromNothing() {
+        log.start(Set.of(N2));
+        log.stopped();
+        log.event(ClusterEvent.nodeUp(N3, Instant.EPOCH));
+        assertEquals(List.of(
+                "members of n1@127.0.0.1: n2@127.0.0.1",
+                "cluster of n1@127.0.0.1 stopped",
+                "members of n1@127.0.0.1: n3@127.0.0.1"), lines());
+    }
+
+    @Test
     void thisNodeIsNeverListedAsItsOwnMember() {
         log.start(Set.of(SELF, N2));
         log.event(ClusterEvent.nodeUp(SELF, Instant.EPOCH));
