@@ -46,6 +46,8 @@ public final class Demo {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Set<String>> members = new LinkedHashMap<>();
     private final long start = System.nanoTime();
+    /** A node that ended without being asked to. */
+    private String crashed;
 
     private Demo(Path distribution, Path work) {
         this.distribution = distribution;
@@ -87,11 +89,12 @@ public final class Demo {
             return false;
         }
         say("full mesh formed: every node sees the other two");
-        Node n3 = nodes.remove("n3");
-        say("stopping n3 (kill " + n3.process.pid() + ")");
+        Node n3;
         synchronized (this) {
+            n3 = nodes.remove("n3");
             members.remove("n3");
         }
+        say("stopping n3 (kill " + n3.process.pid() + ")");
         n3.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         if (!n3.process.waitFor(STOP_WAIT_S, TimeUnit.SECONDS)) {
             say("FAILED: n3 did not stop within " + STOP_WAIT_S + " s");
@@ -142,7 +145,9 @@ public final class Demo {
         Process p = pb.start();
         p.getOutputStream().close();
         Node node = new Node(n, p, new PrintWriter(Files.newBufferedWriter(work.resolve(n + ".out")), true));
-        nodes.put(n, node);
+        synchronized (this) {
+            nodes.put(n, node);
+        }
         node.reader.start();
     }
 
@@ -165,6 +170,10 @@ public final class Demo {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STEP_TIMEOUT_MS);
         while (!condition.getAsBoolean()) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (crashed != null) {
+                say("FAILED: " + crashed + " ended while waiting for " + what + "; node logs are in " + work);
+                return false;
+            }
             if (left <= 0) {
                 say("FAILED: no " + what + " within " + STEP_TIMEOUT_MS + " ms; node logs are in " + work);
                 return false;
@@ -184,6 +193,7 @@ public final class Demo {
 
     private synchronized void exited(Node node) {
         if (nodes.get(node.name) == node) {
+            crashed = node.name;
             say(node.name + " exited unexpectedly (exit code " + node.process.exitValue() + "); see " + work.resolve(node.name + ".log"));
         }
         notifyAll();

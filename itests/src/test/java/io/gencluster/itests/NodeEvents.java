@@ -67,12 +67,6 @@ final class NodeEvents implements AutoCloseable {
         }
     }
 
-    /** Waits for configuration event {@code event} (e.g. "UPDATED io.gencluster") after the first {@code seen} events. */
-    void awaitAfter(int seen, String event, Duration timeout) throws InterruptedException {
-        await(event, () -> events().subList(Math.min(seen, events().size()), events().size()).contains(event),
-                () -> "", timeout);
-    }
-
     private synchronized void changed(String event) {
         if (event != null) {
             events.add(event);
