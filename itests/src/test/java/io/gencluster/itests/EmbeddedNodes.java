@@ -50,6 +50,28 @@ final class EmbeddedNodes implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Starts a node configured only by the .cfg files of {@code conf}, which FileInstall watches,
+     * polling every 200 ms for changes (new files are seen at once); nothing else configures it.
+     */
+    FelixNode startWatching(String name, Path conf) throws Exception {
+        FelixNode node = new FelixNode(Path.of(System.getProperty("bundles.dir")), work.resolve(name), Map.of(
+                "felix.fileinstall.dir", conf.toString(),
+                "felix.fileinstall.poll", "200",
+                "felix.fileinstall.noInitialDelay", "true",
+                "felix.fileinstall.filter", ".*\\.(cfg|config)",
+                "felix.fileinstall.log.level", "3"));
+        nodes.add(node);
+        node.start();
+        node.install(Path.of(System.getProperty("fileinstall.jar")));
+        return node;
+    }
+
+    /** The test's own directory, for files it writes. */
+    Path work() {
+        return work;
+    }
+
     /** Static discovery of the named nodes (started before, so their ports are known). */
     void discover(FelixNode node, String... names) {
         StringBuilder list = new StringBuilder();

@@ -24,13 +24,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * Publishes a {@link DnsDiscovery} built from configuration {@value #PID}. A bad configuration is
+ * Publishes a {@link DnsDiscovery} built from configuration {@value #PID}: the singleton
+ * configuration, or any number of factory configurations of that factory PID (files
+ * {@code io.gencluster.discovery.dns-web.cfg}, {@code ...-api.cfg}), one service per domain; the
+ * runtime uses the union of their peers. A bad configuration is
  * logged by key and value and makes this strategy fail with that reason (the runtime keeps the
  * peers it had) until it is fixed; no restart is needed.
  */
 @Component(configurationPid = DnsDiscoveryComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = Discovery.STRATEGY_PROPERTY + "=dns")
-@Designate(ocd = DnsDiscoveryComponent.Config.class)
+@Designate(ocd = DnsDiscoveryComponent.Config.class, factory = true)
 public final class DnsDiscoveryComponent implements Discovery {
 
     static final String PID = "io.gencluster.discovery.dns";
@@ -44,7 +47,8 @@ public final class DnsDiscoveryComponent implements Discovery {
                 + " (search domains apply, as for the system resolver). Required.")
         String domain() default "";
 
-        @AttributeDefinition(name = "Record type", options = {
+        @AttributeDefinition(name = "Record type", description = "Which records to look up: A (IPv4), AAAA (IPv6)"
+                + " or SRV (targets with ports; priority and weight are ignored).", options = {
             @Option(value = "A", label = "A: IPv4 addresses"),
             @Option(value = "AAAA", label = "AAAA: IPv6 addresses"),
             @Option(value = "SRV", label = "SRV: targets with ports (priority and weight are ignored)")})
@@ -85,14 +89,16 @@ public final class DnsDiscoveryComponent implements Discovery {
     @Activate
     @Modified
     void apply(Config c, Map<String, Object> raw) {
+        // the configuration's own PID: io.gencluster.discovery.dns, or ...dns~web for a factory one
+        Object pid = raw.getOrDefault("service.pid", PID);
         try {
             DnsSettings settings = settings(c, raw);
             discovery = new DnsDiscovery(settings, this::ownName);
             configurationError = null;
-            LOG.log(Level.INFO, "{0}: {1}", PID, settings);
+            LOG.log(Level.INFO, "{0}: {1}", pid, settings);
         } catch (IllegalArgumentException e) {
             discovery = null;
-            configurationError = "configuration " + PID + " rejected: " + e.getMessage();
+            configurationError = "configuration " + pid + " rejected: " + e.getMessage();
             LOG.log(Level.ERROR, "{0}; this strategy fails until it is fixed", configurationError);
         }
     }

@@ -4,6 +4,7 @@ import io.gencluster.api.Discovery;
 import io.gencluster.api.Peer;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -12,12 +13,17 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Publishes a {@link StaticDiscovery} built from configuration {@value #PID}. */
+/**
+ * Publishes a {@link StaticDiscovery} built from configuration {@value #PID}: the singleton
+ * configuration, or any number of factory configurations of that factory PID (files
+ * {@code io.gencluster.discovery.static-east.cfg}, {@code ...-west.cfg}), one service per list;
+ * the runtime uses the union of their peers. A change re-creates that one list's service only.
+ */
 @Component(
         configurationPid = StaticDiscoveryComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = Discovery.STRATEGY_PROPERTY + "=static")
-@Designate(ocd = StaticDiscoveryComponent.Config.class)
+@Designate(ocd = StaticDiscoveryComponent.Config.class, factory = true)
 public final class StaticDiscoveryComponent implements Discovery {
 
     static final String PID = "io.gencluster.discovery.static";
@@ -39,12 +45,14 @@ public final class StaticDiscoveryComponent implements Discovery {
     private final StaticDiscovery discovery;
 
     @Activate
-    public StaticDiscoveryComponent(Config config) {
+    public StaticDiscoveryComponent(Config config, Map<String, Object> properties) {
+        // the configuration's own PID: io.gencluster.discovery.static, or ...static~east for a factory one
+        Object pid = properties.getOrDefault("service.pid", PID);
         discovery = new StaticDiscovery(Arrays.asList(config.nodes()));
         for (String problem : discovery.rejected()) {
-            LOG.log(Level.ERROR, "{0}: key ''nodes'': skipping {1}", PID, problem);
+            LOG.log(Level.ERROR, "{0}: key ''nodes'': skipping {1}", pid, problem);
         }
-        LOG.log(Level.INFO, "{0}: {1} node(s) configured: {2}", PID, discovery.peers().size(), discovery.peers());
+        LOG.log(Level.INFO, "{0}: {1} node(s) configured: {2}", pid, discovery.peers().size(), discovery.peers());
     }
 
     @Override

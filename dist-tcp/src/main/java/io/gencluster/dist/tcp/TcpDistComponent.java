@@ -114,14 +114,16 @@ public final class TcpDistComponent {
                 + " certificate chain. Alternatively tls.certificate + tls.private.key (PEM).", required = false)
         String tls_keystore() default "";
 
-        @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD, required = false)
+        @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD,
+                description = "Password of tls.keystore (and of the key in it).", required = false)
         String tls_keystore_password() default "";
 
         @AttributeDefinition(name = "TLS trust store", description = "PKCS12 (or .jks) file with the CA certificates"
                 + " whose nodes this node accepts. Alternatively tls.ca (PEM).", required = false)
         String tls_truststore() default "";
 
-        @AttributeDefinition(name = "TLS trust store password", type = AttributeType.PASSWORD, required = false)
+        @AttributeDefinition(name = "TLS trust store password", type = AttributeType.PASSWORD,
+                description = "Password of tls.truststore.", required = false)
         String tls_truststore_password() default "";
 
         @AttributeDefinition(name = "TLS certificate (PEM)", description = "This node's certificate chain.", required = false)

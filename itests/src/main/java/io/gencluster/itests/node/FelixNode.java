@@ -39,16 +39,23 @@ public final class FelixNode implements AutoCloseable {
 
     private final Path bundles;
     private final Path storage;
+    private final Map<String, String> frameworkProperties;
     private Framework framework;
 
     public FelixNode(Path bundles, Path storage) {
+        this(bundles, storage, Map.of());
+    }
+
+    /** A node whose framework also gets {@code frameworkProperties} (e.g. felix.fileinstall.dir). */
+    public FelixNode(Path bundles, Path storage, Map<String, String> frameworkProperties) {
         this.bundles = bundles;
         this.storage = storage;
+        this.frameworkProperties = Map.copyOf(frameworkProperties);
     }
 
     /** Starts the framework and every bundle in the bundles directory. */
     public void start() throws IOException, BundleException {
-        Map<String, String> props = new HashMap<>();
+        Map<String, String> props = new HashMap<>(frameworkProperties);
         props.put(Constants.FRAMEWORK_STORAGE, storage.toAbsolutePath().toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
@@ -69,6 +76,13 @@ public final class FelixNode implements AutoCloseable {
                 b.start();
             }
         }
+    }
+
+    /** Installs and starts one more bundle. */
+    public Bundle install(Path jar) throws BundleException {
+        Bundle b = context().installBundle(jar.toUri().toString());
+        b.start();
+        return b;
     }
 
     public BundleContext context() {

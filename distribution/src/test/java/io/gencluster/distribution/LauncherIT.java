@@ -1,0 +1,179 @@
+package io.gencluster.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The built distribution run as a user runs it: {@code bin/gen-cluster} from
+ * {@code target/gen-cluster-<version>/}, one process per node, each configured by the .cfg files
+ * of its own conf directory, stdin closed (non-interactive). Every process is stopped by its PID
+ * in teardown.
+ */
+class LauncherIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Path DIST = Path.of(System.getProperty("distribution.dir"));
+
+    private final List<Node> nodes = new ArrayList<>();
+    private Path work;
+
+    @BeforeEach
+    void setUp(TestInfo test) throws IOException {
+        work = Files.createDirectories(Path.of(System.getProperty("work.dir"), test.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime()));
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        for (Node n : nodes) {
+            n.process.destroy();
+        }
+        for (Node n : nodes) {
+            if (!n.process.waitFor(15, TimeUnit.SECONDS)) {
+                n.process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void twoNodesStartedByTheLauncherFromCfgFilesFormAClusterAndOneStopsCleanlyByItsPid() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
+        Node a = start("a@127.0.0.1", portA, conf("a", peers));
+        Node b = start("b@127.0.0.1", portB, conf("b", peers));
+
+        a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
+        b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
+        assertTrue(a.process.isAlive() && b.process.isAlive(), "stdin at its end did not stop a non-interactive node");
+
+        // SIGTERM to the node's PID (the java process the script exec'd); through the handle, as
+        // Process.destroy() would also close our end of its stdout
+        b.process.toHandle().destroy();
+        assertTrue(b.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "b did not stop");
+        a.awaitLine("members of a@127.0.0.1: (none)");
+        b.awaitLine("cluster of b@127.0.0.1 stopped"); // the framework stopped b's components on the way out
+        assertEquals(143, b.process.exitValue(), "exit status of a JVM ended by SIGTERM after its shutdown hooks ran");
+    }
+
+    @Test
+    void theArchiveHoldsTheDirectoryUnderOneTopDirectory() throws Exception {
+        Path archive = DIST.resolveSibling(DIST.getFileName() + ".tar.gz");
+        Process tar = new ProcessBuilder("tar", "-tzf", archive.toString()).redirectErrorStream(true).start();
+        Set<String> entries = new TreeSet<>(new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+        assertEquals(0, tar.waitFor());
+        Set<String> files = new TreeSet<>();
+        try (Stream<Path> walk = Files.walk(DIST)) {
+            walk.filter(Files::isRegularFile).forEach(f -> files.add(DIST.getFileName() + "/" + DIST.relativize(f)));
+        }
+        assertTrue(files.contains(DIST.getFileName() + "/bin/gen-cluster") && files.contains(DIST.getFileName() + "/lib/felix.jar"), files.toString());
+        entries.removeIf(e -> e.endsWith("/"));
+        assertEquals(files, entries);
+    }
+
+    @Test
+    void aBadOptionIsRefusedNamingIt() throws Exception {
+        Process p = new ProcessBuilder(DIST.resolve("bin/gen-cluster").toString(), "--port", "http").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor());
+        assertTrue(out.contains("--port 'http' is not a port number"), out);
+    }
+
+    /** The node's conf directory: transport on loopback (no EPMD), a static list, the runtime. */
+    private Path conf(String name, String peers) throws IOException {
+        Path conf = Files.createDirectories(work.resolve(name + "-conf"));
+        Files.writeString(conf.resolve("io.gencluster.dist.tcp.cfg"), String.join("\n",
+                "node.name = ${gencluster.node.name}", "port = ${gencluster.port}", "bind.address = 127.0.0.1",
+                "cookie = launcher-test", "epmd.register = false", ""));
+        Files.writeString(conf.resolve("io.gencluster.discovery.static.cfg"), peers + "\n");
+        Files.writeString(conf.resolve("io.gencluster.cfg"), "refresh.interval.ms = 500\nreconnect.backoff.max.ms = 1000\n");
+        return conf;
+    }
+
+    private Node start(String name, int port, Path conf) throws IOException {
+        String n = name.substring(0, name.indexOf('@'));
+        Path log = work.resolve(n + ".log");
+        ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/gen-cluster").toString(), "--name", name, "--port", String.valueOf(port),
+                "--conf", conf.toString(), "--data", work.resolve(n + "-data").toString(), "--non-interactive")
+                .redirectError(log.toFile());
+        pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfelix.fileinstall.poll=200");
+        Node node = new Node(pb.start(), log);
+        nodes.add(node);
+        node.process.getOutputStream().close();
+        Thread reader = new Thread(node::read, "launcher-it-" + n);
+        reader.setDaemon(true);
+        reader.start();
+        return node;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A node's process and what it printed on stdout, line by line. */
+    private static final class Node {
+        final Process process;
+        final Path log;
+        final List<String> lines = new ArrayList<>();
+        boolean ended;
+
+        Node(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        void read() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (this) {
+                        lines.add(line);
+                        notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            } finally {
+                synchronized (this) {
+                    ended = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        /** Waits until the node printed {@code expected} as a line of its own. */
+        synchronized void awaitLine(String expected) throws InterruptedException, IOException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!lines.contains(expected)) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || ended) {
+                    throw new AssertionError("no line '" + expected + "' " + (ended ? "before the node ended" : "within " + TIMEOUT)
+                            + "; stdout: " + lines
+                            + "\nstderr:\n" + Files.readString(log));
+                }
+                wait(left);
+            }
+        }
+    }
+}
