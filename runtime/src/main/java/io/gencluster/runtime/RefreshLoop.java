@@ -11,6 +11,7 @@ import io.gencluster.api.Peer;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
@@ -62,6 +63,7 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     // loop-thread state
     private final Map<String, DiscoverySource> sources = new LinkedHashMap<>();
     private final NodeTracker nodes;
+    private final Set<NodeName> reportedUp = new HashSet<>(); // up since their last down, as told to listeners
     private Set<Peer> discovered = Set.of();
     private boolean refreshedOnce;
     private boolean warnedNoSource;
@@ -114,7 +116,18 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     /** Starts listening to the transport and runs the first refresh at once. */
     public void start() {
         dist.addListener(distListener);
-        loop.execute(this::refresh0);
+        loop.execute(() -> {
+            // nodes that connected before this loop listened (a peer's runtime dialled us first): the
+            // transport tells a new listener nothing of them, so they are reported up here, like any other
+            try {
+                for (NodeName member : dist.members()) {
+                    onDistEvent(ClusterEvent.nodeUp(member, loop.now()));
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "reading the transport's members at start failed; they are reported as they next change", e);
+            }
+            refresh0();
+        });
     }
 
     /**
@@ -348,9 +361,13 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
             return;
         }
         if (e.type() == ClusterEvent.Type.NODE_UP) {
+            if (!reportedUp.add(e.node())) {
+                return; // the same connection, already reported when this loop started
+            }
             LOG.log(Level.INFO, "node up {0}", e.node());
             nodes.nodeUp(e.node());
         } else {
+            reportedUp.remove(e.node());
             LOG.log(Level.INFO, "node down {0} ({1}{2})", e.node(), e.reason().map(Enum::name).orElse("?"),
                     e.detail().isEmpty() ? "" : ": " + e.detail());
             nodes.nodeDown(e);

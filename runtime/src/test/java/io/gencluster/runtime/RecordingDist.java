@@ -40,13 +40,20 @@ final class RecordingDist implements Dist {
         return self;
     }
 
-    /** Thrown once by the next {@link #members()} call: a transport bug the loop must survive. */
-    volatile RuntimeException membersFailure;
+    /** Thrown once by a later {@link #members()} call: a transport bug the loop must survive. */
+    private RuntimeException membersFailure;
+    private int callsBeforeFailure;
+
+    /** The {@code n}th {@link #members()} call from now (1: the next one) throws {@code failure}, once. */
+    synchronized void failMembersCall(int n, RuntimeException failure) {
+        membersFailure = failure;
+        callsBeforeFailure = n - 1;
+    }
 
     @Override
     public synchronized Set<NodeName> members() {
         RuntimeException failure = membersFailure;
-        if (failure != null) {
+        if (failure != null && callsBeforeFailure-- == 0) {
             membersFailure = null;
             throw failure;
         }

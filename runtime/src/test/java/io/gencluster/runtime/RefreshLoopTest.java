@@ -143,6 +143,26 @@ class RefreshLoopTest {
     }
 
     @Test
+    void aNodeConnectedBeforeTheLoopStartedIsReportedUpOnceAndItsDropReported() {
+        dist.up("early@h"); // its runtime dialled this node before this node's loop existed
+        sources.put("s", new Source("early@h:1"));
+        start();
+        assertEquals(List.of(ClusterEvent.Type.NODE_UP), upsAndDowns(), "reported up although its event came before the loop");
+        dist.up("early@h"); // a late event for the same connection is no second node up
+        time.runDue();
+        assertEquals(List.of(ClusterEvent.Type.NODE_UP), upsAndDowns());
+        assertEquals(Status.CONNECTED, state("early@h").status());
+        dist.down("early@h", DownReason.CONNECTION_CLOSED);
+        time.runDue();
+        assertEquals(List.of(ClusterEvent.Type.NODE_UP, ClusterEvent.Type.NODE_DOWN), upsAndDowns());
+    }
+
+    private List<ClusterEvent.Type> upsAndDowns() {
+        return forwarded.stream().map(ClusterEvent::type)
+                .filter(t -> t == ClusterEvent.Type.NODE_UP || t == ClusterEvent.Type.NODE_DOWN).toList();
+    }
+
+    @Test
     void theFirstRefreshRunsAtStartAndThenOncePerInterval() {
         Source s = new Source("a@h:1");
         sources.put("s", s);
@@ -410,7 +430,7 @@ class RefreshLoopTest {
     void aStrayExceptionInsideARefreshDoesNotStopLaterRefreshes() {
         Source s = new Source("a@h:1");
         sources.put("s", s);
-        dist.membersFailure = new IllegalStateException("transport bug");
+        dist.failMembersCall(2, new IllegalStateException("transport bug")); // the first refresh's (start reads them once before)
         start();
         assertEquals(0, dist.connects.size(), "the first refresh broke");
         assertEquals(1, logged(Level.SEVERE, "applying the discovered peers failed"));
