@@ -84,9 +84,11 @@ class KarafClusterIT {
                 new KarafInstance.Ports(ports[0], ports[1], ports[2]), key, repository);
         b = KarafInstance.create("b", distribution, work.resolve("b"),
                 new KarafInstance.Ports(ports[3], ports[4], ports[5]), key, repository);
+        long start = System.nanoTime();
         a.start(javaHome);
         b.start(javaHome);
         both(k -> k.awaitShell(BOOT));
+        report("both Karaf shells answer", start);
     }
 
     @AfterAll
@@ -130,11 +132,13 @@ class KarafClusterIT {
         b.log().await(line("io.gencluster: cluster of b@127.0.0.1 running"), fromB, WAIT, "b's cluster component runs");
 
         String nodes = "a@" + HOST + ":" + distPortA + ", b@" + HOST + ":" + distPortB;
+        long discovery = System.nanoTime();
         for (KarafInstance k : List.of(a, b)) {
             k.writeConfig("io.gencluster.discovery.static", Map.of("nodes", nodes));
         }
         a.log().await(line("node up b@127.0.0.1"), fromA, WAIT, "a sees b");
         b.log().await(line("node up a@127.0.0.1"), fromB, WAIT, "b sees a");
+        report("cluster formed after the static discovery files were dropped in", discovery);
     }
 
     @Test
@@ -165,11 +169,13 @@ class KarafClusterIT {
                 "a retries b's old address");
 
         // 3. hot swap: EPMD discovery installed on a, its configuration dropped in
+        long swap = System.nanoTime();
         a.shell("feature:install gen-cluster-discovery-epmd");
         a.writeConfig("io.gencluster.discovery.epmd", Map.of("epmd.port", String.valueOf(epmdPort)));
         int bound = a.log().await(line("discovery services bound again: 1"), down, WAIT, "a binds EPMD discovery");
         a.log().await(line("node up b@127.0.0.1"), bound, WAIT, "a finds b at its new port through EPMD");
         b.log().await(line("node up a@127.0.0.1"), fromB2, WAIT, "b sees a again");
+        report("a reconnected b through EPMD discovery after feature:install", swap);
 
         // 4. the cluster component on a ran through all of it: started once, never stopped
         assertEquals(1, a.log().count(line("io.gencluster: cluster of a@127.0.0.1 running")),
@@ -179,6 +185,10 @@ class KarafClusterIT {
         Set<String> installed = installedFeatures(a);
         assertTrue(installed.contains("gen-cluster-discovery-epmd"), "a: installed features " + installed);
         assertFalse(installed.contains("gen-cluster-discovery-static"), "a: installed features " + installed);
+    }
+
+    private static void report(String what, long sinceNanos) {
+        System.out.printf("%s: %d ms%n", what, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sinceNanos));
     }
 
     /** The TCP transport on loopback, registered with the test's own port mapper (a serves it). */
