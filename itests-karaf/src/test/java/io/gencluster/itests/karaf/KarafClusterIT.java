@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>What the test reads is what an operator reads: {@code feature:list} over ssh, and the
  * runtime's lines in {@code data/log/karaf.log} (node up / node down, discovery gone / bound,
- * cluster running / stopped). The second test continues from the cluster the first one formed.
+ * cluster running / stopped). Each test continues from where the one before left the instances;
+ * the last installs DNS discovery, whose dnsjava needs Karaf's pax-logging.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -62,6 +63,8 @@ class KarafClusterIT {
     private static int distPortB;
     private static int movedPortB;
     private static int epmdPort;
+    /** A loopback port nothing listens on (UDP here): DNS queries to it fail. */
+    private static int noDnsPort;
     private static String cookie;
 
     @BeforeAll
@@ -72,11 +75,12 @@ class KarafClusterIT {
         Path repository = Path.of(System.getProperty("karaf.repository.dir"));
         Path javaHome = java17();
 
-        int[] ports = freePorts(10);
+        int[] ports = freePorts(11);
         distPortA = ports[6];
         distPortB = ports[7];
         movedPortB = ports[8];
         epmdPort = ports[9];
+        noDnsPort = ports[10];
         cookie = HexFormat.of().formatHex(randomBytes(16));
 
         Path key = KarafInstance.clientKey(work);
@@ -92,7 +96,7 @@ class KarafClusterIT {
     }
 
     @AfterAll
-    static void stopKarafs() throws InterruptedException {
+    static void stopKarafs() {
         try {
             if (a != null) {
                 a.close();
@@ -185,6 +189,23 @@ class KarafClusterIT {
         Set<String> installed = installedFeatures(a);
         assertTrue(installed.contains("gen-cluster-discovery-epmd"), "a: installed features " + installed);
         assertFalse(installed.contains("gen-cluster-discovery-static"), "a: installed features " + installed);
+    }
+
+    @Test
+    @Order(3)
+    void dnsDiscoveryRunsInKarafWithPaxLoggingAsDnsjavasSlf4j() throws Exception {
+        // dnsjava imports org.slf4j, which only Karaf's pax-logging exports here: the feature must
+        // install, and the strategy must reach dnsjava's resolver when the runtime asks it. No
+        // DNS server listens on the port given, so its answer is a failure the runtime reports
+        int from = b.log().mark();
+        b.shell("feature:install gen-cluster-discovery-dns");
+        b.writeConfig("io.gencluster.discovery.dns", Map.of("domain", "nodes.cluster.test",
+                "servers", HOST + ":" + noDnsPort, "timeout.ms", "500"));
+        b.log().await(Pattern.compile("\\| io\\.gencluster\\.discovery\\.dns: .*nodes\\.cluster\\.test"), from, WAIT,
+                "b's DNS discovery is configured");
+        b.log().await(Pattern.compile("discovery dns \\(service \\d+\\) failing: "), from, WAIT,
+                "b's runtime asks DNS discovery, which asks a server that is not there");
+        assertTrue(installedFeatures(b).contains("gen-cluster-discovery-dns"), "b: installed features " + installedFeatures(b));
     }
 
     private static void report(String what, long sinceNanos) {

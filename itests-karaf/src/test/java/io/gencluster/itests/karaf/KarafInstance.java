@@ -9,12 +9,18 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -69,11 +75,11 @@ final class KarafInstance implements AutoCloseable {
                 "rmiServerPort", String.valueOf(ports.rmiServer()), "rmiServerHost", "127.0.0.1"));
         // the test stops Karaf by PID: no shutdown port to open
         Files.writeString(home.resolve("etc/config.properties"), "\nkaraf.shutdown.port = -1\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         // Karaf 4.4 ships no enabled user; this key logs in as karaf with the admin group
         String publicKey = Files.readString(Path.of(clientKey + ".pub")).trim().split("\\s+")[1];
         Files.writeString(home.resolve("etc/keys.properties"), "\nkaraf = " + publicKey + ",_g_:admingroup\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         // our SNAPSHOTs come from the repository this build assembled; no remote repository, and
         // an empty local one, so a stale copy in ~/.m2 can never be what is tested
         Files.writeString(home.resolve("etc/org.ops4j.pax.url.mvn.cfg"), String.join("\n",
@@ -205,16 +211,20 @@ final class KarafInstance implements AutoCloseable {
         return log;
     }
 
-    /** Stops Karaf by its PID: SIGTERM (Karaf stops its bundles), then SIGKILL if it does not exit in time. */
+    /**
+     * Stops Karaf by its PID: SIGTERM (Karaf stops its bundles), then SIGKILL if it does not exit in
+     * time. {@code bin/karaf daemon} execs the JVM, so that PID is the child's; should a script ever
+     * fork instead, the PID Karaf wrote to {@code karaf.pid} is stopped as well.
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process == null) {
             return;
         }
-        process.destroy();
-        if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        stop(process.toHandle());
+        writtenPid().filter(pid -> pid != process.pid()).flatMap(ProcessHandle::of)
+                .filter(h -> h.info().commandLine().map(c -> c.contains(home.toString())).orElse(false))
+                .ifPresent(KarafInstance::stop);
         try {
             Runtime.getRuntime().removeShutdownHook(killOnExit);
         } catch (IllegalStateException shuttingDown) {
@@ -222,15 +232,32 @@ final class KarafInstance implements AutoCloseable {
         }
     }
 
-    long pid() {
-        return process.pid();
+    private static void stop(ProcessHandle h) {
+        h.destroy();
+        try {
+            h.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            h.destroyForcibly();
+            h.onExit().completeOnTimeout(h, STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).join();
+        } catch (InterruptedException e) {
+            h.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Optional<Long> writtenPid() {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(home.resolve("karaf.pid")).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** Sets {@code key = value} lines of a Karaf .cfg file, keeping its comments. */
     private void edit(String file, Map<String, String> values) throws IOException {
         Path path = home.resolve(file);
         List<String> out = new ArrayList<>();
-        java.util.Set<String> done = new java.util.HashSet<>();
+        Set<String> done = new HashSet<>();
         for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
             String key = line.contains("=") && !line.trim().startsWith("#") ? line.substring(0, line.indexOf('=')).trim() : null;
             if (key != null && values.containsKey(key)) {
