@@ -132,14 +132,21 @@ class KarafClusterIT {
         a.writeConfig("io.gencluster.dist.tcp", transport("a", distPortA, true));
         // b never serves the port mapper, so b's restart in the second test cannot take it down
         b.writeConfig("io.gencluster.dist.tcp", transport("b", distPortB, false));
-        a.log().await(line("io.gencluster: cluster of a@127.0.0.1 running"), fromA, WAIT, "a's cluster component runs");
-        b.log().await(line("io.gencluster: cluster of b@127.0.0.1 running"), fromB, WAIT, "b's cluster component runs");
+        for (KarafInstance k : List.of(a, b)) {
+            int running = k.log().await(line("io.gencluster: cluster of " + k.name + "@127.0.0.1 running"), k == a ? fromA : fromB,
+                    WAIT, k.name + "'s cluster component runs");
+            k.log().await(line("no discovery service is bound; keeping the 0 peer(s) known so far"), running, WAIT,
+                    k.name + "'s first refresh, with no strategy yet");
+        }
 
         String nodes = "a@" + HOST + ":" + distPortA + ", b@" + HOST + ":" + distPortB;
         long discovery = System.nanoTime();
         for (KarafInstance k : List.of(a, b)) {
             k.writeConfig("io.gencluster.discovery.static", Map.of("nodes", nodes));
         }
+        // either node may be the one that dials: each must also have bound static discovery itself
+        a.log().await(line("discovery services bound again: 1"), fromA, WAIT, "a's runtime binds static discovery");
+        b.log().await(line("discovery services bound again: 1"), fromB, WAIT, "b's runtime binds static discovery");
         a.log().await(line("node up b@127.0.0.1"), fromA, WAIT, "a sees b");
         b.log().await(line("node up a@127.0.0.1"), fromB, WAIT, "b sees a");
         report("cluster formed after the static discovery files were dropped in", discovery);
