@@ -63,6 +63,8 @@ public final class ErlangDist implements AutoCloseable {
     /** Pids handed out to mailbox names. */
     static final int MAX_MAILBOX_PIDS = 1 << 16;
     private static final Duration EPMD_TIMEOUT = Duration.ofSeconds(2);
+    /** OTP's own registered processes that talk to a visible node at once (erpc's rex, global). */
+    static final Set<String> OTP_SERVICES = Set.of("rex", "global_name_server", "global_group", "global_group_check");
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ErlangDistSettings s;
@@ -484,6 +486,9 @@ public final class ErlangDist implements AutoCloseable {
                 }
                 if (name.name().equals("net_kernel")) {
                     netKernel(c, message);
+                } else if (OTP_SERVICES.contains(name.name()) && !mailboxes.has(name.name())) {
+                    // a visible node is sent these by every Erlang node it meets; nothing to warn about
+                    LOG.log(Level.DEBUG, "message from {0} to {1} ignored: {2}", c.peer, name, message);
                 } else {
                     deliver(c, name.name(), payload);
                 }

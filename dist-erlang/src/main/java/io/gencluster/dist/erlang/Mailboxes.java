@@ -62,6 +62,10 @@ final class Mailboxes implements AutoCloseable {
         }
     }
 
+    boolean has(String name) {
+        return boxes.containsKey(name);
+    }
+
     /** Delivers to {@code mailbox}, waiting a bounded time for room; unknown mailboxes and full ones drop (logged). */
     void deliver(NodeName from, String mailbox, byte[] payload) throws InterruptedException {
         Mailbox box = boxes.get(mailbox);
