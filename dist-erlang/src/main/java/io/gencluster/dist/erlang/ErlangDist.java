@@ -2,6 +2,8 @@ package io.gencluster.dist.erlang;
 
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
+import io.gencluster.api.Dist;
+import io.gencluster.api.Messenger;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.MessageHandler;
 import io.gencluster.api.MessagingException;
@@ -13,6 +15,7 @@ import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlInteger;
 import io.gencluster.erlang.ErlPid;
 import io.gencluster.erlang.ErlTuple;
+import io.gencluster.erlang.ErlangMessenger;
 import io.gencluster.erlang.Term;
 import io.gencluster.erlang.TermCodec;
 import io.gencluster.erlang.TermFormatException;
@@ -55,7 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection, one timer (ticks, silence, deadlines, EPMD retries), one event thread for listeners
  * and connect results, and one per mailbox. All end in {@link #close()}.
  */
-public final class ErlangDist implements AutoCloseable {
+public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ErlangDist.class.getName());
     /** Handshakes at once, both roles; more incoming ones are closed, more dials fail at once. */
@@ -134,6 +137,7 @@ public final class ErlangDist implements AutoCloseable {
                 String.valueOf(s.netTickTime.toSeconds()));
     }
 
+    @Override
     public NodeName self() {
         return self;
     }
@@ -143,6 +147,7 @@ public final class ErlangDist implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    @Override
     public Set<NodeName> members() {
         Set<NodeName> out = new TreeSet<>();
         connections.forEach((n, c) -> {
@@ -153,10 +158,12 @@ public final class ErlangDist implements AutoCloseable {
         return out;
     }
 
+    @Override
     public void addListener(ClusterListener l) {
         listeners.add(l);
     }
 
+    @Override
     public void removeListener(ClusterListener l) {
         listeners.remove(l);
     }
@@ -171,6 +178,7 @@ public final class ErlangDist implements AutoCloseable {
 
     // ---------------------------------------------------------------- connecting
 
+    @Override
     public CompletionStage<Void> connect(Peer peer, Duration timeout) {
         NodeName node = peer.node();
         if (node.equals(self)) {
@@ -425,6 +433,7 @@ public final class ErlangDist implements AutoCloseable {
         }
     }
 
+    @Override
     public void disconnect(NodeName node) {
         Connection c = connections.get(node);
         if (c != null) {
@@ -470,10 +479,11 @@ public final class ErlangDist implements AutoCloseable {
         int operation = op.value().bitLength() < 16 ? op.value().intValue() : -1;
         switch (operation) {
             case ControlMessages.SEND -> {
-                if (t.arity() == 3 && t.get(2) instanceof ErlPid to && message(c, payload) != null) {
+                if (t.arity() != 3 || !(t.get(2) instanceof ErlPid to)) {
+                    throw new ProtocolException("SEND from " + c.peer + " is not {2, '', ToPid}: " + control);
+                }
+                if (message(c, payload) != null) {
                     toPid(c, to, payload);
-                } else if (t.arity() != 3) {
-                    throw new ProtocolException("SEND from " + c.peer + " has arity " + t.arity());
                 }
             }
             case ControlMessages.REG_SEND -> {
@@ -567,6 +577,7 @@ public final class ErlangDist implements AutoCloseable {
     // ---------------------------------------------------------------- sending
 
     /** The pid of mailbox {@code name} on this node; stable while the transport runs. */
+    @Override
     public ErlPid pid(String name) {
         Long id = pidIds.get(name);
         if (id == null) {
@@ -585,11 +596,13 @@ public final class ErlangDist implements AutoCloseable {
         return new ErlPid(selfAtom, id, 0, creation);
     }
 
-    public ErlAtom nodeAtom() {
+    @Override
+    public ErlAtom node() {
         return selfAtom;
     }
 
     /** {@code {name, node} ! payload}: the payload is one encoded term; sent from the pid of no mailbox. */
+    @Override
     public void send(NodeName node, String registeredName, byte[] payload, Duration maxWait) throws MessagingException {
         try {
             TermCodec.decode(payload);
@@ -601,11 +614,13 @@ public final class ErlangDist implements AutoCloseable {
         transmit(node, ControlMessages.frame(ControlMessages.regSend(new ErlPid(selfAtom, 0, 0, creation), registeredName), payload), maxWait);
     }
 
+    @Override
     public void send(NodeName node, String registeredName, Term message, String fromMailbox, Duration maxWait) throws MessagingException {
         checkAtom(registeredName);
         transmit(node, ControlMessages.frame(ControlMessages.regSend(pid(fromMailbox), registeredName), TermCodec.encode(message)), maxWait);
     }
 
+    @Override
     public void send(ErlPid to, Term message, Duration maxWait) throws MessagingException {
         NodeName node;
         try {

@@ -304,7 +304,7 @@ public final class ErlangDistComponent {
 
         @Override
         public ErlAtom node() {
-            return dist.nodeAtom();
+            return dist.node();
         }
     }
 }
