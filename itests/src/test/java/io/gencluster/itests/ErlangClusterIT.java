@@ -100,6 +100,10 @@ class ErlangClusterIT {
 
     /** The Java node: dist-erlang with {@code cookie} and tick time, and (when {@code discover}) epmd-all with Erlang nodes included. */
     private FelixNode javaNode(String cookie, int tickSeconds, boolean discover) throws Exception {
+        return javaNode(cookie, tickSeconds, discover, true);
+    }
+
+    private FelixNode javaNode(String cookie, int tickSeconds, boolean discover, boolean hidden) throws Exception {
         java = new FelixNode(Path.of(System.getProperty("bundles.dir")), work.resolve("java"));
         java.start();
         java.mailbox("replies", (from, payload) -> {
@@ -110,7 +114,7 @@ class ErlangClusterIT {
             }
         });
         java.configure("io.gencluster.dist.erlang", Map.of("node.name", JAVA, "cookie", cookie, "bind.address", "127.0.0.1",
-                "epmd.port", String.valueOf(epmdPort), "net.ticktime.s", String.valueOf(tickSeconds)));
+                "epmd.port", String.valueOf(epmdPort), "net.ticktime.s", String.valueOf(tickSeconds), "hidden", String.valueOf(hidden)));
         if (discover) {
             java.configure("io.gencluster.discovery.epmd", Map.of("epmd.port", String.valueOf(epmdPort), "include.foreign", "true"));
         }
@@ -184,6 +188,19 @@ class ErlangClusterIT {
 
         send("e2@127.0.0.1", ErlTuple.of(a("ping"), repliesMailbox(), a(JAVA)));
         assertEquals(ErlTuple.of(a("ping"), a("e2@127.0.0.1"), a("pong")), reply(), "net_adm:ping from Erlang");
+    }
+
+    @Test
+    void aVisibleJavaNodeIsInNodesAndStaysConnectedThroughOtpsOwnTraffic() throws Exception {
+        erl("e5", COOKIE, 60, ECHO);
+        javaNode(COOKIE, 60, true, false);
+        await("members of the Java node", java::members, Optional.of(Set.of("e5@127.0.0.1")));
+        // a visible node is sent rex and global_name_server messages at once; then it must still work
+        send("e5@127.0.0.1", ErlTuple.of(a("nodes"), repliesMailbox()));
+        assertEquals(ErlTuple.of(a("nodes"), a("e5@127.0.0.1"), ErlList.of(a(JAVA)), ErlList.NIL), reply());
+        send("e5@127.0.0.1", ErlTuple.of(a("echo"), repliesMailbox(), a("still")));
+        assertEquals(ErlTuple.of(a("reply"), a("still"), a("e5@127.0.0.1")), reply());
+        assertEquals(Optional.of(Set.of("e5@127.0.0.1")), java.members());
     }
 
     @Test
