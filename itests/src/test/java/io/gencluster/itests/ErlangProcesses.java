@@ -66,6 +66,35 @@ final class ErlangProcesses implements AutoCloseable {
         return start(b, name);
     }
 
+    /**
+     * A real Erlang node {@code -name name@127.0.0.1} (long names, as the Java node under test
+     * uses), with {@code cookie}, net tick time {@code tickSeconds}, registered with the epmd on
+     * {@code epmdPort}, running {@code eval} once distribution is up.
+     */
+    Process erlLongName(String name, int epmdPort, String cookie, int tickSeconds, String eval) throws IOException {
+        ProcessBuilder b = new ProcessBuilder(binary("erl"), "-name", name + "@127.0.0.1", "-setcookie", cookie,
+                "-noshell", "-noinput", "-start_epmd", "false", "-kernel", "net_ticktime", String.valueOf(tickSeconds),
+                "-kernel", "inet_dist_use_interface", "{127,0,0,1}", "-eval", eval);
+        b.environment().put("ERL_EPMD_PORT", String.valueOf(epmdPort));
+        b.environment().put("HOME", dir.toString());
+        return start(b, name);
+    }
+
+    /** What a process started here printed so far. */
+    String log(String name) throws IOException {
+        Path f = dir.resolve(name + ".log");
+        return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+    }
+
+    /** Sends a POSIX signal ({@code STOP}, {@code CONT}) to a process started here. */
+    static void signal(Process p, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            kill.destroyForcibly();
+            throw new AssertionError("kill -" + signal + " " + p.pid() + " failed");
+        }
+    }
+
     private Process start(List<String> cmd, String log) throws IOException {
         return start(new ProcessBuilder(cmd), log);
     }
@@ -79,6 +108,11 @@ final class ErlangProcesses implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         for (Process p : started) {
+            try {
+                signal(p, "CONT"); // a stopped process acts on SIGTERM only once it runs again
+            } catch (Exception | AssertionError gone) {
+                // already ended
+            }
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -30,7 +30,7 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 class MetatypeIT {
 
-    private static final Set<String> PIDS = Set.of("io.gencluster", "io.gencluster.dist.tcp", "io.gencluster.discovery.epmd");
+    private static final Set<String> PIDS = Set.of("io.gencluster", "io.gencluster.dist.tcp", "io.gencluster.dist.erlang", "io.gencluster.discovery.epmd");
     private static final Set<String> FACTORY_PIDS = Set.of("io.gencluster.discovery.static", "io.gencluster.discovery.dns");
 
     private static EmbeddedNodes cluster;

@@ -200,10 +200,19 @@ public final class FelixNode implements AutoCloseable {
 
     /** Sends through the Messenger service; empty when queued, else why not (the MessagingException's message). */
     public Optional<String> trySend(String node, String mailbox, byte[] payload, Duration maxWait) {
-        ServiceReference<?> ref = context().getServiceReference("io.gencluster.api.Messenger");
-        if (ref == null) {
+        // every Messenger, whatever its class space: it is called through the providing bundle's own
+        // classes (getServiceReference's class-space check for the system bundle hid dist-erlang's
+        // service, whose registration also names a type found on the test class path)
+        ServiceReference<?>[] refs;
+        try {
+            refs = context().getAllServiceReferences("io.gencluster.api.Messenger", null);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        if (refs == null) {
             return Optional.of("no Messenger service");
         }
+        ServiceReference<?> ref = refs[0];
         try {
             Class<?> nodeName = ref.getBundle().loadClass("io.gencluster.api.NodeName");
             Object name = nodeName.getMethod("parse", String.class).invoke(null, node);

@@ -1,0 +1,324 @@
+package io.gencluster.dist.erlang;
+
+import io.gencluster.api.NodeName;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Erlang's distribution handshake, version 6 (OTP 23+), in both roles; every byte follows
+ * {@code erl_dist_protocol} as verified against OTP 25 (shared PROTOCOLS.md, section 2). Each
+ * message has a 2-byte length prefix (at most {@value #MAX_MESSAGE} bytes here):
+ *
+ * <pre>
+ * A to B  send_name       'N' flags:u64 creation:u32 nlen:u16 name      (any bytes after name ignored)
+ * B to A  status          's' ok | ok_simultaneous | nok | not_allowed | alive
+ * A to B  (after alive)   's' true | false
+ * B to A  challenge       'N' flags:u64 challenge:u32 creation:u32 nlen:u16 name
+ * A to B  challenge_reply 'r' challenge:u32 digest:16
+ * B to A  challenge_ack   'a' digest:16
+ * </pre>
+ *
+ * The digest is MD5(cookie ++ the challenge as unsigned decimal text). The initiator checks that
+ * the acceptor names itself exactly as dialled. Plain blocking code over streams (the caller
+ * bounds it with a socket timeout and a deadline), so it runs the same against sockets and bytes.
+ */
+final class Handshake {
+
+    static final int MAX_MESSAGE = 1024;
+
+    /** Decides what an acceptor answers a node that dials it (the transport knows its connections). */
+    interface Arbiter {
+        /** {@code "ok"}, {@code "ok_simultaneous"}, {@code "nok"} or {@code "alive"}. */
+        String status(NodeName initiator);
+
+        /** After {@code alive}: the initiator says its old connection is dead ({@code true}) and this one replaces it. */
+        void replaceOld(NodeName initiator);
+    }
+
+    /** A completed handshake. */
+    record Result(NodeName peer, long flags, long creation) {
+    }
+
+    private final NodeName self;
+    private final byte[] cookie;
+    private final long flags;
+    private final long creation;
+    private final Random random;
+
+    Handshake(NodeName self, byte[] cookie, long flags, long creation, Random random) {
+        this.self = self;
+        this.cookie = cookie.clone();
+        this.flags = flags;
+        this.creation = creation;
+        this.random = random;
+    }
+
+    NodeName self() {
+        return self;
+    }
+
+    /** As the dialling side (A), to {@code dialled}. */
+    Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, boolean connected) throws IOException {
+        byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream m = message('N');
+        putLong(m, flags);
+        putInt(m, creation);
+        putShort(m, name.length);
+        m.writeBytes(name);
+        send(out, m);
+
+        String status = status(read(in, "status from " + dialled), dialled);
+        switch (status) {
+            case "ok", "ok_simultaneous" -> { }
+            case "nok" -> throw new SimultaneousConnectException(dialled + " is connecting to this node itself");
+            case "not_allowed" -> throw new RefusedException(dialled + " refused this node (not_allowed): it requires"
+                    + " flags this node lacks, or " + self + " uses " + NameMode.of(self).option() + " and " + dialled
+                    + " does not; its log says which");
+            case "alive" -> {
+                // B holds a connection to our name; we dial only when we hold none, so ours is dead
+                ByteArrayOutputStream answer = message('s');
+                answer.writeBytes((connected ? "false" : "true").getBytes(StandardCharsets.US_ASCII));
+                send(out, answer);
+                if (connected) {
+                    throw new SimultaneousConnectException(dialled + " is already connected to this node");
+                }
+            }
+            default -> throw new IOException(dialled + " answered the handshake with unknown status '" + status + "'");
+        }
+
+        Reader c = new Reader(read(in, "challenge from " + dialled), "challenge from " + dialled);
+        c.tag('N');
+        long peerFlags = c.u64();
+        long challenge = c.u32();
+        long peerCreation = c.u32();
+        String peerName = c.text(c.u16());
+        if (!peerName.equals(dialled.toString())) {
+            throw new RefusedException("dialled " + dialled + " but the node there calls itself '" + peerName
+                    + "': a node's name must be spelled as it spells it (host part included)");
+        }
+        checkFlags(peerFlags, dialled);
+
+        long ours = Integer.toUnsignedLong(random.nextInt());
+        ByteArrayOutputStream reply = message('r');
+        putInt(reply, ours);
+        reply.writeBytes(digest(challenge));
+        send(out, reply);
+
+        byte[] ack;
+        try {
+            ack = read(in, "challenge ack from " + dialled);
+        } catch (EOFException e) {
+            throw new RefusedException(dialled + " closed the connection on this node's challenge reply: the cookies"
+                    + " differ (its log says 'Invalid challenge reply')");
+        }
+        Reader a = new Reader(ack, "challenge ack from " + dialled);
+        a.tag('a');
+        if (!MessageDigest.isEqual(a.bytes(16), digest(ours))) {
+            throw new RefusedException("wrong cookie: " + dialled + " answered with a digest of another cookie");
+        }
+        return new Result(dialled, peerFlags, peerCreation);
+    }
+
+    /** As the accepting side (B). */
+    Result accept(DataInputStream in, DataOutputStream out, Arbiter arbiter) throws IOException {
+        Reader n = new Reader(read(in, "name of a dialling node"), "name of a dialling node");
+        int tag = n.u8();
+        if (tag == 'n') {
+            throw new RefusedException("a node dialled with the old version 5 handshake ('n', before OTP 23): not supported");
+        }
+        n.expect(tag, 'N');
+        long peerFlags = n.u64();
+        long peerCreation = n.u32();
+        String text = n.text(n.u16());
+        NodeName peer;
+        try {
+            peer = NodeName.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new RefusedException("a node dialled with an invalid name: " + e.getMessage());
+        }
+        if ((peerFlags & DistFlags.NAME_ME) != 0) {
+            sendStatus(out, "not_allowed");
+            throw new RefusedException(peer + " asked to be named by this node (dynamic node names): not supported");
+        }
+        if (NameMode.of(peer) != NameMode.of(self)) {
+            sendStatus(out, "not_allowed");
+            throw new RefusedException("connection attempt from " + peer + " refused: it uses " + NameMode.of(peer).option()
+                    + ", this node " + self + " uses " + NameMode.of(self).option());
+        }
+        List<String> missing = DistFlags.missing(peerFlags);
+        if (!missing.isEmpty()) {
+            sendStatus(out, "not_allowed");
+            throw new RefusedException("connection attempt from " + peer + " refused: it cannot handle " + missing);
+        }
+        String status = arbiter.status(peer);
+        sendStatus(out, status);
+        if (status.equals("nok")) {
+            throw new SimultaneousConnectException(peer + " and this node dialled each other; this node's attempt wins");
+        }
+        if (status.equals("alive")) {
+            String answer = status(read(in, "answer to 'alive' from " + peer), peer);
+            if (!answer.equals("true")) {
+                throw new SimultaneousConnectException(peer + " keeps its existing connection");
+            }
+            arbiter.replaceOld(peer);
+        }
+
+        long challenge = Integer.toUnsignedLong(random.nextInt());
+        byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream c = message('N');
+        putLong(c, flags);
+        putInt(c, challenge);
+        putInt(c, creation);
+        putShort(c, name.length);
+        c.writeBytes(name);
+        send(out, c);
+
+        Reader r = new Reader(read(in, "challenge reply from " + peer), "challenge reply from " + peer);
+        r.tag('r');
+        long theirs = r.u32();
+        if (!MessageDigest.isEqual(r.bytes(16), digest(challenge))) {
+            throw new RefusedException("wrong cookie: connection attempt from " + peer
+                    + " refused, its challenge reply was made with another cookie");
+        }
+        ByteArrayOutputStream ack = message('a');
+        ack.writeBytes(digest(theirs));
+        send(out, ack);
+        return new Result(peer, peerFlags, peerCreation);
+    }
+
+    private static void checkFlags(long peerFlags, NodeName peer) throws RefusedException {
+        List<String> missing = DistFlags.missing(peerFlags);
+        if (!missing.isEmpty()) {
+            throw new RefusedException(peer + " cannot handle " + missing);
+        }
+    }
+
+    /** MD5(cookie ++ unsigned decimal challenge), as {@code dist_util:gen_digest}. */
+    byte[] digest(long challenge) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            md5.update(cookie);
+            md5.update(Long.toString(challenge).getBytes(StandardCharsets.US_ASCII));
+            return md5.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has MD5", e);
+        }
+    }
+
+    private static String status(byte[] msg, NodeName peer) throws IOException {
+        Reader s = new Reader(msg, "status from " + peer);
+        s.tag('s');
+        return s.text(s.remaining());
+    }
+
+    private static void sendStatus(DataOutputStream out, String status) throws IOException {
+        ByteArrayOutputStream m = message('s');
+        m.writeBytes(status.getBytes(StandardCharsets.US_ASCII));
+        send(out, m);
+    }
+
+    private static byte[] read(DataInputStream in, String what) throws IOException {
+        int len = in.readUnsignedShort();
+        if (len == 0 || len > MAX_MESSAGE) {
+            throw new IOException(what + ": handshake message of " + len + " bytes (1-" + MAX_MESSAGE + " expected)");
+        }
+        byte[] b = new byte[len];
+        in.readFully(b);
+        return b;
+    }
+
+    private static ByteArrayOutputStream message(char tag) {
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        m.write(tag);
+        return m;
+    }
+
+    private static void send(DataOutputStream out, ByteArrayOutputStream m) throws IOException {
+        out.writeShort(m.size());
+        m.writeTo(out);
+        out.flush();
+    }
+
+    private static void putLong(ByteArrayOutputStream m, long v) {
+        putInt(m, v >>> 32);
+        putInt(m, v);
+    }
+
+    private static void putInt(ByteArrayOutputStream m, long v) {
+        m.write((int) (v >>> 24));
+        m.write((int) (v >>> 16));
+        m.write((int) (v >>> 8));
+        m.write((int) v);
+    }
+
+    private static void putShort(ByteArrayOutputStream m, int v) {
+        m.write(v >>> 8);
+        m.write(v);
+    }
+
+    /** Bounded reads from one handshake message; running short is a protocol error naming the message. */
+    private static final class Reader {
+        private final byte[] b;
+        private final String what;
+        private int pos;
+
+        Reader(byte[] b, String what) {
+            this.b = b;
+            this.what = what;
+        }
+
+        int remaining() {
+            return b.length - pos;
+        }
+
+        void tag(char expected) throws IOException {
+            expect(u8(), expected);
+        }
+
+        void expect(int tag, char expected) throws IOException {
+            if (tag != expected) {
+                throw new IOException(what + ": message '" + (char) tag + "' (" + tag + "), expected '" + expected + "'");
+            }
+        }
+
+        int u8() throws IOException {
+            return bytes(1)[0] & 0xff;
+        }
+
+        int u16() throws IOException {
+            byte[] x = bytes(2);
+            return ((x[0] & 0xff) << 8) | (x[1] & 0xff);
+        }
+
+        long u32() throws IOException {
+            byte[] x = bytes(4);
+            return ((x[0] & 0xffL) << 24) | ((x[1] & 0xffL) << 16) | ((x[2] & 0xffL) << 8) | (x[3] & 0xffL);
+        }
+
+        long u64() throws IOException {
+            return (u32() << 32) | u32();
+        }
+
+        String text(int len) throws IOException {
+            return new String(bytes(len), StandardCharsets.UTF_8);
+        }
+
+        byte[] bytes(int n) throws IOException {
+            if (n > remaining()) {
+                throw new IOException(what + " truncated: " + n + " more bytes needed, " + remaining() + " left");
+            }
+            byte[] out = Arrays.copyOfRange(b, pos, pos + n);
+            pos += n;
+            return out;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.gencluster.dist.erlang;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration as DS hands it over: defaults, the cookie file, and bad values named by key. */
+class ErlangDistComponentTest {
+
+    @TempDir
+    Path dir;
+
+    /** A Config whose methods return {@code values} (by configuration key) or the annotation's defaults. */
+    private static ErlangDistComponent.Config config(Map<String, Object> values) {
+        return (ErlangDistComponent.Config) Proxy.newProxyInstance(ErlangDistComponent.Config.class.getClassLoader(),
+                new Class<?>[] {ErlangDistComponent.Config.class}, (p, m, args) -> {
+                    String key = m.getName().replace('_', '.');
+                    return values.containsKey(key) ? values.get(key) : m.getDefaultValue();
+                });
+    }
+
+    private static ErlangDistSettings settings(Map<String, Object> values) {
+        return ErlangDistComponent.settings(config(values), values);
+    }
+
+    @Test
+    void defaultsAreErlangs() {
+        ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie", "c"));
+        assertEquals(Duration.ofSeconds(60), s.netTickTime);
+        assertEquals(Duration.ofSeconds(7), s.handshakeTimeout);
+        assertTrue(s.hidden);
+        assertEquals(0, s.port);
+        assertTrue(s.epmdRegister);
+        assertArrayEquals("c".getBytes(StandardCharsets.UTF_8), s.cookie);
+    }
+
+    @Test
+    void theCookieFileIsReadAsErlReadsIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("cookie"), "ABCDEF\n");
+        ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie.file", file.toString()));
+        assertArrayEquals("ABCDEF".getBytes(StandardCharsets.US_ASCII), s.cookie);
+    }
+
+    @Test
+    void aMissingCookieFileIsCreatedOwnerOnlyWithARandomCookie() throws Exception {
+        Path file = dir.resolve("new-cookie");
+        ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie.file", file.toString()));
+        String cookie = Files.readString(file);
+        assertTrue(cookie.matches("[A-Z]{20}"), cookie);
+        assertArrayEquals(cookie.getBytes(StandardCharsets.US_ASCII), s.cookie);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    @Test
+    void badValuesAreNamedByKeyAndValue() {
+        Map<String, Object> bad = new HashMap<>(Map.of("node.name", "bad name@host", "cookie", "c"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(bad)).getMessage()
+                .startsWith("invalid node.name 'bad name@host'"));
+        bad.put("node.name", "java@127.0.0.1");
+        bad.put("net.ticktime.s", 0);
+        assertEquals("invalid net.ticktime.s '0': must be 1-3600 seconds",
+                assertThrows(IllegalArgumentException.class, () -> settings(bad)).getMessage());
+        Map<String, Object> noCookie = Map.of("node.name", "java@127.0.0.1", "cookie.file", dir.toString());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(noCookie)).getMessage()
+                .startsWith("invalid cookie.file '" + dir + "'"));
+    }
+}

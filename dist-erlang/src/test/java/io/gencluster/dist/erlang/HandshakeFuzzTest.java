@@ -1,0 +1,51 @@
+package io.gencluster.dist.erlang;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.gencluster.api.NodeName;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+/**
+ * Whatever a dialling or a dialled node sends during the handshake, either role completes or
+ * fails with an IOException naming the problem, never anything else.
+ */
+class HandshakeFuzzTest {
+
+    private static final Handshake NODE = new Handshake(NodeName.parse("java@127.0.0.1"),
+            "cookie".getBytes(StandardCharsets.UTF_8), DistFlags.ours(false), 7, new Random(1));
+
+    private static final Handshake.Arbiter OK = new Handshake.Arbiter() {
+        @Override
+        public String status(NodeName initiator) {
+            return initiator.name().length() % 2 == 0 ? "ok" : "alive"; // both answers reachable from the input
+        }
+
+        @Override
+        public void replaceOld(NodeName initiator) {
+        }
+    };
+
+    @FuzzTest
+    void acceptorSurvivesAnyBytes(byte[] bytes) {
+        try {
+            NODE.accept(new DataInputStream(new ByteArrayInputStream(bytes)), new DataOutputStream(new ByteArrayOutputStream()), OK);
+        } catch (IOException expected) {
+            // refused or truncated: the connection is closed with that reason
+        }
+    }
+
+    @FuzzTest
+    void initiatorSurvivesAnyBytes(byte[] bytes) {
+        try {
+            NODE.initiate(new DataInputStream(new ByteArrayInputStream(bytes)), new DataOutputStream(new ByteArrayOutputStream()),
+                    NodeName.parse("e1@127.0.0.1"), false);
+        } catch (IOException expected) {
+            // refused or truncated
+        }
+    }
+}
