@@ -77,6 +77,23 @@ class PlainJavaModulesIT {
     }
 
     @Test
+    void theRuntimeBundleRequiresNoStrategyBundleSoSwappingOneNeverRestartsIt() throws Exception {
+        // a service-loader requirement would wire the runtime to every strategy bundle: uninstalling
+        // one would refresh the runtime, restarting the cluster component (no hot swap)
+        String runtimeJar = java.util.Arrays.stream(System.getProperty("our.bundles").split(File.pathSeparator))
+                .filter(j -> Path.of(j).getFileName().toString().startsWith("runtime-")).findFirst().orElseThrow();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(runtimeJar)) {
+            String requires = String.valueOf(jar.getManifest().getMainAttributes().getValue("Require-Capability"));
+            for (String clause : requires.split(",(?=[a-z.]+;)")) {
+                if (clause.startsWith("osgi.serviceloader;")) {
+                    assertTrue(clause.contains("effective:=active"), "a service-loader requirement the framework would wire: " + clause);
+                }
+            }
+            assertTrue(requires.contains("osgi.serviceloader;"), "the module still declares its service uses: " + requires);
+        }
+    }
+
+    @Test
     void threeNodesOnTheModulePathFormAFullMesh() throws Exception {
         Path work = Files.createDirectories(Path.of(System.getProperty("work.dir"), "plain-" + System.nanoTime()));
         List<String> names = List.of("p1", "p2", "p3");

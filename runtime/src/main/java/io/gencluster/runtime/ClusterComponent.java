@@ -250,7 +250,7 @@ public final class ClusterComponent implements Cluster, ClusterControl {
         try {
             // a strategy blocked on the network ends within its own timeout; do not wait past ours
             if (!discoveryCalls.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                LOG.log(Level.WARNING, "a discovery call is still running after {0} ms; its thread ends when it returns",
+                LOG.log(Level.WARNING, "a discovery call is still running after {0,number,#} ms; its thread ends when it returns",
                         STOP_WAIT_MS);
             }
         } catch (InterruptedException e) {

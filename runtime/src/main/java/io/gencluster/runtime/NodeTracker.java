@@ -187,7 +187,7 @@ final class NodeTracker {
             t.retry = loop.schedule(() -> retry(node), delay);
             if (log) {
                 // the same error again is news to nobody: one WARNING per change of cause
-                LOG.log(sameAsBefore ? Level.DEBUG : Level.WARNING, "cannot connect to {0}: {1}; attempt {2}, next in {3} ms",
+                LOG.log(sameAsBefore ? Level.DEBUG : Level.WARNING, "cannot connect to {0}: {1}; attempt {2}, next in {3,number,#} ms",
                         t.node, error, t.failures, delay.toMillis());
             }
         } else {

@@ -49,8 +49,11 @@ import java.util.function.Consumer;
  * strategy whose file is there is used; {@code io.gencluster.cfg} is optional (defaults). A value
  * that does not fit is refused naming the file's PID, the key and the value, and nothing starts.
  */
-@ServiceConsumer(value = DistProvider.class, resolution = Resolution.OPTIONAL)
-@ServiceConsumer(value = DiscoveryProvider.class, resolution = Resolution.OPTIONAL)
+// effective "active": the module-info gets its 'uses' (so the module path binds the providers), while
+// OSGi frameworks, which resolve only 'resolve' requirements, never wire the runtime bundle to a
+// strategy bundle (uninstalling a strategy would otherwise refresh the runtime: no hot swap)
+@ServiceConsumer(value = DistProvider.class, resolution = Resolution.OPTIONAL, effective = "active")
+@ServiceConsumer(value = DiscoveryProvider.class, resolution = Resolution.OPTIONAL, effective = "active")
 public final class StandaloneNode implements Cluster, ClusterControl, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(StandaloneNode.class.getName());

@@ -56,7 +56,7 @@ final class EpmdRegistrar implements AutoCloseable {
         EpmdClient local = new EpmdClient(InetAddress.getLoopbackAddress().getHostAddress(), epmdPort, EPMD_TIMEOUT);
         try {
             registration = local.register(entry, this::lost);
-            LOG.log(Level.INFO, "registered {0} with the port mapper on port {1}{2}", entry, epmdPort, mapper != null ? " (served here)" : "");
+            LOG.log(Level.INFO, "registered {0} with the port mapper on port {1,number,#}{2}", entry, epmdPort, mapper != null ? " (served here)" : "");
             lastProblem = null;
             return;
         } catch (EpmdException e) {
@@ -78,7 +78,7 @@ final class EpmdRegistrar implements AutoCloseable {
 
     private void problem(String message) {
         if (!message.equals(lastProblem)) {
-            LOG.log(Level.WARNING, "cannot register {0} with the port mapper on port {1}: {2}; retrying every {3} ms",
+            LOG.log(Level.WARNING, "cannot register {0} with the port mapper on port {1,number,#}: {2}; retrying every {3,number,#} ms",
                     entry.name, epmdPort, message, RETRY_MS);
             lastProblem = message;
         }
@@ -89,7 +89,7 @@ final class EpmdRegistrar implements AutoCloseable {
             if (closed) {
                 return;
             }
-            LOG.log(Level.WARNING, "registration of {0} with the port mapper on port {1} was lost; registering again", entry.name, epmdPort);
+            LOG.log(Level.WARNING, "registration of {0} with the port mapper on port {1,number,#} was lost; registering again", entry.name, epmdPort);
         }
         try {
             timer.schedule(this::attempt, ThreadLocalRandom.current().nextLong(SPREAD_MS), TimeUnit.MILLISECONDS);

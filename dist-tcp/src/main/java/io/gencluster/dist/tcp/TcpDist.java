@@ -580,7 +580,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 closeQuietly(channel);
                 if (now - lastBusyLog > BUSY_LOG_INTERVAL_MS) {
                     lastBusyLog = now;
-                    LOG.log(Level.WARNING, "{0}: {1} handshakes already in progress (max.handshakes); closing new connections such as {2}",
+                    LOG.log(Level.WARNING, "{0}: {1,number,#} handshakes already in progress (max.handshakes); closing new connections such as {2}",
                             self, settings.maxHandshakes, remote);
                 }
                 continue;
@@ -987,7 +987,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                             + settings.handshakeTimeout.toMillis() + " ms");
                 }
             } else {
-                LOG.log(Level.WARNING, "handshake with {0} timed out after {1} ms; connection closed", c.remote,
+                LOG.log(Level.WARNING, "handshake with {0} timed out after {1,number,#} ms; connection closed", c.remote,
                         settings.handshakeTimeout.toMillis());
                 discard(c, "handshake timed out");
             }

@@ -222,7 +222,7 @@ public final class TcpDistComponent {
         try {
             started.start();
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "{0}: cannot listen on {1}:{2}: {3}; the transport stays inactive until the configuration changes",
+            LOG.log(Level.ERROR, "{0}: cannot listen on {1}:{2,number,#}: {3}; the transport stays inactive until the configuration changes",
                     PID, settings.bindAddress, settings.port, e.getMessage());
             return;
         }
