@@ -33,6 +33,7 @@ final class Connection {
     /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
     private static final int MAX_COPIED_FRAME = 8 * 1024;
     private static final int CHUNK = 64 * 1024;
+    private static final long FLUSH_BUDGET = 1024 * 1024;
     private static final byte[] NOTHING = new byte[0];
     /**
      * A sender whose connection wrote less than this long ago is streaming: its frame is batched
@@ -75,7 +76,8 @@ final class Connection {
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
     private long lastWriteNanos = Long.MIN_VALUE / 2;
     private boolean closeWhenFlushed;
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER]; // a sender's own write, under the lock
+    private final ByteBuffer[] flushing = new ByteBuffer[MAX_GATHER]; // the selector thread's, without it
 
     Connection(SocketChannel channel, boolean initiated, String remote, int queueLimit, long now) {
         this.channel = channel;
@@ -267,42 +269,59 @@ final class Connection {
     }
 
     /**
-     * Writes as much as the socket takes. Returns true when everything went out; otherwise the
-     * caller keeps OP_WRITE on.
+     * Writes as much as the socket takes, selector thread only. Returns true when everything went
+     * out; otherwise the caller keeps OP_WRITE on. The write itself runs without this object's
+     * lock, so senders go on queueing while it is under way, and what they queued meanwhile goes
+     * out in the same call — up to {@link #FLUSH_BUDGET} bytes, so that one busy connection does
+     * not keep the selector thread from the others. (No sender writes at the same time: one writes
+     * itself only when nothing is queued, and what this call writes stays queued until written.)
      */
-    synchronized boolean flush(long now) throws IOException {
-        seal();
+    boolean flush(long now) throws IOException {
+        long budget = FLUSH_BUDGET;
         while (true) {
             int count = 0;
-            for (ByteBuffer b : out) {
-                if (count == MAX_GATHER) {
-                    break;
+            long offered = 0;
+            synchronized (this) {
+                seal();
+                for (ByteBuffer b : out) {
+                    if (count == MAX_GATHER) {
+                        break;
+                    }
+                    flushing[count++] = b;
+                    offered += b.remaining();
                 }
-                gather[count++] = b;
+                if (count == 0 && !link.pendingOutput()) {
+                    flushRequested = false;
+                    return true;
+                }
             }
             long written;
             try {
-                written = link.write(gather, count);
+                written = link.write(flushing, count);
             } finally {
-                java.util.Arrays.fill(gather, 0, count, null);
+                java.util.Arrays.fill(flushing, 0, count, null);
             }
-            if (written > 0) {
-                lastWrite = now;
-                lastWriteNanos = System.nanoTime();
-            }
-            while (!out.isEmpty() && !out.peek().hasRemaining()) {
-                queued -= out.poll().limit();
-            }
-            if (written > 0) {
-                notifyAll();
-            }
-            if (out.isEmpty() && !link.pendingOutput()) {
-                flushRequested = false;
-                return true;
-            }
-            if (written == 0 || count < MAX_GATHER) {
-                flushRequested = true;
-                return false;
+            synchronized (this) {
+                if (written > 0) {
+                    lastWrite = now;
+                    lastWriteNanos = System.nanoTime();
+                }
+                while (!out.isEmpty() && !out.peek().hasRemaining()) {
+                    queued -= out.poll().limit();
+                }
+                if (written > 0) {
+                    notifyAll();
+                }
+                budget -= written;
+                if (out.isEmpty() && tail == null && !link.pendingOutput()) {
+                    flushRequested = false;
+                    return true;
+                }
+                if (written < offered || link.pendingOutput() || budget <= 0) {
+                    // the socket is full (or this connection had its share): on when it is writable again
+                    flushRequested = true;
+                    return false;
+                }
             }
         }
     }

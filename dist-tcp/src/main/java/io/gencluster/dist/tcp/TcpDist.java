@@ -86,6 +86,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     // guarded by this
     private final Map<NodeName, Connection> connections = new HashMap<>();
+    /** The same connections, readable without the lock: a sender's lookup. Changed with {@link #connections}. */
+    private final Map<NodeName, Connection> established = new ConcurrentHashMap<>();
     private final Map<NodeName, Dial> dialling = new HashMap<>();
     private boolean closed;
 
@@ -200,10 +202,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             throw new MessagingException("message of " + payload.length + " bytes to " + node + " exceeds max.frame.bytes ("
                     + settings.maxFrameBytes + ")");
         }
-        Connection c;
-        synchronized (this) {
-            c = connections.get(node);
-        }
+        Connection c = established.get(node); // no transport-wide lock per message
         if (c == null) {
             throw new MessagingException("not connected to " + node);
         }
@@ -793,6 +792,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 dial = null;
             } else {
                 connections.put(c.peer, c);
+                established.put(c.peer, c);
                 c.state = Connection.State.UP;
                 emit(ClusterEvent.nodeUp(c.peer, clock.instant()));
                 dial = dialling.get(c.peer);
@@ -1002,6 +1002,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         open.remove(c);
         synchronized (this) {
             connections.remove(c.peer, c);
+            established.remove(c.peer, c);
             emit(ClusterEvent.nodeDown(c.peer, reason, detail, clock.instant()));
         }
     }
