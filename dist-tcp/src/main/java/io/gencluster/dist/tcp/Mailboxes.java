@@ -27,6 +27,7 @@ final class Mailboxes implements AutoCloseable {
 
     private final int capacity;
     private final String threadTag;
+    private final Runnable roomMade;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private volatile long lastUnknownLog;
 
@@ -48,6 +49,8 @@ final class Mailboxes implements AutoCloseable {
         final ArrayBlockingQueue<Delivery> queue = new ArrayBlockingQueue<>(capacity);
         final Thread thread;
         volatile boolean closing;
+        /** A connection stopped reading because this queue was full: tell it once there is room. */
+        volatile boolean awaited;
         volatile long lastDropLog;
 
         Mailbox(String name, MessageHandler handler) {
@@ -72,6 +75,10 @@ final class Mailboxes implements AutoCloseable {
                         deliver(d);
                     }
                     batch.clear();
+                    if (awaited) {
+                        awaited = false;
+                        roomMade.run(); // the waiting reader goes on now, not at its next retry
+                    }
                     if (closing && queue.isEmpty()) {
                         return;
                     }
@@ -103,9 +110,11 @@ final class Mailboxes implements AutoCloseable {
         }
     }
 
-    Mailboxes(int capacity, String threadTag) {
+    /** @param roomMade called on a mailbox's thread when a full queue it was asked to watch has room again */
+    Mailboxes(int capacity, String threadTag, Runnable roomMade) {
         this.capacity = capacity;
         this.threadTag = threadTag;
+        this.roomMade = roomMade;
     }
 
     void add(String name, MessageHandler handler) {
@@ -142,7 +151,12 @@ final class Mailboxes implements AutoCloseable {
         if (box.closing) {
             return true;
         }
-        return box.queue.offer(new Delivery(from, payload));
+        Delivery d = new Delivery(from, payload);
+        if (box.queue.offer(d)) {
+            return true;
+        }
+        box.awaited = true;
+        return box.queue.offer(d); // room made before the flag was seen is not missed
     }
 
     /** Gives up on a message whose mailbox stayed full (delivery is at most once), logging once per burst. */

@@ -115,7 +115,12 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         this.clock = settings.clock;
         this.handshake = new Handshake(self, settings.cookie, settings.random);
         this.threadTag = self.toString();
-        this.mailboxes = new Mailboxes(settings.mailboxQueue, threadTag);
+        this.mailboxes = new Mailboxes(settings.mailboxQueue, threadTag, () -> {
+            Selector s = selector;
+            if (s != null) {
+                s.wakeup(); // a connection parked on a full mailbox is retried at once
+            }
+        });
         // bounded well inside the silence window, so that waiting never looks like a dead peer
         this.mailboxWaitMs = Math.min(1000, settings.tickTimeout.toMillis() / 4);
         this.sweepPeriodMs = Math.max(5, Math.min(100, settings.tick.toMillis() / 4));
