@@ -43,6 +43,7 @@ final class Connection {
     private static final long STREAMING_NANOS = 20_000;
 
     final SocketChannel channel;
+    private final java.time.Clock clock; // the transport's, for the time of a sender's own write
     final boolean initiated;
     final String remote;
     SelectionKey key;
@@ -75,11 +76,13 @@ final class Connection {
     private boolean flushRequested;
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
     private long lastWriteNanos = Long.MIN_VALUE / 2;
-    private boolean closeWhenFlushed;
+    private volatile boolean closeWhenFlushed; // read per frame by the reader: no lock for it
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER]; // a sender's own write, under the lock
     private final ByteBuffer[] flushing = new ByteBuffer[MAX_GATHER]; // the selector thread's, without it
 
-    Connection(SocketChannel channel, boolean initiated, String remote, int queueLimit, long now) {
+    Connection(SocketChannel channel, boolean initiated, String remote, int queueLimit, java.time.Clock clock) {
+        long now = clock.millis();
+        this.clock = clock;
         this.channel = channel;
         this.initiated = initiated;
         this.remote = remote;
@@ -181,9 +184,9 @@ final class Connection {
 
     // ---------------------------------------------------------------- writing
 
-    /** Queues a whole frame; see {@link #enqueue(byte[], byte[], long, long)}. */
-    int enqueue(byte[] frame, long maxWaitNanos, long now) throws IOException, InterruptedException {
-        return enqueue(frame, NOTHING, maxWaitNanos, now);
+    /** Queues a whole frame; see {@link #enqueue(byte[], byte[], long)}. */
+    int enqueue(byte[] frame, long maxWaitNanos) throws IOException, InterruptedException {
+        return enqueue(frame, NOTHING, maxWaitNanos);
     }
 
     /**
@@ -199,7 +202,7 @@ final class Connection {
      *     when the queue stayed full
      * @throws IOException when the connection is closed
      */
-    synchronized int enqueue(byte[] head, byte[] body, long maxWaitNanos, long now) throws IOException, InterruptedException {
+    synchronized int enqueue(byte[] head, byte[] body, long maxWaitNanos) throws IOException, InterruptedException {
         int size = head.length + body.length;
         if (size > queueLimit) {
             return -1;
@@ -217,14 +220,14 @@ final class Connection {
         if (closedFor != null) {
             throw new IOException("connection to " + peer + " closed (" + closedFor + ")");
         }
-        long nanos = System.nanoTime();
+        long nanos;
         if (out.isEmpty() && tail == null && !flushRequested && state == State.UP && link.writableFromAnyThread()
-                && nanos - lastWriteNanos > STREAMING_NANOS) {
+                && (nanos = System.nanoTime()) - lastWriteNanos > STREAMING_NANOS) {
             gather[0] = ByteBuffer.wrap(head);
             gather[1] = ByteBuffer.wrap(body);
             try {
                 if (link.write(gather, 2) > 0) {
-                    lastWrite = now;
+                    lastWrite = clock.millis();
                     lastWriteNanos = nanos;
                 }
             } catch (IOException e) {
@@ -331,11 +334,11 @@ final class Connection {
     }
 
     /** After a last frame (a REFUSE): close once it is out. */
-    synchronized void closeWhenFlushed() {
+    void closeWhenFlushed() {
         closeWhenFlushed = true;
     }
 
-    synchronized boolean closingWhenFlushed() {
+    boolean closingWhenFlushed() {
         return closeWhenFlushed;
     }
 

@@ -215,7 +215,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         byte[] head = new byte[7 + box.length];
         ByteBuffer.wrap(head).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box);
         try {
-            int queued = c.enqueue(head, payload, maxWait.toNanos(), clock.millis());
+            int queued = c.enqueue(head, payload, maxWait.toNanos());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
                         + " bytes) for " + maxWait.toMillis() + " ms");
@@ -336,7 +336,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             String where = d.node.host() + ":" + address.getPort();
-            Connection c = new Connection(channel, true, where, settings.sendQueueBytes, clock.millis());
+            Connection c = new Connection(channel, true, where, settings.sendQueueBytes, clock);
             c.peer = d.node;
             c.dial = d;
             c.deadline = Long.MAX_VALUE; // until the socket connects, the dial's waiters bound it
@@ -592,7 +592,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                Connection c = new Connection(channel, false, remote, settings.sendQueueBytes, now);
+                Connection c = new Connection(channel, false, remote, settings.sendQueueBytes, clock);
                 c.deadline = now + settings.handshakeTimeout.toMillis();
                 c.acceptor = handshake.new Acceptor(this::admit, port());
                 if (settings.tls != null) {
@@ -629,6 +629,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     }
 
     private void readFrames(Connection c) throws IOException {
+        long now = clock.millis(); // once per read, not per frame: a read may hold hundreds
         while (!c.isClosed() && c.parked == null && !c.closingWhenFlushed()) {
             FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
             if (f == null) {
@@ -637,7 +638,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 }
                 return;
             }
-            c.lastRead = clock.millis();
+            c.lastRead = now;
             if (c.state == Connection.State.UP) {
                 received(c, f);
             } else if (c.initiated) {
@@ -732,7 +733,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void send(Connection c, byte[] frame) throws IOException {
         int queued;
         try {
-            queued = c.enqueue(frame, 0, clock.millis());
+            queued = c.enqueue(frame, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
@@ -764,7 +765,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         try {
             c.closeWhenFlushed();
             c.deadline = Math.min(c.deadline, clock.millis() + REFUSE_LINGER_MS);
-            if (c.enqueue(frame, 0, clock.millis()) >= 0) {
+            if (c.enqueue(frame, 0) >= 0) {
                 writeOut(c);
             } else {
                 discard(c, "refused");
