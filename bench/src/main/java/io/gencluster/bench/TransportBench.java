@@ -44,7 +44,8 @@ public final class TransportBench {
         // arguments, if any, name the payload sizes to run (for profiling one of them)
         int[] sizes = args.length == 0 ? SIZES : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         for (int size : sizes) {
-            int count = size <= 1024 ? 300_000 : 10_000;
+            // long enough that JIT warm-up and thread start-up do not decide the figure (≥ 0.3 s each)
+            int count = size <= 1024 ? 1_000_000 : 20_000;
             int pings = size <= 1024 ? 20_000 : 2_000;
             Result raw = raw(size, count, pings);
             Result plain = transport(size, count, pings, null);
