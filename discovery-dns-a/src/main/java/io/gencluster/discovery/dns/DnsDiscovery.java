@@ -54,18 +54,15 @@ public final class DnsDiscovery implements Discovery {
      *     (it may come from a transport that starts later); may return null while unknown
      */
     public DnsDiscovery(DnsSettings settings, Supplier<String> ownName) {
+        this(settings, ownName, resolver(settings));
+    }
+
+    /** With the resolver given: the answer handling on its own, for tests and fuzzing. */
+    DnsDiscovery(DnsSettings settings, Supplier<String> ownName, Resolver resolver) {
         this.settings = settings;
         this.ownName = ownName;
+        this.resolver = resolver;
         ResolverConfig system = ResolverConfig.getCurrentConfig();
-        List<Resolver> resolvers = new ArrayList<>();
-        List<InetSocketAddress> servers = settings.servers.isEmpty() ? system.servers() : settings.servers;
-        for (InetSocketAddress s : servers) {
-            resolvers.add(simple(s));
-        }
-        ExtendedResolver r = new ExtendedResolver(resolvers);
-        r.setTimeout(settings.timeout);
-        r.setRetries(1);
-        this.resolver = r;
         List<Name> path = new ArrayList<>();
         if (settings.search.isEmpty()) {
             path.addAll(system.searchPath());
@@ -76,6 +73,18 @@ public final class DnsDiscovery implements Discovery {
         }
         this.searchPath = List.copyOf(path);
         this.ndots = system.ndots();
+    }
+
+    private static Resolver resolver(DnsSettings settings) {
+        List<Resolver> resolvers = new ArrayList<>();
+        List<InetSocketAddress> servers = settings.servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : settings.servers;
+        for (InetSocketAddress s : servers) {
+            resolvers.add(simple(s));
+        }
+        ExtendedResolver r = new ExtendedResolver(resolvers);
+        r.setTimeout(settings.timeout);
+        r.setRetries(1);
+        return r;
     }
 
     private static Resolver simple(InetSocketAddress server) {

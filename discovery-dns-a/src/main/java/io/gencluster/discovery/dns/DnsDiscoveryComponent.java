@@ -86,8 +86,7 @@ public final class DnsDiscoveryComponent implements Discovery {
     @Modified
     void apply(Config c, Map<String, Object> raw) {
         try {
-            DnsSettings settings = new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
-                    split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
+            DnsSettings settings = settings(c, raw);
             discovery = new DnsDiscovery(settings, this::ownName);
             configurationError = null;
             LOG.log(Level.INFO, "{0}: {1}", PID, settings);
@@ -111,6 +110,16 @@ public final class DnsDiscoveryComponent implements Discovery {
         Map<String, Object> t = transport;
         Object node = t == null ? null : t.get("gencluster.node");
         return node == null ? null : NodeName.parse(node.toString()).name();
+    }
+
+    /**
+     * The settings a configuration describes.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    static DnsSettings settings(Config c, Map<String, Object> raw) {
+        return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
+                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
     }
 
     /** A .cfg file gives a list as one string: accept commas and spaces as separators too. */
