@@ -65,6 +65,8 @@ class NodeFailureIT {
         long reconnect = ms(ready, System.nanoTime()); // from ready until the last survivor had it back
         assertTrue(restarted.pid() != victim.pid());
         for (NodeProcess p : survivors) {
+            // the membership line can come before the event line: the listener is called afterwards
+            p.awaitEvent(e -> e.isUp(full("n5")) && e.nanos() > killed, TIMEOUT);
             List<NodeProcess.Event> since = p.events().subList(eventsBefore.get(p), p.events().size());
             for (NodeProcess.Event e : since) {
                 assertTrue(e.text().endsWith("n5@127.0.0.1") || e.isDown(full("n5")), p.name + " saw another node change: " + since);
