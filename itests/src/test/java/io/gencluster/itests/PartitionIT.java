@@ -112,7 +112,7 @@ class PartitionIT {
                         p.name + " saw a change within its own group: " + e.text());
             }
         }
-        new Figures("partition {n1,n2} | {n3,n4} by black-holing proxies, then healed").put("detection.ms", detection)
+        new Figures("partition {n1,n2} / {n3,n4} by black-holing proxies, then healed").put("detection.ms", detection)
                 .put("reconnect.ms", reform).put("bound.ms", bound)
                 .put("note", "HEARTBEAT_TIMEOUT on both sides; no event within a group; reconnect = heal to full mesh").write();
     }
