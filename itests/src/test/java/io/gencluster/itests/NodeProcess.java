@@ -37,6 +37,21 @@ final class NodeProcess implements AutoCloseable {
     private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
     private final Path log;
     private volatile Set<String> members = Set.of();
+    /** Every cluster event the node printed, with when this JVM read it. */
+    private final List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Per recorded mailbox, the payloads it received, in arrival order. */
+    private final Map<String, List<String>> received = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A cluster event as the node printed it ("node up a@h", "node down a@h (REASON: detail)"). */
+    record Event(long nanos, String text) {
+        boolean isDown(String node) {
+            return text.startsWith("node down " + node + " ");
+        }
+
+        boolean isUp(String node) {
+            return text.equals("node up " + node);
+        }
+    }
 
     private NodeProcess(String name, Process process, Path log) {
         this.name = name;
@@ -52,7 +67,7 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(String name, Path work, Map<String, Map<String, String>> configs) throws Exception {
         Files.createDirectories(work);
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-cp", System.getProperty("launcher.classes") + java.io.File.pathSeparator + System.getProperty("felix.jar"),
                 "io.gencluster.itests.node.NodeMain",
                 "--bundles", System.getProperty("bundles.dir"),
@@ -89,6 +104,13 @@ final class NodeProcess implements AutoCloseable {
                     members = rest.isEmpty() ? Set.of() : new TreeSet<>(Arrays.asList(rest.split(",")));
                 } else if (line.equals("NO-CLUSTER")) {
                     members = Set.of();
+                } else if (line.startsWith("EVENT ")) {
+                    events.add(new Event(System.nanoTime(), line.substring("EVENT ".length())));
+                } else if (line.startsWith("GOT ")) {
+                    String[] parts = line.split(" ", 3);
+                    List<String> got = received.computeIfAbsent(parts[1], k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+                    got.addAll(Arrays.asList(parts[2].split(",")));
+                    continue; // many: kept here, not in the line queue
                 }
                 synchronized (recent) {
                     if (recent.size() == RECENT_LINES) {
@@ -135,6 +157,50 @@ final class NodeProcess implements AutoCloseable {
 
     Set<String> members() {
         return members;
+    }
+
+    List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** Waits for an event matching {@code p} (already seen or to come); returns it. */
+    Event awaitEvent(java.util.function.Predicate<Event> p, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (Event e : events) {
+                if (p.test(e)) {
+                    return e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": no expected event within " + timeout + "; events " + events + "; " + diagnostics());
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    /** The payloads recorded mailbox {@code mailbox} received so far (see NodeMain's mailbox command). */
+    List<String> received(String mailbox) {
+        List<String> got = received.get(mailbox);
+        if (got == null) {
+            return List.of();
+        }
+        synchronized (got) {
+            return List.copyOf(got);
+        }
+    }
+
+    /** Runs NodeMain's resources command: gen-cluster threads and socket descriptors. */
+    Map<String, String> resources() throws InterruptedException {
+        send("resources");
+        String line = awaitLine(l -> l.startsWith("RESOURCES "), Duration.ofSeconds(30));
+        Map<String, String> out = new LinkedHashMap<>();
+        String[] words = line.substring("RESOURCES ".length()).split(" ", 5);
+        for (String w : words) {
+            int eq = w.indexOf('=');
+            out.put(w.substring(0, eq), w.substring(eq + 1));
+        }
+        return out;
     }
 
     void send(String command) {

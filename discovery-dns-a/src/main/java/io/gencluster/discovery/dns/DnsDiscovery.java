@@ -54,18 +54,15 @@ public final class DnsDiscovery implements Discovery {
      *     (it may come from a transport that starts later); may return null while unknown
      */
     public DnsDiscovery(DnsSettings settings, Supplier<String> ownName) {
+        this(settings, ownName, resolver(settings));
+    }
+
+    /** With the resolver given: the answer handling on its own, for tests and fuzzing. */
+    DnsDiscovery(DnsSettings settings, Supplier<String> ownName, Resolver resolver) {
         this.settings = settings;
         this.ownName = ownName;
+        this.resolver = resolver;
         ResolverConfig system = ResolverConfig.getCurrentConfig();
-        List<Resolver> resolvers = new ArrayList<>();
-        List<InetSocketAddress> servers = settings.servers.isEmpty() ? system.servers() : settings.servers;
-        for (InetSocketAddress s : servers) {
-            resolvers.add(simple(s));
-        }
-        ExtendedResolver r = new ExtendedResolver(resolvers);
-        r.setTimeout(settings.timeout);
-        r.setRetries(1);
-        this.resolver = r;
         List<Name> path = new ArrayList<>();
         if (settings.search.isEmpty()) {
             path.addAll(system.searchPath());
@@ -76,6 +73,18 @@ public final class DnsDiscovery implements Discovery {
         }
         this.searchPath = List.copyOf(path);
         this.ndots = system.ndots();
+    }
+
+    private static Resolver resolver(DnsSettings settings) {
+        List<Resolver> resolvers = new ArrayList<>();
+        List<InetSocketAddress> servers = settings.servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : settings.servers;
+        for (InetSocketAddress s : servers) {
+            resolvers.add(simple(s));
+        }
+        ExtendedResolver r = new ExtendedResolver(resolvers);
+        r.setTimeout(settings.timeout);
+        r.setRetries(1);
+        return r;
     }
 
     private static Resolver simple(InetSocketAddress server) {
@@ -105,7 +114,7 @@ public final class DnsDiscovery implements Discovery {
         Set<Peer> peers = new LinkedHashSet<>();
         if (settings.recordType == RecordType.SRV) {
             for (Record r : lookup(settings.domain, Type.SRV, true)) {
-                SRVRecord srv = (SRVRecord) r;
+                SRVRecord srv = as(SRVRecord.class, r);
                 String target = text(srv.getTarget());
                 if (settings.hostType == HostType.HOSTNAME) {
                     peers.add(peer(base, target, srv.getPort(), r));
@@ -119,7 +128,7 @@ public final class DnsDiscovery implements Discovery {
         } else {
             int type = settings.recordType == RecordType.A ? Type.A : Type.AAAA;
             for (Record r : lookup(settings.domain, type, true)) {
-                InetAddress a = r instanceof ARecord ? ((ARecord) r).getAddress() : ((AAAARecord) r).getAddress();
+                InetAddress a = type == Type.A ? as(ARecord.class, r).getAddress() : as(AAAARecord.class, r).getAddress();
                 String host = settings.hostType == HostType.IP ? HostText.of(a) : reverse(a);
                 peers.add(peer(base, host, settings.port, r));
             }
@@ -130,11 +139,11 @@ public final class DnsDiscovery implements Discovery {
     private List<InetAddress> addresses(String host) throws DiscoveryException {
         List<InetAddress> out = new ArrayList<>();
         for (Record r : lookup(host, Type.A, false)) {
-            out.add(((ARecord) r).getAddress());
+            out.add(as(ARecord.class, r).getAddress());
         }
         if (out.isEmpty()) {
             for (Record r : lookup(host, Type.AAAA, false)) {
-                out.add(((AAAARecord) r).getAddress());
+                out.add(as(AAAARecord.class, r).getAddress());
             }
         }
         if (out.isEmpty()) {
@@ -148,7 +157,7 @@ public final class DnsDiscovery implements Discovery {
         if (ptr.length == 0) {
             throw new DiscoveryException("no PTR record for " + HostText.of(a) + " (host.type=hostname needs one per address)");
         }
-        return text(((PTRRecord) ptr[0]).getTarget());
+        return text(as(PTRRecord.class, ptr[0]).getTarget());
     }
 
     private Record[] lookup(String domain, int type, boolean search) throws DiscoveryException {
@@ -191,6 +200,18 @@ public final class DnsDiscovery implements Discovery {
             default:
                 throw new DiscoveryException(what + ": " + lookup.getErrorString());
         }
+    }
+
+    /**
+     * The record as its type's class. A record of the right type but without data (length 0)
+     * decodes as dnsjava's EmptyRecord; the seed crashes on such an answer, here it is a failure
+     * of this refresh naming the record.
+     */
+    private static <R extends Record> R as(Class<R> type, Record r) throws DiscoveryException {
+        if (!type.isInstance(r)) {
+            throw new DiscoveryException("record '" + r + "' (" + Type.string(r.getType()) + ") has no usable data");
+        }
+        return type.cast(r);
     }
 
     private static Peer peer(String base, String host, int port, Record from) throws DiscoveryException {

@@ -124,6 +124,16 @@ public final class DnsDiscoveryComponent implements Discovery {
         return node == null ? null : NodeName.parse(node.toString()).name();
     }
 
+    /**
+     * The settings a configuration describes.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    static DnsSettings settings(Config c, Map<String, Object> raw) {
+        return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
+                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
+    }
+
     /** A .cfg file gives a list as one string: accept commas and spaces as separators too. */
     private static List<String> split(String[] values) {
         return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split("[,\\s]+"))).filter(s -> !s.isEmpty()).toList();

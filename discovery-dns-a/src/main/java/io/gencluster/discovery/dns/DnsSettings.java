@@ -27,6 +27,8 @@ public final class DnsSettings {
     }
 
     static final int DNS_PORT = 53;
+    /** About 24.8 days, as for every millisecond setting of gen-cluster. */
+    static final long MAX_TIMEOUT_MS = Integer.MAX_VALUE;
 
     final String domain;
     final RecordType recordType;
@@ -79,6 +81,10 @@ public final class DnsSettings {
         this.search = List.copyOf(domains);
         if (timeoutMs <= 0) {
             throw invalid("timeout.ms", timeoutMs, "must be a positive number of milliseconds");
+        }
+        if (timeoutMs > MAX_TIMEOUT_MS) {
+            // longer is a typo, not a plan; near Long.MAX_VALUE the resolver's deadline overflows
+            throw invalid("timeout.ms", timeoutMs, "must be at most " + MAX_TIMEOUT_MS + " ms");
         }
         this.timeout = Duration.ofMillis(timeoutMs);
     }

@@ -67,19 +67,7 @@ public final class EpmdAllDiscoveryComponent implements Discovery {
     @Modified
     void apply(Config c, Map<String, Object> raw) {
         try {
-            List<String> hosts = Arrays.stream(c.hosts()).flatMap(v -> Arrays.stream(v.split("[,\\s]+")))
-                    .filter(s -> !s.isEmpty()).toList();
-            int port = number("epmd.port", c::epmd_port, raw);
-            if (port == -1) {
-                port = EpmdClient.defaultPort();
-            } else if (port < 1 || port > 65535) {
-                throw invalid("epmd.port", port, "must be a port number, or -1 for ERL_EPMD_PORT / 4369");
-            }
-            long timeout = number("timeout.ms", c::timeout_ms, raw);
-            if (timeout <= 0) {
-                throw invalid("timeout.ms", timeout, "must be a positive number of milliseconds");
-            }
-            discovery = new EpmdAllDiscovery(hosts, port, Duration.ofMillis(timeout), c.include_foreign(), this::ownHost);
+            discovery = discovery(c, raw, this::ownHost);
             configurationError = null;
             LOG.log(Level.INFO, "{0}: {1}", PID, discovery);
         } catch (IllegalArgumentException e) {
@@ -87,6 +75,27 @@ public final class EpmdAllDiscoveryComponent implements Discovery {
             configurationError = "configuration " + PID + " rejected: " + e.getMessage();
             LOG.log(Level.ERROR, "{0}; this strategy fails until it is fixed", configurationError);
         }
+    }
+
+    /**
+     * The discovery a configuration describes.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    static EpmdAllDiscovery discovery(Config c, Map<String, Object> raw, java.util.function.Supplier<String> ownHost) {
+        List<String> hosts = Arrays.stream(c.hosts()).flatMap(v -> Arrays.stream(v.split("[,\\s]+")))
+                .filter(s -> !s.isEmpty()).toList();
+        int port = number("epmd.port", c::epmd_port, raw);
+        if (port == -1) {
+            port = EpmdClient.defaultPort();
+        } else if (port < 1 || port > 65535) {
+            throw invalid("epmd.port", port, "must be a port number, or -1 for ERL_EPMD_PORT / 4369");
+        }
+        long timeout = number("timeout.ms", c::timeout_ms, raw);
+        if (timeout <= 0) {
+            throw invalid("timeout.ms", timeout, "must be a positive number of milliseconds");
+        }
+        return new EpmdAllDiscovery(hosts, port, Duration.ofMillis(timeout), c.include_foreign(), ownHost);
     }
 
     @Override

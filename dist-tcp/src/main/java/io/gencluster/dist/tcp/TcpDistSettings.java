@@ -91,9 +91,19 @@ public final class TcpDistSettings {
         return value;
     }
 
+    /**
+     * Longest accepted duration, about 24.8 days (as the runtime's): longer is a typo, not a plan,
+     * and near Long.MAX_VALUE ms a deadline (clock + duration) overflows into the past, so that
+     * every handshake would time out at once.
+     */
+    static final long MAX_MS = Integer.MAX_VALUE;
+
     private static Duration positive(String key, Duration d) {
         if (d == null || d.isNegative() || d.isZero()) {
             throw invalid(key, d == null ? null : d.toMillis(), "must be a positive number of milliseconds");
+        }
+        if (d.toMillis() > MAX_MS) {
+            throw invalid(key, d.toMillis(), "must be at most " + MAX_MS + " ms");
         }
         return d;
     }

@@ -193,6 +193,29 @@ public final class FelixNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers a ClusterListener whose events go to {@code listener} as text ("node up a@h",
+     * "node down a@h (REASON: detail)"), through a proxy registered by the api bundle, as for
+     * {@link #mailbox}.
+     */
+    public void listen(java.util.function.Consumer<String> listener) {
+        Bundle api = bundle("io.gencluster.api");
+        try {
+            Class<?> type = api.loadClass("io.gencluster.api.ClusterListener");
+            Object proxy = java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+                if (m.getName().equals("clusterEvent")) {
+                    listener.accept(args[0].toString());
+                    return null;
+                }
+                return m.getName().equals("toString") ? "test listener" : m.getName().equals("hashCode") ? System.identityHashCode(p)
+                        : m.getName().equals("equals") ? (Object) (p == args[0]) : null;
+            });
+            api.getBundleContext().registerService(type.getName(), proxy, new Hashtable<>());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot register a cluster listener", e);
+        }
+    }
+
     /** Sends through the Messenger service, waiting up to {@code maxWait} for room; false when it refused. */
     public boolean send(String node, String mailbox, byte[] payload, Duration maxWait) {
         return trySend(node, mailbox, payload, maxWait).isEmpty();

@@ -20,9 +20,14 @@ import java.util.Set;
  *         delete PID                 delete that configuration
  *         bundle-stop BSN | bundle-start BSN
  *         members | describe | quit
+ *         resources                  RESOURCES threads=N sockets=M ... (gen-cluster threads, socket fds)
+ *         mailbox NAME               record what mailbox NAME receives: GOT NAME seq,seq,...
+ *         stream NODE MAILBOX [MAXFAIL]  send 0,1,2,... until MAXFAIL sends failed:
+ *                                    STREAMING (1000 sent), then STREAM ok=.. failed=.. firstFailed=.. okAfterFailure=..
  * stdout: READY | OK | ERROR text
  *         MEMBERS a@h,b@h            the Cluster service's members, on every change
  *         NO-CLUSTER                 when there is no Cluster service
+ *         EVENT node up a@h | EVENT node down a@h (REASON: detail)   every cluster event
  * </pre>
  */
 public final class NodeMain {
@@ -63,6 +68,7 @@ public final class NodeMain {
         }
         FelixNode node = new FelixNode(bundles, storage);
         node.start();
+        node.listen(event -> say("EVENT " + event));
         for (Map.Entry<String, Map<String, String>> c : configs.entrySet()) {
             node.configure(c.getKey(), c.getValue());
         }
@@ -111,6 +117,15 @@ public final class NodeMain {
             case "describe":
                 say("DESCRIBE " + node.describe());
                 return;
+            case "resources":
+                say("RESOURCES " + Probes.resources());
+                return;
+            case "mailbox":
+                Probes.recordMailbox(node, words[1], NodeMain::say);
+                break;
+            case "stream":
+                Probes.stream(node, words[1], words[2], words.length > 3 ? Integer.parseInt(words[3]) : 0, NodeMain::say);
+                break;
             case "":
                 return;
             default:

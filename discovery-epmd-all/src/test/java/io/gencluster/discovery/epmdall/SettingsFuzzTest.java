@@ -1,0 +1,36 @@
+package io.gencluster.discovery.epmdall;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Values typed into {@code io.gencluster.discovery.epmd.cfg}: accepted, or refused with an
+ * IllegalArgumentException naming the key and value, never anything else.
+ */
+class SettingsFuzzTest {
+
+    private static final String[] KEYS = {"hosts", "epmd.port", "timeout.ms", "include.foreign"};
+
+    @FuzzTest
+    void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : KEYS) {
+            if (data.consumeBoolean()) {
+                values.put(key, data.consumeString(40));
+            }
+        }
+        try {
+            EpmdAllDiscovery d = EpmdAllDiscoveryComponent.discovery(
+                    CfgValues.of(EpmdAllDiscoveryComponent.Config.class, values), new LinkedHashMap<>(values), () -> "127.0.0.1");
+            if (d.toString().isEmpty()) {
+                throw new AssertionError("an accepted discovery that cannot describe itself");
+            }
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("key '")) {
+                throw new AssertionError("refusal without the key: " + e.getMessage(), e);
+            }
+        }
+    }
+}

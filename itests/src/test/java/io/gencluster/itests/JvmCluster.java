@@ -1,0 +1,145 @@
+package io.gencluster.itests;
+
+import static io.gencluster.itests.NodeProcess.configs;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Nodes n1, n2, ... as separate JVMs on 127.0.0.1, each on a port chosen at the start, with static
+ * discovery and the runtime; what the fault tests share. Every process is killed in {@link #close()}.
+ */
+final class JvmCluster implements AutoCloseable {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final String COOKIE = "c00kie";
+    static final long REFRESH_MS = 1000;
+    static final long BACKOFF_MAX_MS = 500;
+    static final long TICK_TIMEOUT_MS = 2000;
+    static final long HANDSHAKE_MS = 1000;
+
+    final Path work;
+    final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final List<NodeProcess> processes = new ArrayList<>();
+
+    JvmCluster(String test, String... names) throws IOException {
+        work = Files.createDirectories(Path.of(System.getProperty("work.dir"), test + "-" + System.nanoTime()));
+        for (String n : names) {
+            ports.put(n, freePort());
+        }
+    }
+
+    static String full(String name) {
+        return name + "@127.0.0.1";
+    }
+
+    static Set<String> names(String... names) {
+        Set<String> out = new TreeSet<>();
+        for (String n : names) {
+            out.add(full(n));
+        }
+        return out;
+    }
+
+    /** Every node's name but {@code name}'s. */
+    Set<String> othersThan(String name) {
+        Set<String> out = new TreeSet<>();
+        for (String n : ports.keySet()) {
+            if (!n.equals(name)) {
+                out.add(full(n));
+            }
+        }
+        return out;
+    }
+
+    Map<String, String> dist(String name) {
+        Map<String, String> dist = new LinkedHashMap<>(Map.of("node.name", full(name), "bind.address", "127.0.0.1",
+                "port", String.valueOf(ports.get(name)), "cookie", COOKIE, "tick.ms", "200",
+                "tick.timeout.ms", String.valueOf(TICK_TIMEOUT_MS), "handshake.timeout.ms", String.valueOf(HANDSHAKE_MS),
+                "epmd.register", "false"));
+        return dist;
+    }
+
+    static Map<String, String> runtime() {
+        return new LinkedHashMap<>(Map.of("refresh.interval.ms", String.valueOf(REFRESH_MS), "reconnect.backoff.initial.ms", "100",
+                "reconnect.backoff.max.ms", String.valueOf(BACKOFF_MAX_MS), "connect.timeout.ms", String.valueOf(HANDSHAKE_MS)));
+    }
+
+    /** The static list naming every other node at its own port. */
+    String staticList(String name) {
+        StringBuilder list = new StringBuilder();
+        for (String n : ports.keySet()) {
+            if (!n.equals(name)) {
+                list.append(list.length() == 0 ? "" : ",").append(full(n)).append(':').append(ports.get(n));
+            }
+        }
+        return list.toString();
+    }
+
+    /** A node with its transport, static discovery of every other node and the runtime. */
+    NodeProcess start(String name) throws Exception {
+        return start(name, configs("io.gencluster.dist.tcp", dist(name),
+                "io.gencluster.discovery.static", Map.of("nodes", staticList(name)), "io.gencluster", runtime()));
+    }
+
+    /** A node with only its transport: it dials nobody. */
+    NodeProcess startTransportOnly(String name) throws Exception {
+        return start(name, configs("io.gencluster.dist.tcp", dist(name)));
+    }
+
+    NodeProcess start(String name, Map<String, Map<String, String>> configs) throws Exception {
+        NodeProcess p = NodeProcess.start(name, work, configs);
+        processes.add(p);
+        return p;
+    }
+
+    /** Waits until each node's members are every other node's. */
+    long awaitMesh(NodeProcess... nodes) throws InterruptedException {
+        long max = 0;
+        for (NodeProcess p : nodes) {
+            max = Math.max(max, p.awaitMembers(othersThan(p.name), TIMEOUT));
+        }
+        return max;
+    }
+
+    /**
+     * Runs {@code check} every 20 ms for {@code window}: an absence (of an event, of a change) can
+     * only be observed over a bounded time, chosen longer than what could bring it about.
+     */
+    static void during(Duration window, Runnable check) throws InterruptedException {
+        long end = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < end) {
+            check.run();
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        check.run();
+    }
+
+    static long ms(long fromNanos, long toNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (NodeProcess p : processes) {
+            p.kill();
+        }
+    }
+}
