@@ -103,7 +103,12 @@ public final class DnsDiscoveryComponent implements Discovery {
         }
     }
 
-    /** The typed configuration, checked; also used without OSGi by {@link DnsDiscoveryProvider}. */
+    /**
+     * The settings a configuration describes; also used without OSGi by {@link DnsDiscoveryProvider}
+     * and by the fuzz target.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
     static DnsSettings settings(Config c, Map<String, ?> raw) {
         return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
                 split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
@@ -122,16 +127,6 @@ public final class DnsDiscoveryComponent implements Discovery {
         Map<String, Object> t = transport;
         Object node = t == null ? null : t.get("gencluster.node");
         return node == null ? null : NodeName.parse(node.toString()).name();
-    }
-
-    /**
-     * The settings a configuration describes.
-     *
-     * @throws IllegalArgumentException naming the key and value of the first invalid setting
-     */
-    static DnsSettings settings(Config c, Map<String, Object> raw) {
-        return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
-                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
     }
 
     /** A .cfg file gives a list as one string: accept commas and spaces as separators too. */
