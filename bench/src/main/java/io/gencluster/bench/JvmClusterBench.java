@@ -27,6 +27,7 @@ public final class JvmClusterBench {
     private static final long TICK_MS = 1000; // dist-tcp's defaults, left unset in the .cfg files
     private static final long TICK_TIMEOUT_MS = 10000;
     private static final long SETTLE_MS = 5000;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
     private final Path distribution;
@@ -66,7 +67,7 @@ public final class JvmClusterBench {
         String loadBefore = loadAverage();
         StringBuilder convergence = new StringBuilder();
         convergence.append("| nodes | mesh.transitive | last launch → full mesh | ratio of refresh.interval.ms | target (32 nodes) "
-                + "| last cluster start → full mesh | ratio |\n|---|---|---|---|---|---|---|\n");
+                + "| last cluster start → full mesh | ratio | CPU of all nodes by then ÷ cores |\n|---|---|---|---|---|---|---|---|\n");
         String tenNodes = null;
         int[][] plan = {{3, 1}, {3, 0}, {10, 1}, {10, 0}, {32, 1}, {32, 0}};
         for (int[] p : plan) {
@@ -81,16 +82,17 @@ public final class JvmClusterBench {
                 long last = cluster.launchAll();
                 long mesh = cluster.await(cluster::fullMesh, cap);
                 if (mesh < 0) {
-                    convergence.append(String.format(Locale.ROOT, "| %d | %s | not within %,d ms | | %s | | |%n",
+                    convergence.append(String.format(Locale.ROOT, "| %d | %s | not within %,d ms | | %s | | | |%n",
                             n, transitive, cap, n == 32 ? "missed" : "–"));
                     continue;
                 }
                 double ms = (mesh - last) / 1e6;
                 double ratio = ms / REFRESH_MS;
                 double fromStart = (mesh - cluster.lastClusterStart()) / 1e6;
-                convergence.append(String.format(Locale.ROOT, "| %d | %s | %,.0f ms | %.2f | %s | %,.0f ms | %.2f |%n",
+                double cpuS = cpuSeconds(cluster);
+                convergence.append(String.format(Locale.ROOT, "| %d | %s | %,.0f ms | %.2f | %s | %,.0f ms | %.2f | %.1f s ÷ %d = %.1f s |%n",
                         n, transitive, ms, ratio, n == 32 ? (ratio <= 1.5 ? "≤ 1.5: met" : "≤ 1.5: missed") : "–",
-                        fromStart, fromStart / REFRESH_MS));
+                        fromStart, fromStart / REFRESH_MS, cpuS, CORES, cpuS / CORES));
                 if (n == 10 && transitive) {
                     tenNodes = tenNodeFigures(cluster);
                 }
@@ -105,9 +107,11 @@ public final class JvmClusterBench {
                 + "launch until every node has printed all others as members (the target's measure). *Last cluster start → "
                 + "full mesh*: from the last node's first membership line (its cluster component started, Felix and bundles "
                 + "up) to the same moment, leaving out JVM and framework start-up (0 when that first line already listed every "
-                + "other node: they connected to it while its cluster component was starting).\n\n"
+                + "other node: they connected to it while its cluster component was starting). *CPU of all nodes by then ÷ cores*: "
+                + "the nodes' user + system CPU from launch to full mesh (read from /proc just after), over this machine's cores: "
+                + "the least wall time their start-up could take here, however fast the mesh itself forms.\n\n"
                 + convergence + "\n"
-                + (tenNodes == null ? "10-node figures: the 10-node cluster did not form; no figures.\n" : tenNodes);
+                + (tenNodes == null ? "No 10-node figures: no 10-node cluster formed in this run.\n" : tenNodes);
     }
 
     /** Idle cost, crash and freeze detection, restart, on a formed 10-node cluster. */
@@ -219,6 +223,15 @@ public final class JvmClusterBench {
             return null;
         }
         return p.exitValue() == 0 ? out : null;
+    }
+
+    /** The user + system CPU all nodes of the cluster used since their launch. */
+    private static double cpuSeconds(JvmCluster cluster) throws IOException, InterruptedException {
+        long ticks = 0;
+        for (JvmNode node : cluster.nodes) {
+            ticks += node.cpuTicks();
+        }
+        return ticks / (double) clockTicks();
     }
 
     private static String loadAverage() throws IOException {
