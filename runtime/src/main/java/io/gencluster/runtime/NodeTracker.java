@@ -137,7 +137,10 @@ final class NodeTracker {
         return stage;
     }
 
-    /** @return the transport's stage; the loop's own bookkeeping of the answer is done apart */
+    /**
+     * @return the transport's answer, completed on the loop thread once the node's state records it
+     *     (an operator who sees a connect fail then reads the failure in the node's state)
+     */
     private CompletionStage<Void> connect(TrackedNode t) {
         t.cancelRetry();
         t.status = Status.CONNECTING;
@@ -154,11 +157,20 @@ final class NodeTracker {
         Duration bound = settings.connectTimeout().plus(CONNECT_GRACE);
         Scheduler.Timer guard = loop.schedule(() -> connectResult(node, attempt,
                 "the transport did not answer within " + bound.toMillis() + " ms"), bound);
+        CompletableFuture<Void> settled = new CompletableFuture<>();
         stage.whenComplete((ok, err) -> loop.execute(() -> {
             guard.cancel();
-            connectResult(node, attempt, err == null ? null : describe(err));
+            try {
+                connectResult(node, attempt, err == null ? null : describe(err));
+            } finally {
+                if (err == null) {
+                    settled.complete(null);
+                } else {
+                    settled.completeExceptionally(err);
+                }
+            }
         }));
-        return stage;
+        return settled;
     }
 
     private void connectResult(NodeName node, long attempt, String error) {

@@ -8,6 +8,7 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.Discovery;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
+import io.gencluster.api.NodeState;
 import io.gencluster.api.NodeState.Status;
 import io.gencluster.api.Peer;
 import java.time.Duration;
@@ -154,6 +155,18 @@ class OperatorControlTest {
         assertTrue(done.handle((ok, err) -> err.getMessage()).join().contains("connection refused"));
         time.advance(INTERVAL.multipliedBy(3));
         assertEquals(1, dist.connectsTo("x@h"), "a node nobody discovers is dialled once");
+    }
+
+    @Test
+    void whoHearsAnOperatorConnectFailReadsTheFailureInTheNodesState() {
+        start("1000");
+        java.util.concurrent.atomic.AtomicReference<NodeState> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        loop.connect(Peer.parse("x@h:9")).whenComplete((ok, err) -> seen.set(loop.snapshot().nodes().get(NodeName.parse("x@h"))));
+        time.runDue();
+        dist.refuse("x@h", "connection refused");
+        time.runDue();
+        assertEquals(Status.DISCONNECTED, seen.get().status(), "recorded before the caller was told: " + seen.get());
+        assertEquals(1, seen.get().failures());
     }
 
     @Test
