@@ -234,8 +234,10 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
                 socket.setTcpNoDelay(true);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-                Connection c = connections.get(node);
-                Handshake.Result r = handshake.initiate(in, out, node, c != null && !c.isClosed());
+                Handshake.Result r = handshake.initiate(in, out, node, () -> {
+                    Connection c = connections.get(node);
+                    return c != null && !c.isClosed();
+                });
                 deadline.cancel();
                 established(r, socket, in);
                 socket = null;

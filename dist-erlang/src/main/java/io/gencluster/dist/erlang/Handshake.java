@@ -68,6 +68,15 @@ final class Handshake {
 
     /** As the dialling side (A), to {@code dialled}. */
     Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, boolean connected) throws IOException {
+        return initiate(in, out, dialled, () -> connected);
+    }
+
+    /**
+     * @param connected whether this node holds a live connection to {@code dialled}, asked when the
+     *     answer is needed (after {@code alive}): the other side's dial may have connected meanwhile
+     */
+    Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, java.util.function.BooleanSupplier connected)
+            throws IOException {
         byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream m = message('N');
         putLong(m, flags);
@@ -85,10 +94,11 @@ final class Handshake {
                     + " does not; its log says which");
             case "alive" -> {
                 // B holds a connection to our name; we dial only when we hold none, so ours is dead
+                boolean live = connected.getAsBoolean();
                 ByteArrayOutputStream answer = message('s');
-                answer.writeBytes((connected ? "false" : "true").getBytes(StandardCharsets.US_ASCII));
+                answer.writeBytes((live ? "false" : "true").getBytes(StandardCharsets.US_ASCII));
                 send(out, answer);
-                if (connected) {
+                if (live) {
                     throw new SimultaneousConnectException(dialled + " is already connected to this node");
                 }
             }
