@@ -11,7 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class NameFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void nodeNamesParseOrAreRefused(String text) {
         if (text == null) {
             return; // null is a programming error (NullPointerException), never input
@@ -24,7 +24,7 @@ class NameFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void peersParseOrAreRefused(String text) {
         if (text == null) {
             return;

@@ -13,7 +13,7 @@ import java.io.IOException;
  */
 class EpmdFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void namesRepliesParseOrFail(byte[] reply) {
         try {
             EpmdCodec.parseNamesResponse(reply, "h");
@@ -22,7 +22,7 @@ class EpmdFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void port2RepliesParseOrFail(byte[] reply) {
         try {
             EpmdCodec.parsePort2Response(reply, "n");
@@ -31,7 +31,7 @@ class EpmdFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void alive2RepliesParseOrFail(byte[] reply) {
         try {
             EpmdCodec.readAlive2Response(new ByteArrayInputStream(reply), "n");
@@ -40,7 +40,7 @@ class EpmdFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void portMapperRequestsParseOrFail(byte[] request) {
         try {
             byte[] body = EpmdCodec.readRequest(new DataInputStream(new ByteArrayInputStream(request)));

@@ -10,7 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class TermFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void decodingAnyBytesIsBoundedAndRoundTrips(byte[] bytes) {
         Term t;
         try {

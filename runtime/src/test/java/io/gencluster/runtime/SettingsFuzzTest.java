@@ -9,7 +9,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class SettingsFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyConfigurationIsAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) {
         try {
             new RuntimeSettings(data.consumeString(40), data.consumeLong(), data.consumeLong(), data.consumeLong(),

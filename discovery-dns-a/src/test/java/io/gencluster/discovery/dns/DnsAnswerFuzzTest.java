@@ -31,7 +31,7 @@ class DnsAnswerFuzzTest {
         {"A", "ip"}, {"A", "hostname"}, {"AAAA", "ip"}, {"SRV", "hostname"}, {"SRV", "ip"}, {"AAAA", "hostname"},
     };
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyAnswerGivesPeersOrADiscoveryError(FuzzedDataProvider data) {
         int control = data.consumeInt(0, 255);
         String[] shape = SHAPES[(control >>> 1) % SHAPES.length];

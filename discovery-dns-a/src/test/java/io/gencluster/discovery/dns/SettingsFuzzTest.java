@@ -17,7 +17,7 @@ class SettingsFuzzTest {
     private static final String[] KEYS = {"domain", "record.type", "basename", "host.type", "servers", "port", "search",
         "timeout.ms"};
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) throws Exception {
         Map<String, String> values = new LinkedHashMap<>();
         for (String key : KEYS) {

@@ -13,7 +13,7 @@ class SettingsFuzzTest {
 
     private static final String[] KEYS = {"hosts", "epmd.port", "timeout.ms", "include.foreign"};
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String key : KEYS) {

@@ -10,7 +10,7 @@ import io.gencluster.api.Peer;
  */
 class NodesFuzzTest {
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyNodesValueGivesPeersAndNamedRejections(String nodes) {
         if (nodes == null) {
             return; // a missing key is the default, never text

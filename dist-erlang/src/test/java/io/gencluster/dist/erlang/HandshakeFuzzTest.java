@@ -30,7 +30,7 @@ class HandshakeFuzzTest {
         }
     };
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void acceptorSurvivesAnyBytes(byte[] bytes) {
         try {
             NODE.accept(new DataInputStream(new ByteArrayInputStream(bytes)), new DataOutputStream(new ByteArrayOutputStream()), OK);
@@ -39,7 +39,7 @@ class HandshakeFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void initiatorSurvivesAnyBytes(byte[] bytes) {
         try {
             NODE.initiate(new DataInputStream(new ByteArrayInputStream(bytes)), new DataOutputStream(new ByteArrayOutputStream()),

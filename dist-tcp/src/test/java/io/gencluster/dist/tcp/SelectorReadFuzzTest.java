@@ -44,7 +44,7 @@ class SelectorReadFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void framesReadInAnyCutsDecodeAsTheStreamDecoderDoes(byte[] input) throws IOException {
         if (input.length == 0) {
             return;

@@ -18,7 +18,7 @@ class SettingsFuzzTest {
         "tick.timeout.ms", "handshake.timeout.ms", "max.handshakes", "max.frame.bytes", "send.queue.bytes",
         "mailbox.queue", "mesh.transitive", "epmd.register", "epmd.port", "epmd.embedded"};
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String key : KEYS) {

@@ -21,7 +21,7 @@ class WireFuzzTest {
     private static final Handshake ACCEPTOR = new Handshake(NodeName.parse("b@127.0.0.1"),
             "secret".getBytes(StandardCharsets.UTF_8), new Random(1));
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void handshakeAcceptorSurvivesAnyBytes(byte[] bytes) {
         try {
             ACCEPTOR.accept(new DataInputStream(new ByteArrayInputStream(bytes)),
@@ -31,7 +31,7 @@ class WireFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void handshakeInitiatorSurvivesAnyBytes(byte[] bytes) {
         try {
             ACCEPTOR.initiate(new DataInputStream(new ByteArrayInputStream(bytes)),
@@ -41,7 +41,7 @@ class WireFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void framesAfterTheHandshakeAreBounded(byte[] bytes) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         try {
