@@ -77,7 +77,7 @@ final class Connection {
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
     private long lastWriteNanos = Long.MIN_VALUE / 2;
     private volatile boolean closeWhenFlushed; // read per frame by the reader: no lock for it
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER]; // a sender's own write, under the lock
+    private final ByteBuffer[] gather = new ByteBuffer[2]; // a sender's own write (head, body), under the lock
     private final ByteBuffer[] flushing = new ByteBuffer[MAX_GATHER]; // the selector thread's, without it
 
     Connection(SocketChannel channel, boolean initiated, String remote, int queueLimit, java.time.Clock clock) {

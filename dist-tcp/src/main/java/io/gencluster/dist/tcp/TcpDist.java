@@ -85,9 +85,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private final byte[] tickFrame = FrameCodec.encode(FrameCodec.TICK, EMPTY);
 
     // guarded by this
-    private final Map<NodeName, Connection> connections = new HashMap<>();
-    /** The same connections, readable without the lock: a sender's lookup. Changed with {@link #connections}. */
-    private final Map<NodeName, Connection> established = new ConcurrentHashMap<>();
+    // changed under this lock, with the dials; concurrent so that a sender's lookup needs no lock
+    private final Map<NodeName, Connection> connections = new ConcurrentHashMap<>();
     private final Map<NodeName, Dial> dialling = new HashMap<>();
     private boolean closed;
 
@@ -207,7 +206,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             throw new MessagingException("message of " + payload.length + " bytes to " + node + " exceeds max.frame.bytes ("
                     + settings.maxFrameBytes + ")");
         }
-        Connection c = established.get(node); // no transport-wide lock per message
+        Connection c = connections.get(node); // no transport-wide lock per message
         if (c == null) {
             throw new MessagingException("not connected to " + node);
         }
@@ -798,7 +797,6 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 dial = null;
             } else {
                 connections.put(c.peer, c);
-                established.put(c.peer, c);
                 c.state = Connection.State.UP;
                 emit(ClusterEvent.nodeUp(c.peer, clock.instant()));
                 dial = dialling.get(c.peer);
@@ -1008,7 +1006,6 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         open.remove(c);
         synchronized (this) {
             connections.remove(c.peer, c);
-            established.remove(c.peer, c);
             emit(ClusterEvent.nodeDown(c.peer, reason, detail, clock.instant()));
         }
     }
