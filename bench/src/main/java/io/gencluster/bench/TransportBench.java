@@ -15,9 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -25,11 +25,22 @@ import javax.net.ssl.SSLContext;
  * (one sender streaming to a mailbox) and round-trip latency (ping-pong, p50/p99) for 64 B, 1 KiB
  * and 64 KiB payloads, plaintext and TLS. Prints a Markdown report; ratios compare figures taken in
  * the same run, so the machine's speed cancels out.
+ *
+ * <p>Every figure, the baseline's as well, is taken the same way: trials run until the code is warm
+ * ({@link #WARM_UP_NANOS} of them), then {@link #TRIALS} more are measured and the median is kept,
+ * so that neither JIT compilation nor one disturbed trial decides a figure.
  */
 public final class TransportBench {
 
     private static final int[] SIZES = {64, 1024, 64 * 1024};
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int TRIALS = 5;
+
+    /** One trial: a rate, or round trips' times. */
+    private interface Trial<T> {
+        T run() throws Exception;
+    }
 
     private record Result(double messagesPerSecond, double p50Micros, double p99Micros) {
     }
@@ -44,9 +55,9 @@ public final class TransportBench {
         // arguments, if any, name the payload sizes to run (for profiling one of them)
         int[] sizes = args.length == 0 ? SIZES : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         for (int size : sizes) {
-            // long enough that JIT warm-up and thread start-up do not decide the figure (≥ 0.3 s each)
-            int count = size <= 1024 ? 1_000_000 : 20_000;
-            int pings = size <= 1024 ? 20_000 : 2_000;
+            // messages per trial: 0.1 s or more each, even for the baseline
+            int count = size <= 64 ? 2_000_000 : size <= 1024 ? 1_000_000 : 20_000;
+            int pings = size <= 1024 ? 10_000 : 2_000;
             Result raw = raw(size, count, pings);
             Result plain = transport(size, count, pings, null);
             Result secure = transport(size, count, pings, tls);
@@ -66,15 +77,11 @@ public final class TransportBench {
         byte[] payload = new byte[size];
         double rate;
         try (RawSockets s = new RawSockets()) {
-            streamRaw(s, payload, count / 5); // warm-up
-            rate = streamRaw(s, payload, count);
+            rate = steadyRate(() -> streamRaw(s, payload, count));
         }
-        long[] rtt;
         try (RawSockets s = new RawSockets()) {
-            pingRaw(s, payload, pings / 5);
-            rtt = pingRaw(s, payload, pings);
+            return steadyLatency(rate, () -> pingRaw(s, payload, pings));
         }
-        return new Result(rate, percentile(rtt, 50), percentile(rtt, 99));
     }
 
     private static double streamRaw(RawSockets s, byte[] payload, int count) throws Exception {
@@ -129,11 +136,8 @@ public final class TransportBench {
         try {
             a.connect(Peer.of(b.self(), b.port()), WAIT).toCompletableFuture().get(30, TimeUnit.SECONDS);
             byte[] payload = new byte[size];
-            stream(a, b, payload, count / 5); // warm-up
-            double rate = stream(a, b, payload, count);
-            ping(a, b, payload, pings / 5);
-            long[] rtt = ping(a, b, payload, pings);
-            return new Result(rate, percentile(rtt, 50), percentile(rtt, 99));
+            double rate = steadyRate(() -> stream(a, b, payload, count));
+            return steadyLatency(rate, () -> ping(a, b, payload, pings));
         } finally {
             a.close();
             b.close();
@@ -166,35 +170,87 @@ public final class TransportBench {
         return count / ((System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * Round trips timed where the reply arrives: the pong handler takes the time and sends the
+     * next ping, as the baseline's client thread reads its own socket and writes again. (Handing
+     * each reply to a waiting benchmark thread would add a wake-up of the benchmark's, not of the
+     * transport's, to every round trip.)
+     */
     private static long[] ping(TcpDist a, TcpDist b, byte[] payload, int pings) throws Exception {
-        SynchronousQueue<byte[]> replies = new SynchronousQueue<>();
+        long[] rtt = new long[pings];
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Exception> failure = new AtomicReference<>();
         b.addMailbox("echo", (from, p) -> {
             try {
                 b.send(from, "pong", p, WAIT);
             } catch (Exception e) {
-                throw new IllegalStateException(e);
+                failure.set(e);
+                done.countDown();
             }
         });
+        int[] next = {0};
+        long[] sentAt = {0};
         a.addMailbox("pong", (from, p) -> {
+            long now = System.nanoTime();
+            rtt[next[0]++] = now - sentAt[0];
+            if (next[0] == pings) {
+                done.countDown();
+                return;
+            }
             try {
-                replies.put(p);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                sentAt[0] = System.nanoTime();
+                a.send(b.self(), "echo", payload, WAIT);
+            } catch (Exception e) {
+                failure.set(e);
+                done.countDown();
             }
         });
-        long[] rtt = new long[pings];
-        for (int i = 0; i < pings; i++) {
-            long t = System.nanoTime();
-            a.send(b.self(), "echo", payload, WAIT);
-            if (replies.poll(30, TimeUnit.SECONDS) == null) {
-                throw new IllegalStateException("no reply to ping " + i);
-            }
-            rtt[i] = System.nanoTime() - t;
+        sentAt[0] = System.nanoTime();
+        a.send(b.self(), "echo", payload, WAIT);
+        if (!done.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("only " + next[0] + " of " + pings + " round trips done");
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
         return rtt;
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static double steadyRate(Trial<Double> trial) throws Exception {
+        long warm = System.nanoTime() + WARM_UP_NANOS;
+        do {
+            trial.run();
+        } while (System.nanoTime() < warm);
+        double[] rates = new double[TRIALS];
+        for (int i = 0; i < TRIALS; i++) {
+            rates[i] = trial.run();
+        }
+        return median(rates);
+    }
+
+    /** The median over trials of each trial's p50 and p99. */
+    private static Result steadyLatency(double rate, Trial<long[]> trial) throws Exception {
+        long warm = System.nanoTime() + WARM_UP_NANOS;
+        do {
+            trial.run();
+        } while (System.nanoTime() < warm);
+        double[] p50 = new double[TRIALS];
+        double[] p99 = new double[TRIALS];
+        for (int i = 0; i < TRIALS; i++) {
+            long[] rtt = trial.run();
+            p50[i] = percentile(rtt, 50);
+            p99[i] = percentile(rtt, 99);
+        }
+        return new Result(rate, median(p50), median(p99));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
 
     private static double percentile(long[] nanos, int p) {
         long[] sorted = nanos.clone();

@@ -33,6 +33,7 @@ final class Connection {
     /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
     private static final int MAX_COPIED_FRAME = 8 * 1024;
     private static final int CHUNK = 64 * 1024;
+    private static final int SPARE_CHUNKS = 2;
     private static final long FLUSH_BUDGET = 1024 * 1024;
     private static final byte[] NOTHING = new byte[0];
     /**
@@ -40,7 +41,7 @@ final class Connection {
      * rather than written at once. Shorter than a loopback round trip, so a request/reply exchange
      * still writes each frame at once.
      */
-    private static final long STREAMING_NANOS = 20_000;
+    private static final long STREAMING_NANOS = 5_000;
 
     final SocketChannel channel;
     private final java.time.Clock clock; // the transport's, for the time of a sender's own write
@@ -61,8 +62,13 @@ final class Connection {
     boolean eof;
     boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
 
-    // a DATA frame waiting for room in its mailbox, while reading is paused
-    FrameCodec.Frame parked;
+    // messages read and not yet handed to their mailboxes: batchBoxes[i] gets batchPayloads[i],
+    // for batchStart <= i < batchEnd; while parked, the mailbox at batchStart is full and reading waits
+    String[] batchBoxes;
+    byte[][] batchPayloads;
+    int batchStart;
+    int batchEnd;
+    boolean parked;
     long parkedSince;
 
     private byte[] lastMailboxBytes;
@@ -75,6 +81,7 @@ final class Connection {
     private long queued;
     private boolean flushRequested;
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(SPARE_CHUNKS); // written chunks, for reuse
     private long lastWriteNanos = Long.MIN_VALUE / 2;
     private volatile boolean closeWhenFlushed; // read per frame by the reader: no lock for it
     private final ByteBuffer[] gather = new ByteBuffer[2]; // a sender's own write (head, body), under the lock
@@ -174,6 +181,10 @@ final class Connection {
     }
 
     private static boolean sameBytes(ByteBuffer b, int at, byte[] bytes) {
+        if (b.hasArray()) {
+            int from = b.arrayOffset() + at;
+            return java.util.Arrays.equals(b.array(), from, from + bytes.length, bytes, 0, bytes.length);
+        }
         for (int i = 0; i < bytes.length; i++) {
             if (b.get(at + i) != bytes[i]) {
                 return false;
@@ -184,26 +195,32 @@ final class Connection {
 
     // ---------------------------------------------------------------- writing
 
-    /** Queues a whole frame; see {@link #enqueue(byte[], byte[], long)}. */
+    /** Queues a whole frame; see {@link #enqueue(byte[], byte[], byte[], long)}. */
     int enqueue(byte[] frame, long maxWaitNanos) throws IOException, InterruptedException {
-        return enqueue(frame, NOTHING, maxWaitNanos);
+        return enqueue(null, frame, NOTHING, maxWaitNanos);
+    }
+
+    /** Queues a DATA frame carrying {@code payload} to the mailbox named {@code box} (UTF-8); see {@link #enqueue(byte[], byte[], byte[], long)}. */
+    int enqueueData(byte[] box, byte[] payload, long maxWaitNanos) throws IOException, InterruptedException {
+        return enqueue(box, NOTHING, payload, maxWaitNanos);
     }
 
     /**
-     * Queues the frame {@code head} followed by {@code body} (so that a message's payload is copied
-     * once, straight into the queue), waiting up to {@code maxWaitNanos} for room (0: no wait).
-     * Neither array is kept: the caller may reuse them. When nothing is queued, nothing was written
-     * a moment ago and the link allows it, the calling thread writes the frame itself: a request or
-     * a reply costs the sender no hand-off to the selector thread. A sender that streams finds a
-     * write a moment ago, so its frames are copied into a chunk and written many at a time by the
-     * selector thread: one system call for a whole batch of small frames instead of one each.
+     * Queues a frame — a DATA frame's head for mailbox {@code box} when that is not null, else the
+     * frame {@code head} — followed by {@code body} (so that a message's payload is copied once,
+     * straight into the queue), waiting up to {@code maxWaitNanos} for room (0: no wait). No array
+     * is kept: the caller may reuse them. When nothing is queued, nothing was written a moment ago
+     * and the link allows it, the calling thread writes the frame itself: a request or a reply
+     * costs the sender no hand-off to the selector thread. A sender that streams finds a write a
+     * moment ago, so its frames are copied into a chunk and written many at a time by the selector
+     * thread: one system call for a whole batch of small frames instead of one each.
      *
      * @return 1 when queued and the selector must be asked to write, 0 when queued or written, -1
      *     when the queue stayed full
      * @throws IOException when the connection is closed
      */
-    synchronized int enqueue(byte[] head, byte[] body, long maxWaitNanos) throws IOException, InterruptedException {
-        int size = head.length + body.length;
+    private synchronized int enqueue(byte[] box, byte[] head, byte[] body, long maxWaitNanos) throws IOException, InterruptedException {
+        int size = (box != null ? FrameCodec.DATA_HEAD + box.length : head.length) + body.length;
         if (size > queueLimit) {
             return -1;
         }
@@ -223,7 +240,7 @@ final class Connection {
         long nanos;
         if (out.isEmpty() && tail == null && !flushRequested && state == State.UP && link.writableFromAnyThread()
                 && (nanos = System.nanoTime()) - lastWriteNanos > STREAMING_NANOS) {
-            gather[0] = ByteBuffer.wrap(head);
+            gather[0] = box != null ? putHead(ByteBuffer.allocate(size - body.length), size, box).flip() : ByteBuffer.wrap(head);
             gather[1] = ByteBuffer.wrap(body);
             try {
                 if (link.write(gather, 2) > 0) {
@@ -244,16 +261,27 @@ final class Connection {
             if (left == 0) {
                 return 0;
             }
-        } else if (size <= MAX_COPIED_FRAME) {
-            if (tail == null || tail.remaining() < size) {
-                seal();
-                tail = ByteBuffer.allocate(CHUNK);
-            }
-            tail.put(head).put(body);
-            queued += size;
         } else {
-            seal();
-            out.add(ByteBuffer.allocate(size).put(head).put(body).flip());
+            ByteBuffer into;
+            if (size <= MAX_COPIED_FRAME) {
+                if (tail == null || tail.remaining() < size) {
+                    seal();
+                    tail = spare.isEmpty() ? ByteBuffer.allocate(CHUNK) : spare.pop();
+                }
+                into = tail;
+            } else {
+                seal();
+                into = ByteBuffer.allocate(size);
+            }
+            if (box != null) {
+                putHead(into, size, box);
+            } else {
+                into.put(head);
+            }
+            into.put(body);
+            if (into != tail) {
+                out.add(into.flip());
+            }
             queued += size;
         }
         if (flushRequested) {
@@ -261,6 +289,10 @@ final class Connection {
         }
         flushRequested = true;
         return 1;
+    }
+
+    private static ByteBuffer putHead(ByteBuffer b, int frameSize, byte[] box) {
+        return b.putInt(frameSize - 4).put(FrameCodec.DATA).putShort((short) box.length).put(box);
     }
 
     /** The chunk being filled joins the queue, so that what follows it is written after it. */
@@ -310,7 +342,11 @@ final class Connection {
                     lastWriteNanos = System.nanoTime();
                 }
                 while (!out.isEmpty() && !out.peek().hasRemaining()) {
-                    queued -= out.poll().limit();
+                    ByteBuffer done = out.poll();
+                    queued -= done.limit();
+                    if (done.capacity() == CHUNK && spare.size() < SPARE_CHUNKS) {
+                        spare.push(done.clear()); // no new 64 KiB to zero for the next chunk
+                    }
                 }
                 if (written > 0) {
                     notifyAll();
@@ -351,6 +387,7 @@ final class Connection {
             closedFor = reason;
             state = State.CLOSED;
             out.clear();
+            spare.clear();
             tail = null;
             queued = 0;
             notifyAll(); // senders waiting for room find the connection closed

@@ -60,6 +60,8 @@ final class FrameCodec {
     static final byte TICK = 6;
     static final byte DATA = 7;
     static final byte MEMBERS = 8;
+    /** Bytes of a DATA frame before its mailbox name: length, type, the name's length. */
+    static final int DATA_HEAD = 4 + 1 + 2;
 
     static final byte[] MAGIC = {'G', 'C', 'T', 'P'};
     static final int VERSION = 1;

@@ -3,12 +3,12 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The mailboxes of this node: each delivers to its handler on a thread of its own through a
@@ -18,12 +18,18 @@ import java.util.concurrent.TimeUnit;
  * of losing messages — and only then drops the message (delivery is at most once), logging the
  * drop once per burst. While it waits, that connection's other mailboxes wait too; other
  * connections do not.
+ *
+ * <p>Messages move in batches both ways: a reader hands over every message of a read that goes to
+ * one mailbox at once, and the mailbox's thread takes every waiting message at once; each costs
+ * one lock and at most one wake-up, not one per message.
  */
 final class Mailboxes implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final int BATCH = 256;
+    /** Most messages a mailbox's thread takes at once. */
+    static final int BATCH = 256;
+    private static final int INITIAL_RING = 1024;
 
     private final int capacity;
     private final String threadTag;
@@ -31,81 +37,166 @@ final class Mailboxes implements AutoCloseable {
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
     private volatile long lastUnknownLog;
 
-    /** One message waiting for its handler. */
-    private record Delivery(NodeName from, byte[] payload) {
-    }
-
-    /** Marks the end of a mailbox's queue: its thread stops when it reaches it. */
-    private static final Delivery END = new Delivery(null, null);
-
     /**
-     * A mailbox: its handler, its bounded queue and the thread that empties it. The thread takes
-     * every message waiting at once (up to {@link #BATCH}), so a burst costs one hand-off, not
-     * one per message.
+     * A mailbox: its handler, its bounded queue (a ring that grows up to the capacity as it is
+     * needed) and the thread that empties it.
      */
     private final class Mailbox implements Runnable {
         final String name;
         final MessageHandler handler;
-        final ArrayBlockingQueue<Delivery> queue = new ArrayBlockingQueue<>(capacity);
         final Thread thread;
-        volatile boolean closing;
-        /** A connection stopped reading because this queue was full: tell it once there is room. */
-        volatile boolean awaited;
         volatile long lastDropLog;
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition nonEmpty = lock.newCondition();
+        // guarded by lock
+        private NodeName[] froms;
+        private byte[][] payloads;
+        private int head;
+        private int count;
+        private boolean waiting; // the thread waits for messages
+        private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
+        private boolean closing;
 
         Mailbox(String name, MessageHandler handler) {
             this.name = name;
             this.handler = handler;
+            int ring = Math.min(capacity, INITIAL_RING);
+            froms = new NodeName[ring];
+            payloads = new byte[ring][];
             this.thread = new Thread(this, "gencluster-mailbox-" + name + "-" + threadTag);
             thread.setDaemon(true);
             thread.start();
         }
 
-        @Override
-        public void run() {
-            List<Delivery> batch = new ArrayList<>(BATCH);
+        /** Takes as many of {@code batch[start..end)} as there is room for; returns how many. */
+        int put(NodeName from, byte[][] batch, int start, int end) {
+            lock.lock();
             try {
-                while (true) {
-                    batch.add(queue.take());
-                    queue.drainTo(batch, BATCH - 1);
-                    for (Delivery d : batch) {
-                        if (d == END) {
-                            return;
-                        }
-                        deliver(d);
-                    }
-                    batch.clear();
-                    if (awaited) {
-                        awaited = false;
-                        roomMade.run(); // the waiting reader goes on now, not at its next retry
-                    }
-                    if (closing && queue.isEmpty()) {
-                        return;
-                    }
+                if (closing) {
+                    return end - start; // dropped: the mailbox is going away
                 }
-            } catch (InterruptedException e) {
-                // closed with the node: what is still queued is dropped (at most once)
+                int n = Math.min(end - start, capacity - count);
+                if (count + n > payloads.length) {
+                    grow(count + n);
+                }
+                int ring = payloads.length;
+                int tail = (head + count) % ring;
+                int first = Math.min(n, ring - tail);
+                System.arraycopy(batch, start, payloads, tail, first);
+                System.arraycopy(batch, start + first, payloads, 0, n - first);
+                Arrays.fill(froms, tail, tail + first, from);
+                Arrays.fill(froms, 0, n - first, from);
+                count += n;
+                if (n < end - start) {
+                    awaited = true;
+                }
+                if (n > 0 && waiting) {
+                    nonEmpty.signal();
+                }
+                return n;
+            } finally {
+                lock.unlock();
             }
         }
 
-        private void deliver(Delivery d) {
+        private void grow(int needed) {
+            int size = payloads.length;
+            while (size < needed) {
+                size = (int) Math.min(capacity, size * 2L);
+            }
+            NodeName[] f = new NodeName[size];
+            byte[][] p = new byte[size][];
+            for (int i = 0; i < count; i++) {
+                int at = (head + i) % payloads.length;
+                f[i] = froms[at];
+                p[i] = payloads[at];
+            }
+            froms = f;
+            payloads = p;
+            head = 0;
+        }
+
+        @Override
+        public void run() {
+            NodeName[] takenFrom = new NodeName[BATCH];
+            byte[][] taken = new byte[BATCH][];
             try {
-                handler.message(d.from, d.payload);
+                while (true) {
+                    int n;
+                    boolean wakeReader;
+                    lock.lock();
+                    try {
+                        while (count == 0) {
+                            if (closing) {
+                                return;
+                            }
+                            waiting = true;
+                            try {
+                                nonEmpty.await();
+                            } finally {
+                                waiting = false;
+                            }
+                        }
+                        n = Math.min(count, BATCH);
+                        int ring = payloads.length;
+                        int first = Math.min(n, ring - head);
+                        System.arraycopy(payloads, head, taken, 0, first);
+                        System.arraycopy(payloads, 0, taken, first, n - first);
+                        System.arraycopy(froms, head, takenFrom, 0, first);
+                        System.arraycopy(froms, 0, takenFrom, first, n - first);
+                        Arrays.fill(payloads, head, head + first, null);
+                        Arrays.fill(payloads, 0, n - first, null);
+                        head = (head + n) % ring;
+                        count -= n;
+                        wakeReader = awaited;
+                        awaited = false;
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (wakeReader) {
+                        roomMade.run(); // the waiting reader goes on now, not at its next retry
+                    }
+                    for (int i = 0; i < n; i++) {
+                        deliver(takenFrom[i], taken[i]);
+                        taken[i] = null;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopped with the node: what is still queued is dropped (at most once)
+            }
+        }
+
+        private void deliver(NodeName from, byte[] payload) {
+            try {
+                handler.message(from, payload);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "handler of mailbox '" + name + "' failed on a message from " + d.from, e);
+                LOG.log(Level.WARNING, "handler of mailbox '" + name + "' failed on a message from " + from, e);
             }
         }
 
         /** Delivers what is queued, then stops. */
         void finish() {
-            closing = true;
-            queue.offer(END); // a full queue needs no marker: the thread sees closing once it is drained
+            lock.lock();
+            try {
+                closing = true;
+                nonEmpty.signal();
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** Stops at once, dropping what is queued. */
         void stop() {
-            closing = true;
-            queue.clear();
+            lock.lock();
+            try {
+                closing = true;
+                Arrays.fill(payloads, null);
+                Arrays.fill(froms, null);
+                count = 0;
+            } finally {
+                lock.unlock();
+            }
             thread.interrupt();
         }
     }
@@ -132,41 +223,36 @@ final class Mailboxes implements AutoCloseable {
     }
 
     /**
-     * Queues a message for its mailbox without waiting. A message for a mailbox that does not
-     * exist is dropped (and logged once per burst).
+     * Queues the messages {@code payloads[start..end)} from one node to one mailbox, in order,
+     * without waiting. Messages for a mailbox that does not exist are dropped (and logged once
+     * per burst).
      *
-     * @return false when the mailbox's queue is full: the caller keeps the message, stops reading
-     *     the connection (pushing back through TCP) and tries again, or gives up with {@link #drop}
+     * @return how many were taken (or dropped); fewer than offered when the mailbox's queue is
+     *     full: the caller keeps the rest, stops reading the connection (pushing back through TCP)
+     *     and offers them again once told there is room, or gives up with {@link #drop}
      */
-    boolean offer(NodeName from, String mailbox, byte[] payload) {
+    int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end) {
         Mailbox box = boxes.get(mailbox);
         if (box == null) {
             long now = System.nanoTime();
             if (now - lastUnknownLog > LOG_INTERVAL_NANOS) {
                 lastUnknownLog = now;
-                LOG.log(Level.WARNING, "message from {0} to mailbox ''{1}'' dropped: no such mailbox here", from, mailbox);
+                LOG.log(Level.WARNING, "{0,number,#} message(s) from {1} to mailbox ''{2}'' dropped: no such mailbox here",
+                        end - start, from, mailbox);
             }
-            return true;
+            return end - start;
         }
-        if (box.closing) {
-            return true;
-        }
-        Delivery d = new Delivery(from, payload);
-        if (box.queue.offer(d)) {
-            return true;
-        }
-        box.awaited = true;
-        return box.queue.offer(d); // room made before the flag was seen is not missed
+        return box.put(from, payloads, start, end);
     }
 
-    /** Gives up on a message whose mailbox stayed full (delivery is at most once), logging once per burst. */
-    void drop(NodeName from, String mailbox) {
+    /** Gives up on messages whose mailbox stayed full (delivery is at most once), logging once per burst. */
+    void drop(NodeName from, String mailbox, int messages) {
         Mailbox box = boxes.get(mailbox);
         long now = System.nanoTime();
         if (box != null && now - box.lastDropLog > LOG_INTERVAL_NANOS) {
             box.lastDropLog = now;
-            LOG.log(Level.WARNING, "mailbox ''{0}'' is {1} messages behind; dropping messages (from {2} and others)",
-                    mailbox, capacity, from);
+            LOG.log(Level.WARNING, "mailbox ''{0}'' is {1,number,#} messages behind; dropped {2,number,#} from {3} (and maybe more from others)",
+                    mailbox, capacity, messages, from);
         }
     }
 

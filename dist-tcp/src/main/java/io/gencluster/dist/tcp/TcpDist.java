@@ -195,9 +195,20 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     // ---------------------------------------------------------------- sending
 
+    /** A mailbox's name and its UTF-8 bytes. */
+    private record MailboxName(String name, byte[] bytes) {
+    }
+
+    private volatile MailboxName lastMailboxName;
+
     @Override
     public void send(NodeName node, String mailbox, byte[] payload, Duration maxWait) throws MessagingException {
-        byte[] box = mailbox.getBytes(StandardCharsets.UTF_8);
+        MailboxName named = lastMailboxName;
+        if (named == null || !named.name.equals(mailbox)) {
+            named = new MailboxName(mailbox, mailbox.getBytes(StandardCharsets.UTF_8));
+            lastMailboxName = named; // a sender mostly sends to one mailbox: encode its name once
+        }
+        byte[] box = named.bytes;
         if (box.length == 0 || box.length > 255) {
             throw new MessagingException("invalid mailbox name '" + mailbox + "': 1-255 bytes of UTF-8");
         }
@@ -210,11 +221,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (c == null) {
             throw new MessagingException("not connected to " + node);
         }
-        // the frame's head (length, type, mailbox); the payload follows it, copied once into the queue
-        byte[] head = new byte[7 + box.length];
-        ByteBuffer.wrap(head).putInt(size + 1).put(FrameCodec.DATA).putShort((short) box.length).put(box);
         try {
-            int queued = c.enqueue(head, payload, maxWait.toNanos());
+            // the frame's head is written straight into the queue, the payload copied once after it
+            int queued = c.enqueueData(box, payload, maxWait.toNanos());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
                         + " bytes) for " + maxWait.toMillis() + " ms");
@@ -555,7 +564,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (c.state == Connection.State.CONNECTING) {
             ops = SelectionKey.OP_CONNECT;
         } else {
-            ops = c.parked == null && !c.closingWhenFlushed() ? SelectionKey.OP_READ : 0;
+            ops = !c.parked && !c.closingWhenFlushed() ? SelectionKey.OP_READ : 0;
             if (!c.idleForWrites()) {
                 ops |= SelectionKey.OP_WRITE;
             }
@@ -629,37 +638,43 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     private void readFrames(Connection c) throws IOException {
         long now = clock.millis(); // once per read, not per frame: a read may hold hundreds
-        while (!c.isClosed() && c.parked == null && !c.closingWhenFlushed()) {
-            FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
-            if (f == null) {
-                if (c.eof) {
-                    throw new EOFException("closed by peer");
+        try {
+            while (!c.isClosed() && !c.parked && !c.closingWhenFlushed()) {
+                FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
+                if (f == null) {
+                    if (c.eof) {
+                        throw new EOFException("closed by peer");
+                    }
+                    return;
                 }
-                return;
+                c.lastRead = now;
+                if (c.state == Connection.State.UP) {
+                    received(c, f);
+                } else if (c.initiated) {
+                    byte[] next = c.initiator.onFrame(f);
+                    if (next != null) {
+                        send(c, next);
+                    } else if (c.initiator.done) {
+                        c.peerListenPort = c.initiator.acceptorPort;
+                        up(c, null);
+                    }
+                } else {
+                    byte[] next = c.acceptor.onFrame(f);
+                    if (next != null) {
+                        c.peer = c.acceptor.initiator();
+                        send(c, next);
+                    } else if (c.acceptor.accepted != null) {
+                        c.peer = c.acceptor.accepted.initiator;
+                        c.peerListenPort = c.acceptor.accepted.listenPort;
+                        admit(c.peer); // the rules again: a connection may have come up, or a dial begun, since HELLO
+                        // registered before ACCEPT goes out, so the initiator never sees the pair connected before this side does
+                        up(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
+                    }
+                }
             }
-            c.lastRead = now;
-            if (c.state == Connection.State.UP) {
-                received(c, f);
-            } else if (c.initiated) {
-                byte[] next = c.initiator.onFrame(f);
-                if (next != null) {
-                    send(c, next);
-                } else if (c.initiator.done) {
-                    c.peerListenPort = c.initiator.acceptorPort;
-                    up(c, null);
-                }
-            } else {
-                byte[] next = c.acceptor.onFrame(f);
-                if (next != null) {
-                    c.peer = c.acceptor.initiator();
-                    send(c, next);
-                } else if (c.acceptor.accepted != null) {
-                    c.peer = c.acceptor.accepted.initiator;
-                    c.peerListenPort = c.acceptor.accepted.listenPort;
-                    admit(c.peer); // the rules again: a connection may have come up, or a dial begun, since HELLO
-                    // registered before ACCEPT goes out, so the initiator never sees the pair connected before this side does
-                    up(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
-                }
+        } finally {
+            if (!c.parked) {
+                handOver(c); // what this read brought, also when the stream then ended or failed
             }
         }
     }
@@ -668,11 +683,16 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void received(Connection c, FrameCodec.Frame f) throws IOException {
         if (f.type == FrameCodec.DATA) {
             String mailbox = c.mailboxName(f.payload);
-            if (!deliver(c, f, mailbox)) {
-                f = f.owned(); // the read buffer moves on; the parked message must not
-                c.parked = f;
-                c.parkedSince = clock.millis();
-                parked.add(c);
+            if (c.batchPayloads == null) {
+                c.batchBoxes = new String[Mailboxes.BATCH];
+                c.batchPayloads = new byte[Mailboxes.BATCH][];
+            }
+            byte[] payload = new byte[f.payload.remaining()];
+            f.payload.get(payload);
+            c.batchBoxes[c.batchEnd] = mailbox;
+            c.batchPayloads[c.batchEnd++] = payload;
+            if (c.batchEnd == Mailboxes.BATCH) {
+                handOver(c);
             }
         } else if (f.type == FrameCodec.MEMBERS) {
             membersOf(c, f);
@@ -681,42 +701,69 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
     }
 
-    private boolean deliver(Connection c, FrameCodec.Frame f, String mailbox) {
-        byte[] payload = new byte[f.payload.remaining()];
-        f.payload.get(payload);
-        return mailboxes.offer(c.peer, mailbox, payload);
+    /**
+     * Hands the messages read so far to their mailboxes, each run of messages to one mailbox at
+     * once. When a mailbox is full the connection is parked: it stops reading, keeping the rest,
+     * until the mailbox makes room or the wait is over.
+     *
+     * @return true when every message was handed over
+     */
+    private boolean handOver(Connection c) {
+        String[] boxes = c.batchBoxes;
+        int i = c.batchStart;
+        int end = c.batchEnd;
+        while (i < end) {
+            String box = boxes[i];
+            int j = i + 1;
+            while (j < end && boxes[j] == box) { // one String per name and connection (Connection.mailboxName)
+                j++;
+            }
+            i += mailboxes.offer(c.peer, box, c.batchPayloads, i, j);
+            if (i < j) {
+                c.batchStart = i;
+                if (!c.parked) {
+                    c.parked = true;
+                    c.parkedSince = clock.millis();
+                    parked.add(c);
+                }
+                return false;
+            }
+        }
+        if (end > 0) {
+            java.util.Arrays.fill(boxes, 0, end, null);
+            java.util.Arrays.fill(c.batchPayloads, 0, end, null);
+            c.batchStart = 0;
+            c.batchEnd = 0;
+        }
+        return true;
     }
 
     /**
-     * Connections whose mailbox was full: deliver now if there is room, drop when the wait is over,
-     * then read on. A connection is retried only here, oldest first, so one that keeps finding the
-     * mailbox full is not starved by another that refills it.
+     * Connections whose mailbox was full: hand over now if there is room, drop when the wait is
+     * over, then read on. A connection is retried only here, oldest first, so one that keeps
+     * finding the mailbox full is not starved by another that refills it.
      */
     private void retryParked(long now) {
         parked.sort(java.util.Comparator.comparingLong(c -> c.parkedSince)); // longest waiting first: none starves
         for (Connection c : List.copyOf(parked)) {
-            FrameCodec.Frame f = c.parked;
+            if (!c.isClosed()) {
+                if (!handOver(c)) {
+                    if (now - c.parkedSince < mailboxWaitMs) {
+                        continue;
+                    }
+                    dropBlocked(c);
+                    c.parkedSince = now; // another mailbox of the batch gets a wait of its own
+                    if (!handOver(c)) {
+                        continue;
+                    }
+                }
+                c.lastRead = now; // waiting on our own mailbox says nothing against the peer
+            }
+            c.parked = false;
+            parked.remove(c);
             if (c.isClosed()) {
-                c.parked = null;
-                parked.remove(c);
                 continue;
             }
-            f.payload.rewind();
-            String mailbox;
-            try {
-                mailbox = c.mailboxName(f.payload);
-            } catch (ProtocolException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-            if (!deliver(c, f, mailbox)) {
-                if (now - c.parkedSince < mailboxWaitMs) {
-                    continue;
-                }
-                mailboxes.drop(c.peer, mailbox);
-            }
-            c.parked = null;
-            parked.remove(c);
-            c.lastRead = now; // waiting on our own mailbox says nothing against the peer
             try {
                 readFrames(c);
                 interest(c);
@@ -724,6 +771,18 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 failed(c, e);
             }
         }
+    }
+
+    /** Gives up on the messages to the mailbox that stayed full (delivery is at most once). */
+    private void dropBlocked(Connection c) {
+        String box = c.batchBoxes[c.batchStart];
+        int j = c.batchStart;
+        while (j < c.batchEnd && c.batchBoxes[j] == box) {
+            c.batchPayloads[j] = null;
+            j++;
+        }
+        mailboxes.drop(c.peer, box, j - c.batchStart);
+        c.batchStart = j;
     }
 
     // ---------------------------------------------------------------- writing (selector thread)
@@ -972,7 +1031,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (c.isClosed()) {
             open.remove(c);
         } else if (c.state == Connection.State.UP) {
-            if (c.parked == null && now - c.lastRead > silence) {
+            if (!c.parked && now - c.lastRead > silence) {
                 lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
             } else if (now - c.lastWrite >= tick && c.idleForWrites()) {
                 try {

@@ -51,6 +51,14 @@ class MessagingTest {
         return d;
     }
 
+    private TcpDist node(String name, int mailboxQueue, Duration tickTimeout) throws IOException {
+        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+                .bindAddress("127.0.0.1").port(0).transitive(false).mailboxQueue(mailboxQueue).tickTimeout(tickTimeout).build());
+        d.start();
+        started.add(d);
+        return d;
+    }
+
     private static void connect(TcpDist from, TcpDist to) throws Exception {
         from.connect(Peer.of(to.self(), to.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
@@ -228,6 +236,78 @@ class MessagingTest {
         assertTrue(fast.await(10, TimeUnit.SECONDS), "the fast mailbox got every message while the slow one was blocked");
         release.countDown();
         assertEquals(Set.of(b.self()), a.members());
+    }
+
+    @Test
+    void aFullMailboxPausesItsConnectionAndLosesNothingOnceItsHandlerCatchesUp() throws Exception {
+        TcpDist a = node("a", false);
+        TcpDist b = node("b", 16, Duration.ofSeconds(20)); // a mailbox holds 16; a paused read waits up to 1 s
+        connect(a, b);
+        int boxed = 20_000;
+        CountDownLatch release = new CountDownLatch(1);
+        SequenceChecker box = new SequenceChecker(1, boxed);
+        b.addMailbox("box", (from, p) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS); // stuck until a has sent far more than the mailbox holds
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            box.message(from, p);
+        });
+        SequenceChecker other = new SequenceChecker(1, boxed / 10);
+        b.addMailbox("other", other::message);
+        for (int i = 0; i < boxed; i++) {
+            a.send(b.self(), "box", ByteBuffer.allocate(8).putInt(i).array(), TIMEOUT);
+            if (i % 10 == 0) {
+                a.send(b.self(), "other", ByteBuffer.allocate(8).putInt(i / 10).array(), TIMEOUT);
+            }
+            if (i == 1000) {
+                release.countDown(); // well within the 1 s a full mailbox may hold its connection
+            }
+        }
+        assertTrue(box.done.await(30, TimeUnit.SECONDS), "every message to the full mailbox arrived: " + box.next);
+        assertTrue(other.done.await(30, TimeUnit.SECONDS), "every message to the other mailbox arrived: " + other.next);
+        assertEquals(List.of(), box.errors, "complete and in order, each once");
+        assertEquals(List.of(), other.errors, "complete and in order, each once");
+        assertEquals(Set.of(b.self()), a.members());
+    }
+
+    @Test
+    void aMailboxFullBeyondItsWaitDropsWhatWaitedAndItsConnectionReadsOn() throws Exception {
+        TcpDist a = node("a", false);
+        TcpDist b = node("b", 4, Duration.ofMillis(2500)); // a paused read waits 0.625 s, then drops
+        connect(a, b);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.addMailbox("box", (from, p) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            received.add(ByteBuffer.wrap(p).getInt());
+        });
+        CountDownLatch otherArrived = new CountDownLatch(1);
+        b.addMailbox("other", (from, p) -> otherArrived.countDown());
+        for (int i = 0; i < 100; i++) {
+            a.send(b.self(), "box", ByteBuffer.allocate(8).putInt(i).array(), TIMEOUT);
+        }
+        a.send(b.self(), "other", new byte[8], TIMEOUT);
+        // the message behind the full mailbox arrives once the wait is over and the rest is dropped
+        assertTrue(otherArrived.await(10, TimeUnit.SECONDS), "the connection read on after the wait");
+        release.countDown();
+        a.send(b.self(), "box", ByteBuffer.allocate(8).putInt(1000).array(), TIMEOUT);
+        long end = System.nanoTime() + TIMEOUT.toNanos();
+        while (!received.contains(1000) && System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        List<Integer> seen = List.copyOf(received);
+        assertTrue(seen.contains(0) && seen.contains(1000), "the first message and one sent after the release arrived: " + seen);
+        assertTrue(seen.size() < 101, "what waited beyond the mailbox's wait was dropped, not delivered late: " + seen);
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i) > seen.get(i - 1), "in order, each at most once: " + seen);
+        }
+        assertEquals(Set.of(b.self()), a.members(), "waiting on a mailbox is no fault of the peer's");
     }
 
     @Test
