@@ -242,9 +242,10 @@ final class Connection {
                 && (nanos = System.nanoTime()) - lastWriteNanos > STREAMING_NANOS) {
             gather[0] = box != null ? putHead(ByteBuffer.allocate(size - body.length), size, box).flip() : ByteBuffer.wrap(head);
             gather[1] = ByteBuffer.wrap(body);
+            long millis = clock.millis(); // read before the write: a peer that has seen the bytes sees a later clock
             try {
                 if (link.write(gather, 2) > 0) {
-                    lastWrite = clock.millis();
+                    lastWrite = millis;
                     lastWriteNanos = nanos;
                 }
             } catch (IOException e) {
