@@ -60,6 +60,8 @@ final class Connection {
     volatile long lastWrite;
     volatile String closedFor; // written under this object's lock
     boolean eof;
+    /** The last read left room in the buffer: nothing more to read until the selector reports the socket readable again. */
+    boolean drained;
     boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
 
     // messages read and not yet handed to their mailboxes: batchBoxes[i] gets batchPayloads[i],
@@ -115,6 +117,9 @@ final class Connection {
             if (f != null) {
                 return f;
             }
+            if (drained) {
+                return null; // the last read took what the socket had: the selector says when there is more
+            }
             int needed = FrameCodec.needed(in);
             shrinkIfIdle();
             if (needed > in.capacity()) {
@@ -136,6 +141,7 @@ final class Connection {
             if (n == 0) {
                 return null;
             }
+            drained = n < room && link.shortReadDrains();
             if (n == room && in.capacity() < BATCHING_READ_BUFFER) {
                 grow(in.capacity() * 2); // a batch of small frames filled it: read more at once
             }

@@ -24,6 +24,15 @@ interface Link {
         return false;
     }
 
+    /**
+     * Whether a read that left room in its buffer took everything there was, so that reading again
+     * before the selector reports the socket readable would only find nothing. True for plain TCP;
+     * not for TLS, which may hold bytes of its own that no readiness event will announce.
+     */
+    default boolean shortReadDrains() {
+        return false;
+    }
+
     /** Whether bytes this link produced itself (TLS records) still wait for the socket. */
     boolean pendingOutput();
 
@@ -52,6 +61,11 @@ interface Link {
 
             @Override
             public boolean writableFromAnyThread() {
+                return true;
+            }
+
+            @Override
+            public boolean shortReadDrains() {
                 return true;
             }
         };

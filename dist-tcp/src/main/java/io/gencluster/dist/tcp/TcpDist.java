@@ -638,6 +638,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     private void readFrames(Connection c) throws IOException {
         long now = clock.millis(); // once per read, not per frame: a read may hold hundreds
+        c.drained = false; // readable (or resumed): read at least once
         try {
             while (!c.isClosed() && !c.parked && !c.closingWhenFlushed()) {
                 FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
