@@ -76,6 +76,8 @@ final class Connection {
     private byte[] lastMailboxBytes;
     private String lastMailbox;
     private ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER).flip(); // read mode: nothing unread
+    private FrameCodec.Frame view; // what nextFrame returns: a view of the buffer `viewing`, aimed at each frame
+    private ByteBuffer viewing;
 
     // guarded by this
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
@@ -113,7 +115,11 @@ final class Connection {
      */
     FrameCodec.Frame nextFrame(int maxFrame) throws IOException {
         while (true) {
-            FrameCodec.Frame f = FrameCodec.next(in, maxFrame);
+            if (view == null || viewing != in) {
+                view = FrameCodec.viewOf(in);
+                viewing = in;
+            }
+            FrameCodec.Frame f = FrameCodec.next(in, maxFrame, view);
             if (f != null) {
                 return f;
             }

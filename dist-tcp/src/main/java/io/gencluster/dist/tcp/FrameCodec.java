@@ -83,7 +83,7 @@ final class FrameCodec {
 
     /** A decoded frame. */
     static final class Frame {
-        final byte type;
+        byte type; // set again when a view is aimed at the next frame
         final ByteBuffer payload;
 
         Frame(byte type, byte[] payload) {
@@ -94,14 +94,11 @@ final class FrameCodec {
             this.type = type;
             this.payload = payload;
         }
+    }
 
-        /** This frame with a payload of its own, for keeping beyond the buffer it was read from. */
-        Frame owned() {
-            ByteBuffer p = payload.duplicate().rewind();
-            byte[] copy = new byte[p.remaining()];
-            p.get(copy);
-            return new Frame(type, copy);
-        }
+    /** A frame whose payload is a view of {@code buffer}, aimed by {@link #next} at each frame it finds there. */
+    static Frame viewOf(ByteBuffer buffer) {
+        return new Frame((byte) 0, buffer.duplicate());
     }
 
     /** One whole frame: length, type, payload. */
@@ -134,10 +131,11 @@ final class FrameCodec {
     /**
      * Takes the next whole frame out of {@code in} (a buffer in read mode), or returns null and
      * consumes nothing when the frame is not complete yet. {@link #needed} then says how many bytes
-     * the buffer must hold for it. The frame's payload is a view of {@code in}, valid until
-     * {@code in} is written again: no copy per frame on the read path ({@link Frame#owned} keeps one).
+     * the buffer must hold for it. The frame returned is {@code view} (from {@link #viewOf} on
+     * {@code in}), aimed at the frame: its payload is valid until {@code in} is written again or
+     * the view is aimed at the next frame. No copy and no object per frame on the read path.
      */
-    static Frame next(ByteBuffer in, int maxLength) throws ProtocolException {
+    static Frame next(ByteBuffer in, int maxLength, Frame view) throws ProtocolException {
         if (in.remaining() < 4) {
             return null;
         }
@@ -147,10 +145,10 @@ final class FrameCodec {
         if (in.remaining() < 4 + length) {
             return null;
         }
-        byte type = in.get(at + 4);
-        ByteBuffer payload = in.slice(at + 5, length - 1);
+        view.type = in.get(at + 4);
+        view.payload.limit(at + 4 + length).position(at + 5);
         in.position(at + 4 + length);
-        return new Frame(type, payload);
+        return view;
     }
 
     /** Bytes a buffer must hold for the frame starting at its position (at least a length field). */
