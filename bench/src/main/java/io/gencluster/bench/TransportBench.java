@@ -61,7 +61,7 @@ public final class TransportBench {
             Result raw = raw(size, count, pings);
             Result plain = transport(size, count, pings, null);
             Result secure = transport(size, count, pings, tls);
-            report.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f | %,.0f | %.2f | %.0f / %.0f | %.0f / %.0f | %.2f | %.0f / %.0f |%n",
+            report.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f | %,.0f | %.3f | %.0f / %.0f | %.0f / %.0f | %.3f | %.0f / %.0f |%n",
                     size >= 1024 ? (size / 1024) + " KiB" : size + " B",
                     raw.messagesPerSecond, plain.messagesPerSecond, plain.messagesPerSecond / raw.messagesPerSecond,
                     secure.messagesPerSecond, secure.messagesPerSecond / plain.messagesPerSecond,
