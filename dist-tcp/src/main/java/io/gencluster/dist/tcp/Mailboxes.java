@@ -4,6 +4,7 @@ import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * one mailbox at once, and the mailbox's thread takes every waiting message at once; each costs
  * one lock and at most one wake-up, not one per message.
  */
-final class Mailboxes implements AutoCloseable {
+final class Mailboxes {
 
     private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -256,11 +257,27 @@ final class Mailboxes implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        for (Mailbox box : boxes.values()) {
+    /** Stops every mailbox's thread, dropping what is queued, and waits up to {@code waitMillis} in all for them to end. */
+    void close(long waitMillis) {
+        List<Mailbox> all = List.copyOf(boxes.values());
+        boxes.clear();
+        for (Mailbox box : all) {
             box.stop();
         }
-        boxes.clear();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis); // one bound for all: a handler may ignore interrupts
+        for (Mailbox box : all) {
+            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            if (left <= 0) {
+                return;
+            }
+            if (box.thread != Thread.currentThread()) { // a handler may close the node
+                try {
+                    box.thread.join(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 }

@@ -68,6 +68,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private static final int MAX_RESOLVES_QUEUED = 1024;
     private static final int MAX_EVENTS_QUEUED = 10_000;
     private static final long STOP_WAIT_MS = 5_000;
+    private final java.util.Set<Thread> poolThreads = ConcurrentHashMap.newKeySet();
     private static final long BUSY_LOG_INTERVAL_MS = 10_000;
     private static final long PARKED_RETRY_MS = 5;
     private static final long REFUSE_LINGER_MS = 1_000;
@@ -1123,7 +1124,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             epmd.close();
             epmdTimer.shutdownNow();
         }
-        mailboxes.close();
+        mailboxes.close(STOP_WAIT_MS);
         resolver.shutdownNow();
         events.shutdown();
         try {
@@ -1136,6 +1137,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (Thread t : List.copyOf(poolThreads)) {
+            if (t != Thread.currentThread()) {
+                join(t);
+            }
         }
         LOG.log(Level.INFO, "{0} stopped listening", self);
     }
@@ -1180,9 +1186,12 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         return p;
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    /** A pool's thread, kept so that close() can join it: a terminated pool's last thread may still be ending. */
+    private Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
+        poolThreads.removeIf(old -> !old.isAlive()); // bounded by the pools' sizes
+        poolThreads.add(t);
         return t;
     }
 
