@@ -44,16 +44,20 @@ class MessagingTest {
     }
 
     private TcpDist node(String name, boolean transitive) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
-                .bindAddress("127.0.0.1").port(0).transitive(transitive).build());
-        d.start();
-        started.add(d);
-        return d;
+        return start(settings(name).transitive(transitive));
     }
 
     private TcpDist node(String name, int mailboxQueue, Duration tickTimeout) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
-                .bindAddress("127.0.0.1").port(0).transitive(false).mailboxQueue(mailboxQueue).tickTimeout(tickTimeout).build());
+        return start(settings(name).transitive(false).mailboxQueue(mailboxQueue).tickTimeout(tickTimeout));
+    }
+
+    private static TcpDistSettings.Builder settings(String name) {
+        return TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+                .bindAddress("127.0.0.1").port(0);
+    }
+
+    private TcpDist start(TcpDistSettings.Builder settings) throws IOException {
+        TcpDist d = new TcpDist(settings.build());
         d.start();
         started.add(d);
         return d;
