@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gencluster.itests.node.FelixNode;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -78,16 +80,31 @@ class EventAdminIT {
         assertEquals(null, lost.properties().get("reason"));
     }
 
-    /** Waits for the next event of {@code topic}, skipping others (b may be retried and refused meanwhile). */
+    /**
+     * Waits for the next event of {@code topic}. Events of other topics are kept for later calls,
+     * not dropped: a node may come up before this node's own discovery lists it (it dialled
+     * first), so NODE_UP can come before NODE_DISCOVERED; b may also be retried and refused.
+     */
     private static Heard next(BlockingQueue<Heard> heard, String topic) throws InterruptedException {
         long deadline = System.nanoTime() + EmbeddedNodes.TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Heard h = heard.poll(100, TimeUnit.MILLISECONDS);
-            if (h != null && h.topic().equals(topic)) {
-                return h;
+        List<Heard> others = new ArrayList<>();
+        try {
+            while (System.nanoTime() < deadline) {
+                Heard h = heard.poll(100, TimeUnit.MILLISECONDS);
+                if (h != null && h.topic().equals(topic)) {
+                    return h;
+                }
+                if (h != null) {
+                    others.add(h);
+                }
             }
+            throw new AssertionError("no " + topic + " within " + EmbeddedNodes.TIMEOUT + "; heard meanwhile: " + others);
+        } finally {
+            List<Heard> rest = new ArrayList<>();
+            heard.drainTo(rest);
+            others.addAll(rest);
+            heard.addAll(others); // in the order heard, ahead of what comes next
         }
-        throw new AssertionError("no " + topic + " within " + EmbeddedNodes.TIMEOUT);
     }
 
     /**
