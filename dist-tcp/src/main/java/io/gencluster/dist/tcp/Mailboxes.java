@@ -257,27 +257,15 @@ final class Mailboxes {
         }
     }
 
-    /** Stops every mailbox's thread, dropping what is queued, and waits up to {@code waitMillis} in all for them to end. */
-    void close(long waitMillis) {
+    /** Stops every mailbox's thread, dropping what is queued; returns the threads, for the caller to join. */
+    List<Thread> close() {
         List<Mailbox> all = List.copyOf(boxes.values());
         boxes.clear();
+        List<Thread> threads = new java.util.ArrayList<>(all.size());
         for (Mailbox box : all) {
             box.stop();
+            threads.add(box.thread);
         }
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis); // one bound for all: a handler may ignore interrupts
-        for (Mailbox box : all) {
-            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-            if (left <= 0) {
-                return;
-            }
-            if (box.thread != Thread.currentThread()) { // a handler may close the node
-                try {
-                    box.thread.join(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        return threads;
     }
 }

@@ -68,7 +68,6 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private static final int MAX_RESOLVES_QUEUED = 1024;
     private static final int MAX_EVENTS_QUEUED = 10_000;
     private static final long STOP_WAIT_MS = 5_000;
-    private final java.util.Set<Thread> poolThreads = ConcurrentHashMap.newKeySet();
     private static final long BUSY_LOG_INTERVAL_MS = 10_000;
     private static final long PARKED_RETRY_MS = 5;
     private static final long REFUSE_LINGER_MS = 1_000;
@@ -81,6 +80,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private final String threadTag;
     private final CopyOnWriteArrayList<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final Mailboxes mailboxes;
+    private final java.util.Set<Thread> poolThreads = ConcurrentHashMap.newKeySet(); // for close() to join
     private final long mailboxWaitMs;
     private final long sweepPeriodMs;
     private final byte[] tickFrame = FrameCodec.encode(FrameCodec.TICK, EMPTY);
@@ -716,10 +716,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         int end = c.batchEnd;
         while (i < end) {
             String box = boxes[i];
-            int j = i + 1;
-            while (j < end && boxes[j] == box) { // one String per name and connection (Connection.mailboxName)
-                j++;
-            }
+            int j = runEnd(c, i);
             i += mailboxes.offer(c.peer, box, c.batchPayloads, i, j);
             if (i < j) {
                 c.batchStart = i;
@@ -777,14 +774,20 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     /** Gives up on the messages to the mailbox that stayed full (delivery is at most once). */
     private void dropBlocked(Connection c) {
-        String box = c.batchBoxes[c.batchStart];
-        int j = c.batchStart;
-        while (j < c.batchEnd && c.batchBoxes[j] == box) {
-            c.batchPayloads[j] = null;
+        int j = runEnd(c, c.batchStart);
+        java.util.Arrays.fill(c.batchPayloads, c.batchStart, j, null);
+        mailboxes.drop(c.peer, c.batchBoxes[c.batchStart], j - c.batchStart);
+        c.batchStart = j;
+    }
+
+    /** The end of the run of batched messages to one mailbox that starts at {@code from}. */
+    private static int runEnd(Connection c, int from) {
+        String box = c.batchBoxes[from];
+        int j = from + 1;
+        while (j < c.batchEnd && c.batchBoxes[j] == box) { // one String per name and connection (Connection.mailboxName)
             j++;
         }
-        mailboxes.drop(c.peer, box, j - c.batchStart);
-        c.batchStart = j;
+        return j;
     }
 
     // ---------------------------------------------------------------- writing (selector thread)
@@ -1124,7 +1127,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             epmd.close();
             epmdTimer.shutdownNow();
         }
-        mailboxes.close(STOP_WAIT_MS);
+        List<Thread> mailboxThreads = mailboxes.close();
         resolver.shutdownNow();
         events.shutdown();
         try {
@@ -1138,11 +1141,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Thread t : List.copyOf(poolThreads)) {
-            if (t != Thread.currentThread()) {
-                join(t);
-            }
-        }
+        List<Thread> threads = new ArrayList<>(mailboxThreads);
+        threads.addAll(poolThreads);
+        joinAll(threads, STOP_WAIT_MS);
         LOG.log(Level.INFO, "{0} stopped listening", self);
     }
 
@@ -1169,6 +1170,28 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         closeQuietly(server);
         closeQuietly(selector);
         tasks.clear();
+    }
+
+    /**
+     * Waits up to {@code waitMillis} in all (a handler may ignore interrupts) for {@code threads} to
+     * end, except the calling thread: a listener or handler may close the node.
+     */
+    private static void joinAll(List<Thread> threads, long waitMillis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        for (Thread t : threads) {
+            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+            if (left <= 0) {
+                return;
+            }
+            if (t != Thread.currentThread()) {
+                try {
+                    t.join(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static void join(Thread t) {
