@@ -93,12 +93,27 @@ class TcpDistTest {
         TcpDist a = node("a", "secret");
         TcpDist b = node("b", "secret");
         TcpDist c = node("c", "secret");
+        BlockingQueue<ClusterEvent> ea = events(a);
+        BlockingQueue<ClusterEvent> eb = events(b);
+        BlockingQueue<ClusterEvent> ec = events(c);
         connect(a, b);
         connect(a, c);
         connect(b, c);
+        // b's connect may return at once: c, told of b by a, dialled first, and b (the acceptor)
+        // is up a moment before c reads b's ACCEPT; so each node's view is checked once it saw both ups
+        awaitUps(ea, b.self(), c.self());
+        awaitUps(eb, a.self(), c.self());
+        awaitUps(ec, a.self(), b.self());
         assertEquals(Set.of(b.self(), c.self()), a.members());
         assertEquals(Set.of(a.self(), c.self()), b.members());
         assertEquals(Set.of(a.self(), b.self()), c.members());
+    }
+
+    private static void awaitUps(BlockingQueue<ClusterEvent> q, NodeName... nodes) throws InterruptedException {
+        Set<NodeName> waiting = new java.util.HashSet<>(Set.of(nodes));
+        while (!waiting.isEmpty()) {
+            waiting.remove(next(q, e -> e.type() == ClusterEvent.Type.NODE_UP && waiting.contains(e.node())).node());
+        }
     }
 
     @Test
