@@ -26,23 +26,43 @@ import javax.net.ssl.SSLContext;
  * and 64 KiB payloads, plaintext and TLS. Prints a Markdown report; ratios compare figures taken in
  * the same run, so the machine's speed cancels out.
  *
- * <p>Every figure, the baseline's as well, is taken the same way: trials run until the code is warm
- * ({@link #WARM_UP_NANOS} of them), then {@link #TRIALS} more are measured and the median is kept,
- * so that neither JIT compilation nor one disturbed trial decides a figure.
+ * <p>Every figure, the baseline's as well, is taken the same way: trials of the baseline, of
+ * plaintext and of TLS run in turn until the code is warm ({@link #WARM_UP_NANOS} of them), then
+ * {@link #TRIALS} rounds of one trial each are measured. A ratio is taken within each round, from
+ * trials a moment apart, and the median over the rounds is reported, as is the median of each
+ * figure: neither JIT compilation, nor one disturbed trial, nor a machine whose speed drifts during
+ * the run decides a ratio.
  */
 public final class TransportBench {
 
     private static final int[] SIZES = {64, 1024, 64 * 1024};
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final int TRIALS = 5;
+    private static final int TRIALS = 7;
 
     /** One trial: a rate, or round trips' times. */
     private interface Trial<T> {
         T run() throws Exception;
     }
 
-    private record Result(double messagesPerSecond, double p50Micros, double p99Micros) {
+    /** Medians over the trials: of each side's own figures, and of the ratios taken trial by trial. */
+    private record Result(double raw, double plain, double tls, Ratio plainToRaw, Ratio tlsToPlain) {
+    }
+
+    /** A ratio's median over the rounds, and its lowest and highest. */
+    private record Ratio(double median, double min, double max) {
+        static final Ratio NONE = new Ratio(0, 0, 0);
+
+        static Ratio of(double[] perRound) {
+            double[] sorted = perRound.clone();
+            Arrays.sort(sorted);
+            return new Ratio(sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.3f (%.2f–%.2f)", median, min, max);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,34 +75,100 @@ public final class TransportBench {
         // arguments, if any, name the payload sizes to run (for profiling one of them)
         int[] sizes = args.length == 0 ? SIZES : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
         for (int size : sizes) {
-            // messages per trial: 0.1 s or more each, even for the baseline
-            int count = size <= 64 ? 2_000_000 : size <= 1024 ? 1_000_000 : 20_000;
-            int pings = size <= 1024 ? 10_000 : 2_000;
-            Result raw = raw(size, count, pings);
-            Result plain = transport(size, count, pings, null);
-            Result secure = transport(size, count, pings, tls);
-            report.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f | %,.0f | %.3f | %.0f / %.0f | %.0f / %.0f | %.3f | %.0f / %.0f |%n",
-                    size >= 1024 ? (size / 1024) + " KiB" : size + " B",
-                    raw.messagesPerSecond, plain.messagesPerSecond, plain.messagesPerSecond / raw.messagesPerSecond,
-                    secure.messagesPerSecond, secure.messagesPerSecond / plain.messagesPerSecond,
-                    raw.p50Micros, raw.p99Micros, plain.p50Micros, plain.p99Micros, plain.p99Micros / raw.p99Micros,
-                    secure.p50Micros, secure.p99Micros));
+            // messages per trial: a quarter of a second or more each, even for the baseline
+            int count = size <= 64 ? 5_000_000 : size <= 1024 ? 2_000_000 : 20_000;
+            int pings = size <= 1024 ? 10_000 : 5_000;
+            byte[] payload = new byte[size];
+            try (RawSockets raw = new RawSockets(); Pair plain = new Pair(null); Pair secure = new Pair(tls)) {
+                Result rate = interleaved(
+                        () -> streamRaw(raw, payload, count),
+                        () -> stream(plain.a, plain.b, payload, count),
+                        () -> stream(secure.a, secure.b, payload, count));
+                Result[] latency = interleavedLatency(
+                        () -> pingRaw(raw, payload, pings),
+                        () -> ping(plain.a, plain.b, payload, pings),
+                        () -> ping(secure.a, secure.b, payload, pings));
+                Result p50 = latency[0];
+                Result p99 = latency[1];
+                report.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %,.0f | %s | %.0f / %.0f | %.0f / %.0f | %s | %.0f / %.0f |%n",
+                        size >= 1024 ? (size / 1024) + " KiB" : size + " B",
+                        rate.raw, rate.plain, rate.plainToRaw, rate.tls, rate.tlsToPlain,
+                        p50.raw, p99.raw, p50.plain, p99.plain, p99.plainToRaw, p50.tls, p99.tls));
+            }
         }
         System.out.print(report);
     }
 
-    // ------------------------------------------------------------------ raw baseline
+    /** Two connected nodes, plaintext or TLS. */
+    private static final class Pair implements AutoCloseable {
+        final TcpDist a;
+        final TcpDist b;
 
-    private static Result raw(int size, int count, int pings) throws Exception {
-        byte[] payload = new byte[size];
-        double rate;
-        try (RawSockets s = new RawSockets()) {
-            rate = steadyRate(() -> streamRaw(s, payload, count));
+        Pair(SSLContext tls) throws Exception {
+            a = node("a", tls);
+            b = node("b", tls);
+            a.connect(Peer.of(b.self(), b.port()), WAIT).toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-        try (RawSockets s = new RawSockets()) {
-            return steadyLatency(rate, () -> pingRaw(s, payload, pings));
+
+        @Override
+        public void close() {
+            a.close();
+            b.close();
         }
     }
+
+    /**
+     * Rates of the three kinds, trial after trial in turn — baseline, plaintext, TLS — so that each
+     * ratio compares trials taken a moment apart, and a machine that speeds up or slows down
+     * during the run moves both sides of a ratio alike.
+     */
+    private static Result interleaved(Trial<Double> raw, Trial<Double> plain, Trial<Double> tls) throws Exception {
+        warm(raw, plain, tls);
+        double[][] v = new double[3][TRIALS];
+        double[] plainToRaw = new double[TRIALS];
+        double[] tlsToPlain = new double[TRIALS];
+        for (int i = 0; i < TRIALS; i++) {
+            v[0][i] = raw.run();
+            v[1][i] = plain.run();
+            v[2][i] = tls.run();
+            plainToRaw[i] = v[1][i] / v[0][i];
+            tlsToPlain[i] = v[2][i] / v[1][i];
+        }
+        return new Result(median(v[0]), median(v[1]), median(v[2]), Ratio.of(plainToRaw), Ratio.of(tlsToPlain));
+    }
+
+    /** p50 and p99 of the three kinds, trials in turn as for rates; the p99 ratio is taken per trial. */
+    private static Result[] interleavedLatency(Trial<long[]> raw, Trial<long[]> plain, Trial<long[]> tls) throws Exception {
+        warm(raw, plain, tls);
+        double[][] p50 = new double[3][TRIALS];
+        double[][] p99 = new double[3][TRIALS];
+        double[] p99Ratio = new double[TRIALS];
+        List<Trial<long[]>> kinds = List.of(raw, plain, tls);
+        for (int i = 0; i < TRIALS; i++) {
+            for (int k = 0; k < 3; k++) {
+                long[] rtt = kinds.get(k).run();
+                p50[k][i] = percentile(rtt, 50);
+                p99[k][i] = percentile(rtt, 99);
+            }
+            p99Ratio[i] = p99[1][i] / p99[0][i];
+        }
+        return new Result[] {
+            new Result(median(p50[0]), median(p50[1]), median(p50[2]), Ratio.NONE, Ratio.NONE),
+            new Result(median(p99[0]), median(p99[1]), median(p99[2]), Ratio.of(p99Ratio), Ratio.NONE)};
+    }
+
+    /** Runs every kind in turn until {@link #WARM_UP_NANOS} have passed: JIT compilation out of the way. */
+    @SafeVarargs
+    private static <T> void warm(Trial<T>... kinds) throws Exception {
+        long warm = System.nanoTime() + WARM_UP_NANOS;
+        do {
+            for (Trial<T> k : kinds) {
+                k.run();
+            }
+        } while (System.nanoTime() < warm);
+    }
+
+    // ------------------------------------------------------------------ raw baseline
 
     private static double streamRaw(RawSockets s, byte[] payload, int count) throws Exception {
         Thread reader = new Thread(() -> {
@@ -129,20 +215,6 @@ public final class TransportBench {
     }
 
     // ------------------------------------------------------------------ dist-tcp
-
-    private static Result transport(int size, int count, int pings, SSLContext tls) throws Exception {
-        TcpDist a = node("a", tls);
-        TcpDist b = node("b", tls);
-        try {
-            a.connect(Peer.of(b.self(), b.port()), WAIT).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            byte[] payload = new byte[size];
-            double rate = steadyRate(() -> stream(a, b, payload, count));
-            return steadyLatency(rate, () -> ping(a, b, payload, pings));
-        } finally {
-            a.close();
-            b.close();
-        }
-    }
 
     private static TcpDist node(String name, SSLContext tls) throws IOException {
         TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "bench".getBytes(StandardCharsets.UTF_8))
@@ -217,34 +289,6 @@ public final class TransportBench {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static double steadyRate(Trial<Double> trial) throws Exception {
-        long warm = System.nanoTime() + WARM_UP_NANOS;
-        do {
-            trial.run();
-        } while (System.nanoTime() < warm);
-        double[] rates = new double[TRIALS];
-        for (int i = 0; i < TRIALS; i++) {
-            rates[i] = trial.run();
-        }
-        return median(rates);
-    }
-
-    /** The median over trials of each trial's p50 and p99. */
-    private static Result steadyLatency(double rate, Trial<long[]> trial) throws Exception {
-        long warm = System.nanoTime() + WARM_UP_NANOS;
-        do {
-            trial.run();
-        } while (System.nanoTime() < warm);
-        double[] p50 = new double[TRIALS];
-        double[] p99 = new double[TRIALS];
-        for (int i = 0; i < TRIALS; i++) {
-            long[] rtt = trial.run();
-            p50[i] = percentile(rtt, 50);
-            p99[i] = percentile(rtt, 99);
-        }
-        return new Result(rate, median(p50), median(p99));
-    }
 
     private static double median(double[] values) {
         double[] sorted = values.clone();

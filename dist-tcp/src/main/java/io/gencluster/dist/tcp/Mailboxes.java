@@ -22,20 +22,27 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Messages move in batches both ways: a reader hands over every message of a read that goes to
  * one mailbox at once, and the mailbox's thread takes every waiting message at once; each costs
- * one lock and at most one wake-up, not one per message.
+ * one lock and at most one wake-up, not one per message. In the middle of a long read the reader
+ * does not wake a mailbox's thread for each batch (a thread woken on a busy machine preempts the
+ * reader each time), only at the end of the read or once {@link #WAKE_AT} messages wait.
  */
 final class Mailboxes {
 
     private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Most messages a mailbox's thread takes at once. */
-    static final int BATCH = 256;
+    static final int BATCH = 1024;
     private static final int INITIAL_RING = 1024;
+    /** Messages waiting that wake a mailbox's thread even in the middle of a read. */
+    private static final int WAKE_AT = 4 * BATCH;
 
     private final int capacity;
+    private final int wakeAt;
     private final String threadTag;
     private final Runnable roomMade;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+    /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
+    private final List<Mailbox> unwoken = new java.util.ArrayList<>();
     private volatile long lastUnknownLog;
 
     /**
@@ -58,6 +65,7 @@ final class Mailboxes {
         private boolean waiting; // the thread waits for messages
         private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
         private boolean closing;
+        private boolean deferred; // in unwoken (the reader's thread only)
 
         Mailbox(String name, MessageHandler handler) {
             this.name = name;
@@ -70,8 +78,11 @@ final class Mailboxes {
             thread.start();
         }
 
-        /** Takes as many of {@code batch[start..end)} as there is room for; returns how many. */
-        int put(NodeName from, byte[][] batch, int start, int end) {
+        /**
+         * Takes as many of {@code batch[start..end)} as there is room for; returns how many. The
+         * thread is woken if {@code wake}, or when enough are waiting, or the queue is full.
+         */
+        int put(NodeName from, byte[][] batch, int start, int end, boolean wake) {
             lock.lock();
             try {
                 if (closing) {
@@ -92,10 +103,31 @@ final class Mailboxes {
                 if (n < end - start) {
                     awaited = true;
                 }
-                if (n > 0 && waiting) {
-                    nonEmpty.signal();
+                if (n < end - start || count >= wakeAt) {
+                    wake = true;
+                }
+                if (count > 0 && waiting) {
+                    if (wake) {
+                        nonEmpty.signal();
+                    } else if (!deferred) {
+                        deferred = true;
+                        unwoken.add(this);
+                    }
                 }
                 return n;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Wakes the thread if messages wait for it (a put that did not). */
+        void wake() {
+            deferred = false;
+            lock.lock();
+            try {
+                if (count > 0 && waiting) {
+                    nonEmpty.signal();
+                }
             } finally {
                 lock.unlock();
             }
@@ -205,6 +237,7 @@ final class Mailboxes {
     /** @param roomMade called on a mailbox's thread when a full queue it was asked to watch has room again */
     Mailboxes(int capacity, String threadTag, Runnable roomMade) {
         this.capacity = capacity;
+        this.wakeAt = Math.min(WAKE_AT, capacity);
         this.threadTag = threadTag;
         this.roomMade = roomMade;
     }
@@ -232,7 +265,7 @@ final class Mailboxes {
      *     full: the caller keeps the rest, stops reading the connection (pushing back through TCP)
      *     and offers them again once told there is room, or gives up with {@link #drop}
      */
-    int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end) {
+    int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end, boolean wake) {
         Mailbox box = boxes.get(mailbox);
         if (box == null) {
             long now = System.nanoTime();
@@ -243,7 +276,15 @@ final class Mailboxes {
             }
             return end - start;
         }
-        return box.put(from, payloads, start, end);
+        return box.put(from, payloads, start, end, wake);
+    }
+
+    /** Wakes the threads of the mailboxes that {@link #offer} left without a wake-up. Reading thread only. */
+    void wakeDeferred() {
+        for (int i = 0; i < unwoken.size(); i++) {
+            unwoken.get(i).wake();
+        }
+        unwoken.clear();
     }
 
     /** Gives up on messages whose mailbox stayed full (delivery is at most once), logging once per burst. */

@@ -640,6 +640,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void readFrames(Connection c) throws IOException {
         long now = clock.millis(); // once per read, not per frame: a read may hold hundreds
         c.drained = false; // readable (or resumed): read at least once
+        boolean read = false;
         try {
             while (!c.isClosed() && !c.parked && !c.closingWhenFlushed()) {
                 FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
@@ -649,7 +650,10 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     }
                     return;
                 }
-                c.lastRead = now;
+                if (!read) {
+                    read = true;
+                    c.lastRead = now; // a volatile write: once per read, not once per frame
+                }
                 if (c.state == Connection.State.UP) {
                     received(c, f);
                 } else if (c.initiated) {
@@ -676,7 +680,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             }
         } finally {
             if (!c.parked) {
-                handOver(c); // what this read brought, also when the stream then ended or failed
+                handOver(c, true); // what this read brought, also when the stream then ended or failed
             }
         }
     }
@@ -694,7 +698,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             c.batchBoxes[c.batchEnd] = mailbox;
             c.batchPayloads[c.batchEnd++] = payload;
             if (c.batchEnd == Mailboxes.BATCH) {
-                handOver(c);
+                handOver(c, false); // more to read: the mailbox's thread is woken at the end, or once enough waits
             }
         } else if (f.type == FrameCodec.MEMBERS) {
             membersOf(c, f);
@@ -708,16 +712,18 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
      * once. When a mailbox is full the connection is parked: it stops reading, keeping the rest,
      * until the mailbox makes room or the wait is over.
      *
+     * @param wake whether to wake the mailboxes' threads now; false in the middle of a read, when
+     *     the end of the read will (a thread woken per batch in a stream preempts this one each time)
      * @return true when every message was handed over
      */
-    private boolean handOver(Connection c) {
+    private boolean handOver(Connection c, boolean wake) {
         String[] boxes = c.batchBoxes;
         int i = c.batchStart;
         int end = c.batchEnd;
         while (i < end) {
             String box = boxes[i];
             int j = runEnd(c, i);
-            i += mailboxes.offer(c.peer, box, c.batchPayloads, i, j);
+            i += mailboxes.offer(c.peer, box, c.batchPayloads, i, j, wake);
             if (i < j) {
                 c.batchStart = i;
                 if (!c.parked) {
@@ -725,8 +731,12 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     c.parkedSince = clock.millis();
                     parked.add(c);
                 }
+                mailboxes.wakeDeferred(); // the read ends here
                 return false;
             }
+        }
+        if (wake) {
+            mailboxes.wakeDeferred();
         }
         if (end > 0) {
             java.util.Arrays.fill(boxes, 0, end, null);
@@ -746,13 +756,13 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         parked.sort(java.util.Comparator.comparingLong(c -> c.parkedSince)); // longest waiting first: none starves
         for (Connection c : List.copyOf(parked)) {
             if (!c.isClosed()) {
-                if (!handOver(c)) {
+                if (!handOver(c, true)) {
                     if (now - c.parkedSince < mailboxWaitMs) {
                         continue;
                     }
                     dropBlocked(c);
                     c.parkedSince = now; // another mailbox of the batch gets a wait of its own
-                    if (!handOver(c)) {
+                    if (!handOver(c, true)) {
                         continue;
                     }
                 }
