@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +137,27 @@ class SelectorTransportTest {
     private static long threads(String prefix, String node) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith(prefix) && t.getName().endsWith(node)).count();
+    }
+
+    @Test
+    void aMailboxGivenBatchesInTheMiddleOfAReadIsWokenWhenTheReadEndsWithAnotherMailbox() throws Exception {
+        // one write, so one read: two full batches for x (handed over mid-read, x's thread not woken
+        // for them), then one message for y; the end of the read must wake x's thread too
+        TcpDist a = node("a", settings("a").transitive(false));
+        java.util.concurrent.atomic.AtomicInteger toX = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch gotY = new CountDownLatch(1);
+        a.addMailbox("x", (from, p) -> toX.incrementAndGet());
+        a.addMailbox("y", (from, p) -> gotY.countDown());
+        Socket peer = fakePeer("burst", a);
+        await(() -> a.members().contains(NodeName.parse("burst@127.0.0.1")), "the fake peer connected");
+        int burst = 2 * Mailboxes.BATCH;
+        ByteBuffer frames = ByteBuffer.allocate((burst + 1) * 12);
+        for (int i = 0; i <= burst; i++) {
+            frames.putInt(8).put(FrameCodec.DATA).putShort((short) 1).put((byte) (i < burst ? 'x' : 'y')).putInt(i);
+        }
+        peer.getOutputStream().write(frames.array(), 0, frames.position());
+        assertTrue(gotY.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "y got its message");
+        await(() -> toX.get() == burst, "x got all " + burst + " messages");
     }
 
     @Test
