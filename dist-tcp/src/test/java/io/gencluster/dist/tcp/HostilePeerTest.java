@@ -24,9 +24,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +41,7 @@ class HostilePeerTest {
     private static final byte[] COOKIE = "secret".getBytes(StandardCharsets.UTF_8);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final List<String> logs = new CopyOnWriteArrayList<>();
+    private List<String> logs;
     private final BlockingQueue<byte[]> atNode = new LinkedBlockingQueue<>();
     private final BlockingQueue<byte[]> atMember = new LinkedBlockingQueue<>();
     private final List<ClusterEvent> nodeEvents = new CopyOnWriteArrayList<>();
@@ -54,23 +51,9 @@ class HostilePeerTest {
 
     @BeforeEach
     void aNodeWithARealMember() throws Exception {
-        Logger logger = Logger.getLogger(TcpDist.class.getName());
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                logs.add(new java.util.logging.SimpleFormatter().formatMessage(r));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(h);
-        resources.add(() -> logger.removeHandler(h));
+        LogLines captured = new LogLines(TcpDist.class);
+        resources.add(captured);
+        logs = captured.lines;
         node = start("node");
         member = start("member");
         node.addListener(nodeEvents::add);

@@ -36,9 +36,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,25 +102,9 @@ class SelectorTransportTest {
     }
 
     private static List<String> capture(Class<?> source, List<AutoCloseable> resources) {
-        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-        Logger logger = Logger.getLogger(source.getName());
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(new java.util.logging.SimpleFormatter().formatMessage(r));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(h);
-        resources.add(() -> logger.removeHandler(h));
-        return lines;
+        LogLines captured = new LogLines(source);
+        resources.add(captured);
+        return captured.lines;
     }
 
     /** A raw peer that completes the handshake as {@code name}, then does only what the test makes it do. */

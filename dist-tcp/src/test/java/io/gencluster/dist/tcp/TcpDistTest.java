@@ -26,9 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -144,24 +141,8 @@ class TcpDistTest {
 
     @Test
     void wrongCookieIsRefusedAndLoggedOnBothSidesWithoutRevealingIt() throws Exception {
-        List<String> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(TcpDist.class.getName());
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                logs.add(new java.util.logging.SimpleFormatter().formatMessage(r));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(h);
-        try {
+        try (LogLines captured = new LogLines(TcpDist.class)) {
+            List<String> logs = captured.lines;
             TcpDist a = node("a", "right-cookie");
             TcpDist b = node("b", "other-cookie");
             ExecutionException e = assertThrows(ExecutionException.class, () -> connect(a, b));
@@ -176,8 +157,6 @@ class TcpDistTest {
             assertTrue(logs.stream().anyMatch(l -> l.startsWith("connection to b@127.0.0.1") && l.contains("cookie mismatch")), logs.toString());
             assertTrue(logs.stream().anyMatch(l -> l.startsWith("connection from /127.0.0.1") && l.contains("a@127.0.0.1 refused: cookie mismatch")), logs.toString());
             assertFalse(logs.stream().anyMatch(l -> l.contains("right-cookie") || l.contains("other-cookie")), logs.toString());
-        } finally {
-            logger.removeHandler(h);
         }
     }
 

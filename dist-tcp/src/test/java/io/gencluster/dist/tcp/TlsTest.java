@@ -20,9 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,24 +184,8 @@ class TlsTest {
 
     @Test
     void plaintextAndTlsNodesRefuseEachOtherWithAClearLogLine() throws Exception {
-        List<String> logs = new CopyOnWriteArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                logs.add(new java.util.logging.SimpleFormatter().formatMessage(r));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(TcpDist.class.getName());
-        logger.addHandler(h);
-        try {
+        try (LogLines captured = new LogLines(TcpDist.class)) {
+            List<String> logs = captured.lines;
             TcpDist secure = node("a", stores("a", "trust"), false);
             TcpDist plain = node("b", null, false);
             ExecutionException toTls = assertThrows(ExecutionException.class, () -> connect(plain, secure));
@@ -218,8 +199,6 @@ class TlsTest {
             assertTrue(logs.stream().anyMatch(l -> l.startsWith("connection from") && l.contains("plaintext peer")), logs.toString());
             assertTrue(logs.stream().anyMatch(l -> l.contains("the peer speaks TLS and this node does not")), logs.toString());
             assertTrue(secure.members().isEmpty() && plain.members().isEmpty());
-        } finally {
-            logger.removeHandler(h);
         }
     }
 }
