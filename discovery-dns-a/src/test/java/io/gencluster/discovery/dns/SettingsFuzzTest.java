@@ -2,6 +2,7 @@ package io.gencluster.discovery.dns;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.gencluster.testing.CfgValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.xbill.DNS.SimpleResolver;

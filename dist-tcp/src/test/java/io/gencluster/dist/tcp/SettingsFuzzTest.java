@@ -2,6 +2,7 @@ package io.gencluster.dist.tcp;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.gencluster.testing.CfgValues;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

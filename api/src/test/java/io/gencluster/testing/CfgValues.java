@@ -1,4 +1,4 @@
-package io.gencluster.discovery.dns;
+package io.gencluster.testing;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -8,14 +8,14 @@ import java.util.Map;
  * A component's configuration type over the text of a {@code .cfg} file, as DS hands it over:
  * method {@code tick_ms()} reads key {@code tick.ms}; a missing key gives the method's default; a
  * value converts to the method's type when called, and one that does not convert throws there,
- * as SCR's does.
+ * as SCR's does. Shared by the modules' tests through this module's test jar.
  */
-final class CfgValues {
+public final class CfgValues {
 
     private CfgValues() {
     }
 
-    static <T> T of(Class<T> type, Map<String, String> values) {
+    public static <T> T of(Class<T> type, Map<String, String> values) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> {
             if (m.getDeclaringClass() == Object.class || m.getName().equals("annotationType")) {
                 return m.getName().equals("annotationType") ? type : m.getName().equals("hashCode") ? 0
