@@ -192,22 +192,15 @@ final class Connection {
         return name;
     }
 
+    /** Whether {@code b} (a view of the read buffer, a heap buffer) holds {@code bytes} at {@code at}. */
     private static boolean sameBytes(ByteBuffer b, int at, byte[] bytes) {
-        if (b.hasArray()) {
-            byte[] array = b.array();
-            int from = b.arrayOffset() + at;
-            if (bytes.length > 16) {
-                return java.util.Arrays.equals(array, from, from + bytes.length, bytes, 0, bytes.length);
-            }
-            for (int i = 0; i < bytes.length; i++) { // a short name: cheaper than the vectorised compare's set-up
-                if (array[from + i] != bytes[i]) {
-                    return false;
-                }
-            }
-            return true;
+        byte[] array = b.array();
+        int from = b.arrayOffset() + at;
+        if (bytes.length > 16) {
+            return java.util.Arrays.equals(array, from, from + bytes.length, bytes, 0, bytes.length);
         }
-        for (int i = 0; i < bytes.length; i++) {
-            if (b.get(at + i) != bytes[i]) {
+        for (int i = 0; i < bytes.length; i++) { // a short name: cheaper than the vectorised compare's set-up
+            if (array[from + i] != bytes[i]) {
                 return false;
             }
         }

@@ -693,16 +693,10 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 c.batchBoxes = new String[Mailboxes.BATCH];
                 c.batchPayloads = new byte[Mailboxes.BATCH][];
             }
-            ByteBuffer b = f.payload;
-            byte[] payload;
-            if (b.hasArray()) { // copied straight into a new array, which then needs no zeroing first
-                int from = b.arrayOffset() + b.position();
-                payload = java.util.Arrays.copyOfRange(b.array(), from, from + b.remaining());
-                b.position(b.limit());
-            } else {
-                payload = new byte[b.remaining()];
-                b.get(payload);
-            }
+            ByteBuffer b = f.payload; // a view of the connection's read buffer, always a heap buffer
+            int from = b.arrayOffset() + b.position();
+            byte[] payload = java.util.Arrays.copyOfRange(b.array(), from, from + b.remaining()); // no zeroing first
+            b.position(b.limit());
             c.batchBoxes[c.batchEnd] = mailbox;
             c.batchPayloads[c.batchEnd++] = payload;
             if (c.batchEnd == Mailboxes.BATCH) {
