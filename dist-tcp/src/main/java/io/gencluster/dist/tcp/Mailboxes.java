@@ -102,12 +102,10 @@ final class Mailboxes {
                 count += n;
                 if (n < end - start) {
                     awaited = true;
-                }
-                if (n < end - start || count >= wakeAt) {
-                    wake = true;
+                    wake = true; // full: only the thread can make room
                 }
                 if (count > 0 && waiting) {
-                    if (wake) {
+                    if (wake || count >= wakeAt) {
                         nonEmpty.signal();
                     } else if (!deferred) {
                         deferred = true;
