@@ -96,7 +96,7 @@ public final class EpmdClient {
             return s;
         } catch (IOException e) {
             s.close();
-            throw new EpmdException("no EPMD at " + where() + ": " + e.getMessage(), e);
+            throw new NoEpmdException("no EPMD at " + where() + ": " + e.getMessage(), e);
         }
     }
 

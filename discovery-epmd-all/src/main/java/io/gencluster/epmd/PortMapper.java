@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An embedded, EPMD-compatible port mapper, served by a node when no EPMD answers on the port
  * (as {@code erl} starts {@code epmd -daemon}): ALIVE2 registrations held while their connection
- * stays open, PORT_PLEASE2 and NAMES. Registrations are accepted from loopback only, as EPMD does.
+ * stays open, PORT_PLEASE2 and NAMES. Like EPMD it answers other hosts' NAMES and PORT_PLEASE2
+ * (that is how they find this host's nodes) but accepts registrations from this host only.
  * Bounded: at most {@value #MAX_CONNECTIONS} connections at once, every request read within
  * {@value #REQUEST_TIMEOUT_MS} ms.
  */
@@ -53,7 +54,7 @@ public final class PortMapper implements AutoCloseable {
     }
 
     /**
-     * Serves the port mapper on {@code address:port}.
+     * Serves the port mapper on {@code address:port}; a null address: every address of the host.
      *
      * @throws IOException when the port is taken (another EPMD, or another node won the race)
      */

@@ -41,6 +41,8 @@ class DnsDiscoveryIT {
     private Path work;
     private Dnsmasq dns;
     private int port;
+    /** The pods' port mapper port: registration on (the default), the mapper on loopback 127.0.0.1 only. */
+    private int epmdPort;
     private final Map<String, FelixNode> nodes = new LinkedHashMap<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
@@ -65,6 +67,9 @@ class DnsDiscoveryIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            epmdPort = s.getLocalPort();
+        }
         Logger.getLogger("io.gencluster.runtime").addHandler(capture);
     }
 
@@ -83,7 +88,10 @@ class DnsDiscoveryIT {
         nodes.put(ip(i), n);
         n.start();
         n.configure("io.gencluster.dist.tcp", Map.of("node.name", "app@" + ip(i), "bind.address", ip(i),
-                "port", String.valueOf(port), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000", "epmd.register", "false",
+                "port", String.valueOf(port), "cookie", COOKIE, "tick.ms", "200", "tick.timeout.ms", "2000",
+                // registered with a port mapper as by default, which no peer's address answers: a port-less
+                // peer from an A record is dialled on the shared port, as in a pod
+                "epmd.port", String.valueOf(epmdPort),
                 "mesh.transitive", "false")); // what discovery alone does: a leaving pod is not passed on
         n.configure("io.gencluster.discovery.dns", Map.of("domain", DOMAIN, "servers", "127.0.0.1:" + dns.port(),
                 "timeout.ms", "1000"));

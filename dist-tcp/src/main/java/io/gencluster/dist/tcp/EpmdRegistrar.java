@@ -2,6 +2,7 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.epmd.EpmdClient;
 import io.gencluster.epmd.EpmdException;
+import io.gencluster.epmd.NoEpmdException;
 import io.gencluster.epmd.NodeEntry;
 import io.gencluster.epmd.PortMapper;
 import java.io.IOException;
@@ -15,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps this node registered with the local EPMD (name → transport port, with the gen-cluster
  * marker), for as long as the transport runs. When no EPMD answers and {@code epmd.embedded} is
- * on, the node serves an embedded port mapper itself (as {@code erl} starts one). When the
+ * on, the node serves an embedded port mapper itself (as {@code erl} starts one), on every
+ * address of the host as EPMD listens, so that other hosts can list and find its nodes (on
+ * loopback only where the transport itself listens on loopback only). When the
  * registration's connection closes — EPMD restarted, or the node serving the embedded port mapper
  * died — it registers again at once, and if nobody serves the port any more, one of the nodes
  * (whichever binds first) takes it over and all re-register.
@@ -32,16 +35,20 @@ final class EpmdRegistrar implements AutoCloseable {
     private final NodeEntry entry;
     private final int epmdPort;
     private final boolean embedded;
+    /** Where an embedded port mapper listens; null: every address of the host. */
+    private final InetAddress mapperAddress;
     private final ScheduledExecutorService timer;
     private EpmdClient.Registration registration;
     private PortMapper mapper;
     private String lastProblem;
     private boolean closed;
 
-    EpmdRegistrar(String name, int distPort, int epmdPort, boolean embedded, ScheduledExecutorService timer) {
+    EpmdRegistrar(String name, int distPort, int epmdPort, boolean embedded, InetAddress mapperAddress,
+            ScheduledExecutorService timer) {
         this.entry = NodeEntry.genCluster(name, distPort);
         this.epmdPort = epmdPort;
         this.embedded = embedded;
+        this.mapperAddress = mapperAddress;
         this.timer = timer;
     }
 
@@ -60,9 +67,9 @@ final class EpmdRegistrar implements AutoCloseable {
             lastProblem = null;
             return;
         } catch (EpmdException e) {
-            if (embedded && mapper == null && e.getMessage().startsWith("no EPMD")) {
+            if (embedded && mapper == null && e instanceof NoEpmdException) {
                 try {
-                    mapper = PortMapper.start(InetAddress.getLoopbackAddress(), epmdPort);
+                    mapper = PortMapper.start(mapperAddress, epmdPort);
                     timer.execute(this::attempt);
                     return;
                 } catch (IOException bindFailed) {

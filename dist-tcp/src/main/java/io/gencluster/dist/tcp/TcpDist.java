@@ -149,7 +149,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         LOG.log(Level.INFO, "{0} listening on {1}", self, server.socket().getLocalSocketAddress());
         if (settings.epmdRegister) {
             epmdTimer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gencluster-tcp-epmd-" + threadTag));
-            epmd = new EpmdRegistrar(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, epmdTimer);
+            // an embedded port mapper answers where this transport listens: other hosts list and find
+            // its nodes, as with EPMD, unless the node is bound to loopback only
+            InetAddress mapperAddress = server.socket().getInetAddress().isLoopbackAddress()
+                    ? InetAddress.getLoopbackAddress() : null;
+            epmd = new EpmdRegistrar(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, mapperAddress, epmdTimer);
             epmd.start();
         }
     }
@@ -315,17 +319,33 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
     }
 
-    /** A peer without a known port: its host's EPMD says (PORT_PLEASE2), else the configured peer.port. */
+    /**
+     * A peer without a known port: the port its host's port mapper gives for it (PORT_PLEASE2);
+     * where that host has no port mapper, or it does not know the node, {@code peer.port}: one
+     * port shared by every node, as in Kubernetes, where a pod has no port mapper to ask.
+     */
     private int portOf(NodeName node) throws IOException {
         if (!settings.epmdRegister) {
             return settings.peerPort;
         }
-        io.gencluster.epmd.NodeEntry e = new io.gencluster.epmd.EpmdClient(node.host(), settings.epmdPort,
-                settings.handshakeTimeout).portPlease(node.name());
-        if (e == null) {
-            throw new IOException("EPMD on " + node.host() + ":" + settings.epmdPort + " does not know " + node.name());
+        io.gencluster.epmd.NodeEntry e;
+        try {
+            e = new io.gencluster.epmd.EpmdClient(node.host(), settings.epmdPort, settings.handshakeTimeout)
+                    .portPlease(node.name());
+        } catch (io.gencluster.epmd.NoEpmdException noPortMapper) {
+            if (settings.peerPort == 0) {
+                throw noPortMapper;
+            }
+            return settings.peerPort;
         }
-        return e.port;
+        if (e != null) {
+            return e.port;
+        }
+        if (settings.peerPort == 0) {
+            throw new IOException("EPMD on " + node.host() + ":" + settings.epmdPort + " does not know " + node.name()
+                    + " and peer.port is 0");
+        }
+        return settings.peerPort;
     }
 
     /** Selector thread: opens the socket of a dial. */

@@ -106,6 +106,23 @@ class TcpDistTest {
         assertEquals(Set.of(a.self(), b.self()), c.members());
     }
 
+    @Test
+    void aPeerWithoutAPortIsDialledAtPeerPortWhereItsHostHasNoPortMapper() throws Exception {
+        // Kubernetes: DNS A records carry no port, pods have no port mapper, every node listens on one port
+        TcpDist b = node("b", "secret");
+        int noPortMapper;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            noPortMapper = s.getLocalPort();
+        }
+        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+                .bindAddress("127.0.0.1").port(0).peerPort(b.port()).epmd(true, noPortMapper, false)
+                .handshakeTimeout(Duration.ofMillis(1000)).build());
+        a.start();
+        started.add(a);
+        a.connect(Peer.of(b.self()), TIMEOUT).toCompletableFuture().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        assertEquals(Set.of(b.self()), a.members());
+    }
+
     private static void awaitUps(BlockingQueue<ClusterEvent> q, NodeName... nodes) throws InterruptedException {
         Set<NodeName> waiting = new java.util.HashSet<>(Set.of(nodes));
         while (!waiting.isEmpty()) {
