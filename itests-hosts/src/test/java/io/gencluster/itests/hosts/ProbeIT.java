@@ -8,14 +8,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,15 +38,7 @@ class ProbeIT {
     @BeforeAll
     static void copyDistribution() throws IOException {
         work = Files.createDirectories(Path.of(System.getProperty("work.dir"), "probe-it-" + System.nanoTime()));
-        distribution = work.resolve("dist");
-        Path from = Path.of(System.getProperty("distribution.dir"));
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, distribution.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-            }
-        }
-        Path probe = Path.of(System.getProperty("probe.jar"));
-        Files.copy(probe, distribution.resolve("bundle").resolve(probe.getFileName()));
+        distribution = ProbedDistribution.copyTo(work.resolve("dist"));
     }
 
     @AfterEach
