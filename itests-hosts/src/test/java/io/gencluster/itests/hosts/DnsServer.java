@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * A real dnsmasq in one host, answering on that host's address, port 53, for names under
- * {@link #ZONE} (and NXDOMAIN for any other name under it; names outside it are refused, there is
- * no upstream). Every host's resolver points at it: /etc/netns/NS/resolv.conf, which
+ * {@link #ZONE} and {@link #CLUSTER_LOCAL} (NXDOMAIN for any other name under them; names outside
+ * them are refused, there is no upstream). Every host's resolver points at it: /etc/netns/NS/resolv.conf, which
  * {@code ip netns exec} bind-mounts over /etc/resolv.conf for commands started after it is written.
  *
  * <p>Records: A records come from files in a {@code --hostsdir} directory ("hosts" for the ones
@@ -32,6 +32,10 @@ import java.util.Map;
 public final class DnsServer {
 
     public static final String ZONE = "gen-cluster.test";
+    /** Kubernetes' cluster domain: a pod's resolver searches {@code <namespace>.svc.cluster.local} and up. */
+    public static final String CLUSTER_LOCAL = "cluster.local";
+    /** A pod's search domains in namespace {@code default}, as the kubelet writes them. */
+    public static final List<String> POD_SEARCH = List.of("default.svc.cluster.local", "svc.cluster.local", "cluster.local");
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     /** SRV record name → target:port (priority and weight 0); names are qualified with the zone. */
@@ -53,7 +57,8 @@ public final class DnsServer {
         this.log = network.workDir().resolve(host.name() + "-dnsmasq.log");
     }
 
-    static DnsServer start(Network network, Host host, Map<String, List<String>> aRecords, List<Srv> srv) {
+    static DnsServer start(Network network, Host host, List<String> search, Map<String, List<String>> aRecords,
+            List<Srv> srv) {
         DnsServer dns = new DnsServer(network, host);
         try {
             Network.deleteTree(dns.dir);
@@ -69,7 +74,7 @@ public final class DnsServer {
                 Path etc = Path.of("/etc/netns", h.namespace());
                 Files.createDirectories(etc);
                 Files.writeString(etc.resolve("resolv.conf"), "nameserver " + host.address() + "\nsearch "
-                        + ZONE + "\noptions timeout:1 attempts:2\n");
+                        + String.join(" ", search) + "\noptions ndots:5 timeout:1 attempts:2\n");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dnsmasq's files in " + dns.dir, e);
@@ -78,9 +83,14 @@ public final class DnsServer {
         return dns;
     }
 
-    /** name, or name.ZONE when it is not already under the zone. */
+    /** name, or name.ZONE when it is not already under a zone served here. */
     public static String qualify(String name) {
-        return name.endsWith("." + ZONE) || name.equals(ZONE) ? name : name + "." + ZONE;
+        for (String zone : List.of(ZONE, CLUSTER_LOCAL)) {
+            if (name.endsWith("." + zone) || name.equals(zone)) {
+                return name;
+            }
+        }
+        return name + "." + ZONE;
     }
 
     public Host host() {
@@ -160,7 +170,7 @@ public final class DnsServer {
         process = network.start(host, List.of("dnsmasq", "--conf-file=" + conf(), "--no-daemon",
                 "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address=" + host.address(),
                 "--log-facility=-", "--log-queries", "--user=root", "--pid-file=", "--hostsdir=" + hostsDir,
-                "--local=/" + ZONE + "/", "--local-ttl=0"), log);
+                "--local=/" + ZONE + "/", "--local=/" + CLUSTER_LOCAL + "/", "--local-ttl=0"), log);
         Await.until("dnsmasq in " + host + " to accept on " + host.address() + ":53", WAIT,
                 () -> host.connect(host.address(), 53, Duration.ofSeconds(1)) == Host.Reach.CONNECTED);
     }

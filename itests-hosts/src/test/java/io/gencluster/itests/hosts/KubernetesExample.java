@@ -80,6 +80,24 @@ final class KubernetesExample {
         }
     }
 
+    /**
+     * One pod of {@code statefulset.yaml}: its init container names the node
+     * {@code app@<pod>.gen-cluster.default.svc.cluster.local} and sets {@code host.type = hostname};
+     * its comment says to use SRV records with {@code record.type = SRV} and
+     * {@code domain = _dist._tcp.gen-cluster.default}, which the user writes into the DNS file.
+     */
+    void writeStatefulSetPodConf(Path conf, String podName, Path cookieFile) throws IOException {
+        writePodConf(conf, "${POD_IP}", cookieFile);
+        Path tcp = conf.resolve("io.gencluster.dist.tcp.cfg");
+        Files.writeString(tcp, Files.readString(tcp).replace("app@${POD_IP}",
+                "app@" + podName + ".gen-cluster.default.svc.cluster.local"));
+        Path dns = conf.resolve("io.gencluster.discovery.dns.cfg");
+        String text = Files.readString(dns).replace("host.type = ip", "host.type = hostname")
+                .replace("domain = gen-cluster.default", "domain = _dist._tcp.gen-cluster.default")
+                .replace("record.type = A", "record.type = SRV");
+        Files.writeString(dns, text);
+    }
+
     /** The file names the ConfigMap ships, templates included. */
     java.util.Set<String> fileNames() {
         return files.keySet();

@@ -202,8 +202,14 @@ public final class Network implements AutoCloseable {
 
     /** A real dnsmasq on the host's address, port 53, answering for {@link DnsServer#ZONE}. */
     public DnsServer startDnsmasq(Host host, Map<String, List<String>> aRecords, List<DnsServer.Srv> srv) {
+        return startDnsmasq(host, List.of(DnsServer.ZONE), aRecords, srv);
+    }
+
+    /** dnsmasq in {@code host}, every host's resolver searching {@code search}. */
+    public DnsServer startDnsmasq(Host host, List<String> search, Map<String, List<String>> aRecords,
+            List<DnsServer.Srv> srv) {
         Preconditions.require("dnsmasq");
-        return DnsServer.start(this, host, aRecords, srv);
+        return DnsServer.start(this, host, search, aRecords, srv);
     }
 
     /** Stops every process, deletes every namespace and resolver file, verifies none is left. */
