@@ -52,7 +52,7 @@ final class NodeTracker {
         this.self = dist.self();
         this.settings = settings;
         this.loop = loop;
-        this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax(), random);
+        this.backoff = new Backoff(settings.backoffInitial(), retryCap(settings), random);
         this.changed = changed;
         this.discoveryEvents = discoveryEvents;
     }
@@ -113,6 +113,16 @@ final class NodeTracker {
             LOG.log(Level.INFO, "disconnecting {0}: no longer discovered (removed.nodes=disconnect)", t.node);
             dist.disconnect(t.node);
         }
+    }
+
+    /**
+     * The longest wait between attempts at a node that is still discovered: the backoff's cap, but
+     * at most half the refresh interval. However long a partition lasted, a node is then tried at
+     * least twice per refresh, so a network that heals is whole again within one refresh interval.
+     */
+    static java.time.Duration retryCap(RuntimeSettings settings) {
+        java.time.Duration max = settings.backoffMax();
+        return settings.refreshInterval().map(r -> r.dividedBy(2)).filter(half -> half.compareTo(max) < 0).orElse(max);
     }
 
     /**

@@ -230,6 +230,21 @@ class RefreshLoopTest {
     }
 
     @Test
+    void aDiscoveredNodeIsRetriedAtLeastTwicePerRefreshIntervalHoweverLongItFailed() {
+        // a long partition must not leave a healed network apart for the backoff's cap (800 ms here)
+        sources.put("s", new Source("a@h:1"));
+        start("1000", "keep");
+        for (int i = 0; i < 8; i++) {
+            dist.refuse("a@h", "connect timed out");
+            time.runDue();
+            NodeState s = state("a@h");
+            long delay = Duration.between(time.now(), s.nextAttempt().orElseThrow()).toMillis();
+            assertTrue(delay <= 500, "attempt " + (i + 1) + ": next in " + delay + " ms, over half the refresh interval");
+            time.advance(Duration.ofMillis(delay));
+        }
+    }
+
+    @Test
     void aDroppedNodeThatIsStillDiscoveredIsReconnectedOnItsBackoffBeforeTheNextRefresh() {
         sources.put("s", new Source("a@h:1"));
         start("10000", "keep");
@@ -463,7 +478,8 @@ class RefreshLoopTest {
     void aNodeDroppedFromDiscoveryWhileBackingOffIsNotRetried() {
         Source s = new Source("a@h:1");
         sources.put("s", s);
-        start("50", "keep"); // the refresh comes before the retry (backoff 80..120 ms)
+        start("1000", "keep");
+        time.advance(Duration.ofMillis(950)); // the attempt fails late, so the refresh comes before the retry (80..120 ms)
         dist.refuse("a@h", "connection refused");
         time.runDue();
         NodeState backingOff = state("a@h");
