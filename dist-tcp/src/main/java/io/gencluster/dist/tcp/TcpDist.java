@@ -877,7 +877,10 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (connections.containsKey(initiator)) {
             throw Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
         }
-        if (dialling.containsKey(initiator) && self.compareTo(initiator) < 0) {
+        // only a connection of our own on its way competes: a dial that was refused and now waits for
+        // the initiator's connection (or has not opened yet) takes this one
+        Dial ours = dialling.get(initiator);
+        if (ours != null && ours.attempt != null && !ours.attempt.isClosed() && self.compareTo(initiator) < 0) {
             throw Handshake.refusal(FrameCodec.REFUSED_SIMULTANEOUS, "simultaneous connect: keeping the connection opened by " + self);
         }
     }

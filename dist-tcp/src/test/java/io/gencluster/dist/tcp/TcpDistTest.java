@@ -123,6 +123,31 @@ class TcpDistTest {
         assertEquals(Set.of(b.self()), a.members());
     }
 
+    @Test
+    void aDialWaitingForThePeersConnectionTakesItWhenItComes() throws Exception {
+        // b, holding a stale connection to a (its peer's packets lost, not yet timed out), refuses a's
+        // dial as 'already connected'; a then waits for b's connection. When b's stale connection
+        // dies and b dials, a must take it, not refuse it as a simultaneous connect of its own
+        TcpDist a = node("a", "secret");
+        TcpDist b = node("b", "secret");
+        try (ServerSocket staleB = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> dial = a.connect(Peer.of(b.self(), staleB.getLocalPort()), TIMEOUT).toCompletableFuture();
+            try (Socket s = staleB.accept()) {
+                s.setSoTimeout((int) TIMEOUT.toMillis());
+                assertTrue(s.getInputStream().read() >= 0, "a's HELLO");
+                s.getOutputStream().write(Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply);
+                while (s.getInputStream().read() >= 0) {
+                    // the rest of the HELLO, until a closes: it has read the refusal and now waits for b
+                }
+            }
+            long start = System.nanoTime();
+            b.connect(peer(a), Duration.ofSeconds(3)).toCompletableFuture().get(4, TimeUnit.SECONDS);
+            dial.get(1, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "took the connect timeout");
+            assertEquals(Set.of(b.self()), a.members());
+        }
+    }
+
     private static void awaitUps(BlockingQueue<ClusterEvent> q, NodeName... nodes) throws InterruptedException {
         Set<NodeName> waiting = new java.util.HashSet<>(Set.of(nodes));
         while (!waiting.isEmpty()) {
