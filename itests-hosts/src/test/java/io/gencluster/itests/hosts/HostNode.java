@@ -37,7 +37,7 @@ public final class HostNode implements AutoCloseable {
     }
 
     /** {@code resources}: gen-cluster threads, socket descriptors, heap used after a GC. */
-    public record Resources(int threads, int sockets, long heapUsed) {
+    public record Resources(int threads, int sockets, long heapUsed, String threadNames) {
     }
 
     /** Five nodes share two cores: a small heap, one GC thread, C1 only, small stacks. */
@@ -123,6 +123,12 @@ public final class HostNode implements AutoCloseable {
         }
     }
 
+    /** The node's members now, as it answers {@code members}. */
+    public Set<String> members() {
+        command("members", "PROBE MEMBERS ", COMMAND_TIMEOUT);
+        return transcript.members();
+    }
+
     /** Waits for the first event (of all since the start) that matches. */
     public Event awaitEvent(Predicate<Event> matches, Duration timeout) {
         return transcript.await(() -> transcript.events().stream().filter(matches).findFirst().orElse(null), timeout,
@@ -143,6 +149,11 @@ public final class HostNode implements AutoCloseable {
 
     public void mailbox(String mailbox) {
         command("mailbox " + mailbox, "PROBE OK mailbox " + mailbox, COMMAND_TIMEOUT);
+    }
+
+    /** Unregisters {@code mailbox}'s handler. */
+    public void mailboxClose(String mailbox) {
+        command("mailbox-close " + mailbox, "PROBE OK mailbox-close " + mailbox, COMMAND_TIMEOUT);
     }
 
     /** Writes what {@code mailbox} received to {@code file} and returns how many messages that is. */
@@ -194,7 +205,8 @@ public final class HostNode implements AutoCloseable {
 
     public Resources resources() {
         Map<String, String> v = keyValues(command("resources", "PROBE RESOURCES ", COMMAND_TIMEOUT));
-        return new Resources(Integer.parseInt(v.get("threads")), Integer.parseInt(v.get("sockets")), Long.parseLong(v.get("heapUsed")));
+        return new Resources(Integer.parseInt(v.get("threads")), Integer.parseInt(v.get("sockets")), Long.parseLong(v.get("heapUsed")),
+                v.getOrDefault("names", ""));
     }
 
     /** SIGTERM to the node's PID; SIGKILL when it has not ended within 10 s. */

@@ -45,6 +45,8 @@ final class ProbeCommands {
                 return members();
             case "mailbox":
                 return mailbox(arg(w, 1, "mailbox NAME"));
+            case "mailbox-close":
+                return mailboxClose(arg(w, 1, "mailbox-close NAME"));
             case "received":
                 String[] r = line.trim().split("\\s+", 3); // the file name may hold spaces
                 return received(arg(r, 1, "received NAME FILE"), arg(r, 2, "received NAME FILE"));
@@ -106,6 +108,17 @@ final class ProbeCommands {
         registrations.put(name, context.registerService(MessageHandler.class, recorder, props));
         mailboxes.put(name, recorder);
         return "OK mailbox " + name;
+    }
+
+    /** Unregisters the mailbox's handler and forgets its record: the transport must let its thread go. */
+    private String mailboxClose(String name) {
+        ServiceRegistration<MessageHandler> r = registrations.remove(name);
+        if (r == null) {
+            throw new IllegalArgumentException("no mailbox '" + name + "'");
+        }
+        r.unregister();
+        mailboxes.remove(name);
+        return "OK mailbox-close " + name;
     }
 
     private String received(String name, String file) throws IOException {

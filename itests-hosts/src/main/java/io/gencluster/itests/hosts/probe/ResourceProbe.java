@@ -1,5 +1,7 @@
 package io.gencluster.itests.hosts.probe;
 
+import java.util.StringJoiner;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
@@ -21,7 +23,20 @@ final class ResourceProbe {
 
     /** {@code threads=N sockets=M heapUsed=B}. */
     static String resources() throws IOException {
-        return "threads=" + threads() + " sockets=" + sockets() + " heapUsed=" + heapUsedAfterGc();
+        return "threads=" + threads() + " sockets=" + sockets() + " heapUsed=" + heapUsedAfterGc() + " names=" + names();
+    }
+
+    /** The gen-cluster threads by name, numbers cut off, with counts: what to look at when a count grew. */
+    private static String names() {
+        java.util.TreeMap<String, Integer> byName = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith(THREAD_PREFIX)) {
+                byName.merge(t.getName().replaceAll("[0-9]+", "N").replace(' ', '_'), 1, Integer::sum);
+            }
+        }
+        StringJoiner out = new StringJoiner(",");
+        byName.forEach((name, n) -> out.add(name + "*" + n));
+        return out.toString();
     }
 
     private static int threads() {

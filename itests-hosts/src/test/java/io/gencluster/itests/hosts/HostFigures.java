@@ -1,0 +1,38 @@
+package io.gencluster.itests.hosts;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a multi-host scenario measured, for RELIABILITY.md: one file per scenario,
+ * {@code itests-hosts/target/reliability/<scenario>.txt}, lines {@code key=value} in the order
+ * recorded; {@code bin/reliability} turns them into tables.
+ */
+final class HostFigures {
+
+    private final String scenario;
+    private final Map<String, Object> values = new LinkedHashMap<>();
+
+    HostFigures(String scenario) {
+        this.scenario = scenario;
+    }
+
+    HostFigures put(String key, Object value) {
+        values.put(key, value);
+        return this;
+    }
+
+    /** Writes the file; called when the scenario passed. */
+    void write() throws IOException {
+        Path dir = Path.of(System.getProperty("work.dir")).getParent().resolve("reliability");
+        Files.createDirectories(dir);
+        StringBuilder b = new StringBuilder("scenario=" + scenario + "\n");
+        values.forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        Files.writeString(dir.resolve(scenario.replaceAll("[^A-Za-z0-9]+", "-") + ".txt"), b.toString(),
+                StandardCharsets.UTF_8);
+    }
+}
