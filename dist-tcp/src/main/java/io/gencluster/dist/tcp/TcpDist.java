@@ -623,7 +623,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 Connection c = new Connection(channel, false, remote, settings.sendQueueBytes, clock);
                 c.deadline = now + settings.handshakeTimeout.toMillis();
-                c.acceptor = handshake.new Acceptor(this::admit, port());
+                c.acceptor = handshake.new Acceptor(initiator -> admitInitiator(c, initiator), port());
                 if (settings.tls != null) {
                     c.link = TlsLink.server(channel, settings.tls);
                     c.state = Connection.State.TLS;
@@ -871,6 +871,14 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     }
 
     // ---------------------------------------------------------------- handshake outcomes
+
+    /** On HELLO: with tls.verify.hostname, the dialler's certificate must name its host too; then {@link #admit}. */
+    private void admitInitiator(Connection c, NodeName initiator) throws RefusedException {
+        if (settings.tlsVerifyHostname && c.link instanceof TlsLink tls) {
+            tls.requireNames(initiator);
+        }
+        admit(initiator);
+    }
 
     /** Applied to an initiator before it proves anything and again before ACCEPT: one connection per pair, and the simultaneous-connect rule. */
     private synchronized void admit(NodeName initiator) throws RefusedException {

@@ -135,8 +135,9 @@ public final class TcpDistComponent {
         @AttributeDefinition(name = "TLS CA (PEM)", description = "The CA certificates this node trusts.", required = false)
         String tls_ca() default "";
 
-        @AttributeDefinition(name = "TLS: verify host names", description = "A dialled node's certificate must also"
-                + " name the host part of its node name (subject alternative name), as HTTPS checks a server."
+        @AttributeDefinition(name = "TLS: verify host names", description = "A node's certificate must also"
+                + " name the host part of its node name (subject alternative name), as HTTPS checks a server:"
+                + " the dialled node's, and a dialling node's for the name it gives."
                 + " Off: any certificate from a trusted CA is accepted; the cookie still proves membership.")
         boolean tls_verify_hostname() default false;
 

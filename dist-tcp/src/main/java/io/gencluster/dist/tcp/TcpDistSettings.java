@@ -201,8 +201,9 @@ public final class TcpDistSettings {
 
         /**
          * Runs every connection over TLS with this context, both sides authenticated by certificate
-         * (see {@link Tls}); {@code verifyHostname}: the certificate a dialled node presents must
-         * also name the host part of its node name (HTTPS-style endpoint identification).
+         * (see {@link Tls}); {@code verifyHostname}: the certificate a node presents must also name
+         * the host part of its node name (HTTPS-style endpoint identification), when dialled and
+         * when it dials (for the name its HELLO gives).
          */
         public Builder tls(javax.net.ssl.SSLContext context, boolean verifyHostname) {
             tls = context;

@@ -1,14 +1,25 @@
 package io.gencluster.dist.tcp;
 
+import io.gencluster.api.NodeName;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * TLS over a non-blocking socket with an {@link SSLEngine}. Buffers are kept in write mode
@@ -56,6 +67,64 @@ final class TlsLink implements Link {
         engine.setUseClientMode(false);
         engine.setNeedClientAuth(true);
         return new TlsLink(channel, engine);
+    }
+
+    /**
+     * With {@code tls.verify.hostname}, on the accepting side once the dialler's HELLO named it:
+     * the dialler's certificate (already trusted) must name the host part of that name, as a
+     * dialled node's must (subject alternative names: DNS names, an IP address for an IP host).
+     * Without it, any node holding a certificate of the CA could claim any name by dialling.
+     */
+    void requireNames(NodeName initiator) throws RefusedException {
+        String host = initiator.host();
+        List<String> named = new ArrayList<>();
+        try {
+            Certificate[] chain = engine.getSession().getPeerCertificates();
+            Collection<List<?>> sans = chain.length > 0 && chain[0] instanceof X509Certificate x
+                    ? x.getSubjectAlternativeNames() : null;
+            for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
+                int type = (Integer) san.get(0);
+                if (type == 2 || type == 7) {
+                    named.add(String.valueOf(san.get(1)));
+                    if (type == 2 ? dnsNameMatches(String.valueOf(san.get(1)), host) : sameAddress(String.valueOf(san.get(1)), host)) {
+                        return;
+                    }
+                }
+            }
+        } catch (SSLPeerUnverifiedException | CertificateParsingException e) {
+            named.add("(unreadable: " + e.getMessage() + ")");
+        }
+        throw Handshake.refusal(FrameCodec.REFUSED_PROTOCOL, initiator + "'s certificate does not name host " + host
+                + " (it names " + named + "; tls.verify.hostname is on)");
+    }
+
+    private static boolean dnsNameMatches(String pattern, String host) {
+        String p = pattern.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
+        String h = host.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
+        if (isAddress(h)) {
+            return false; // an IP host is named by an IP address entry only
+        }
+        if (p.startsWith("*.")) { // one whole leftmost label, as HTTPS identity checks allow
+            int dot = h.indexOf('.');
+            return dot > 0 && h.substring(dot + 1).equals(p.substring(2));
+        }
+        return p.equals(h);
+    }
+
+    private static boolean sameAddress(String address, String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (!isAddress(h)) {
+            return false;
+        }
+        try { // both literals: no name lookup
+            return InetAddress.getByName(address).equals(InetAddress.getByName(h));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static boolean isAddress(String host) {
+        return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     /** What a dialler reports when the TLS handshake failed: the likely configuration difference. */

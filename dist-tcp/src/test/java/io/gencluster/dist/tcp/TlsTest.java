@@ -183,6 +183,24 @@ class TlsTest {
     }
 
     @Test
+    void withHostNameVerificationADiallerWhoseCertificateNamesAnotherHostIsRefused() throws Exception {
+        try (LogLines captured = new LogLines(TcpDist.class)) {
+            TcpDist a = node("a", stores("a", "trust"), true);
+            TcpDist misnamed = node("misnamed", stores("misnamed", "trust"), false); // calls itself misnamed@127.0.0.1
+            ExecutionException e = assertThrows(ExecutionException.class, () -> connect(misnamed, a));
+            assertTrue(e.getCause().getMessage().contains("does not name host 127.0.0.1"), e.getCause().getMessage());
+            assertTrue(a.members().isEmpty() && misnamed.members().isEmpty());
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (captured.lines.stream().noneMatch(l -> l.startsWith("connection from")) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(captured.lines.stream().anyMatch(l -> l.startsWith("connection from") && l.contains("tls.verify.hostname")),
+                    captured.lines.toString());
+            connect(node("b", stores("b", "trust"), false), a); // a dialler whose certificate names its host is let in
+        }
+    }
+
+    @Test
     void plaintextAndTlsNodesRefuseEachOtherWithAClearLogLine() throws Exception {
         try (LogLines captured = new LogLines(TcpDist.class)) {
             List<String> logs = captured.lines;

@@ -69,6 +69,11 @@ final class HostCluster implements AutoCloseable {
         return network;
     }
 
+    /** This cluster's directory: conf directories, data directories and node logs ({@code hN-*.log}). */
+    Path workDir() {
+        return work;
+    }
+
     List<Host> hosts() {
         return network.hosts();
     }

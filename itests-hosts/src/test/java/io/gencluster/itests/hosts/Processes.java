@@ -59,11 +59,19 @@ final class Processes {
     }
 
     /**
+     * Programs that exec another under their own PID: {@code erl} is a script that execs
+     * {@code erlexec}, which execs the emulator, so the PID ends as {@code beam.smp}.
+     */
+    private static final java.util.Map<String, String> EXECS_INTO = java.util.Map.of("erl", "beam.smp");
+
+    /**
      * Waits until the process started as {@code ip netns exec NS program ...} has become
-     * {@code program} (ip enters the namespace and then execs it under the same PID).
+     * {@code program} (ip enters the namespace and then execs it under the same PID), or the
+     * program it execs in turn ({@link #EXECS_INTO}).
      */
     static void awaitExec(Process p, String program, Duration bound) {
         String expected = Path.of(program).getFileName().toString();
+        expected = EXECS_INTO.getOrDefault(expected, expected);
         expected = expected.length() > 15 ? expected.substring(0, 15) : expected;
         String want = expected;
         Await.until("PID " + p.pid() + " to be " + want + " (not a child of ip netns exec)", bound,
