@@ -81,11 +81,10 @@ class KubernetesLifecycleIT {
      * anything. Returns when the last record was served.
      */
     private static long publishEndpointsOneByOne(DnsServer dns, List<String> pods) throws InterruptedException {
+        long start = System.currentTimeMillis();
         for (int i = 1; i <= pods.size(); i++) {
+            Timeline.holdUntil(start + (i - 1) * PUBLISH_EVERY_MS);
             dns.setARecords(Map.of(SERVICE, pods.subList(0, i)));
-            if (i < pods.size()) {
-                Thread.sleep(PUBLISH_EVERY_MS);
-            }
         }
         return System.currentTimeMillis();
     }
