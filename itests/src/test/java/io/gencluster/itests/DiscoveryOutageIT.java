@@ -5,6 +5,7 @@ import static io.gencluster.itests.NodeProcess.configs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.Figures;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.gencluster.itests.hosts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.Figures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class KubernetesLifecycleIT {
             long downs = c.nodes().stream().mapToLong(n -> n.events().stream().filter(e -> e.kind().equals("down")).count()).sum();
             System.out.printf("kubernetes start-up: first ready %d ms, last record %d ms, all ready seen %d ms, mesh %d ms after t0; "
                     + "%d ms from last record to mesh%n", firstReady - t0, lastPublished - t0, allReady - t0, meshed - t0, meshed - lastPublished);
-            new HostFigures("kubernetes-startup").put("hosts", HOSTS).put("refresh.interval.ms", refreshMs)
+            new Figures("kubernetes-startup").put("hosts", HOSTS).put("refresh.interval.ms", refreshMs)
                     .put("publish.every.ms", PUBLISH_EVERY_MS).put("first.ready.ms", firstReady - t0)
                     .put("last.record.ms", lastPublished - t0).put("all.ready.seen.ms", allReady - t0)
                     .put("mesh.after.last.record.ms", meshed - lastPublished).put("mesh.after.all.ready.ms", meshed - from)
@@ -111,7 +112,7 @@ class KubernetesLifecycleIT {
             for (Host h : c.hosts()) {
                 streams.start(h);
             }
-            HostFigures figures = new HostFigures("kubernetes-rolling-restart").put("hosts", HOSTS)
+            Figures figures = new Figures("kubernetes-rolling-restart").put("hosts", HOSTS)
                     .put("stream.interval.us", StreamSegments.INTERVAL_MICROS);
             List<String> remesh = new ArrayList<>();
             for (Host h : c.hosts()) {

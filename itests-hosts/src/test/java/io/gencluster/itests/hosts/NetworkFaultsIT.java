@@ -3,6 +3,7 @@ package io.gencluster.itests.hosts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.Figures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,11 +195,12 @@ class NetworkFaultsIT {
             String n = c.nodes().get(i).name();
             assertEquals(before[i].sockets(), after[i].sockets(), n + ": sockets before " + before[i] + ", after " + after[i]);
             Map<String, Integer> was = threadsByName(before[i]);
-            threadsByName(after[i]).forEach((name, count) -> {
+            for (Map.Entry<String, Integer> t : threadsByName(after[i]).entrySet()) {
                 // the runtime's discovery pool keeps up to its bound of threads while it has work
-                int allowed = name.equals("gencluster-discovery") ? DISCOVERY_POOL : was.getOrDefault(name, 0);
-                assertTrue(count <= allowed, n + ": " + count + " threads " + name + ", before " + before[i] + ", after " + after[i]);
-            });
+                int allowed = t.getKey().equals("gencluster-discovery") ? DISCOVERY_POOL : was.getOrDefault(t.getKey(), 0);
+                assertTrue(t.getValue() <= allowed, n + ": " + t.getValue() + " threads " + t.getKey() + ", before " + before[i]
+                        + ", after " + after[i]);
+            }
             assertTrue(after[i].heapUsed() <= before[i].heapUsed() + (16 << 20), n + ": heap before " + before[i] + ", after " + after[i]);
         }
     }
@@ -299,7 +301,7 @@ class NetworkFaultsIT {
     }
 
     private void figures(String scenario, List<Long> detections, long healMs, Streams.Totals t, String... extra) throws IOException {
-        HostFigures f = new HostFigures(scenario).put("window.ms", WINDOW_MS).put("refresh.ms", REFRESH_MS);
+        Figures f = new Figures(scenario).put("window.ms", WINDOW_MS).put("refresh.ms", REFRESH_MS);
         if (!detections.isEmpty()) {
             f.put("detection.ms.min", detections.stream().mapToLong(Long::longValue).min().getAsLong());
             f.put("detection.ms.max", detections.stream().mapToLong(Long::longValue).max().getAsLong());

@@ -1,4 +1,4 @@
-package io.gencluster.itests;
+package io.gencluster.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,25 +9,26 @@ import java.util.Map;
 
 /**
  * What a fault test measured, for RELIABILITY.md: one file per scenario,
- * {@code itests/target/reliability/<scenario>.txt}, lines {@code key=value} in the order
- * recorded; {@code bin/reliability} turns them into the table.
+ * {@code <module>/target/reliability/<scenario>.txt} (beside the test's {@code work.dir}), lines
+ * {@code key=value} in the order recorded; {@code bin/reliability} turns them into tables. Shared
+ * by the integration test modules through this module's test jar.
  */
-final class Figures {
+public final class Figures {
 
     private final String scenario;
     private final Map<String, Object> values = new LinkedHashMap<>();
 
-    Figures(String scenario) {
+    public Figures(String scenario) {
         this.scenario = scenario;
     }
 
-    Figures put(String key, Object value) {
+    public Figures put(String key, Object value) {
         values.put(key, value);
         return this;
     }
 
     /** Writes the file; called when the test passed. */
-    void write() throws IOException {
+    public void write() throws IOException {
         Path dir = Path.of(System.getProperty("work.dir")).getParent().resolve("reliability");
         Files.createDirectories(dir);
         StringBuilder b = new StringBuilder("scenario=" + scenario + "\n");
