@@ -169,8 +169,10 @@ public final class ClusterComponent implements Cluster, ClusterControl {
                     loop == null ? "the cluster stays inactive until the configuration is fixed" : "keeping the running settings");
             return;
         }
+        Set<NodeName> announced = Set.of();
         if (loop != null) {
             loop.close();
+            announced = loop.announced();
         }
         RefreshLoop next = new RefreshLoop(dist, settings, scheduler, discoveryCalls, new SecureRandom(),
                 dispatcher::dispatch);
@@ -179,7 +181,7 @@ public final class ClusterComponent implements Cluster, ClusterControl {
             loop = next;
         }
         LOG.log(Level.INFO, "{0}: cluster of {1} running ({2})", PID, dist.self(), settings);
-        next.start();
+        next.start(announced);
         if (registration == null) {
             registration = context.registerService(
                     new String[] {Cluster.class.getName(), ClusterControl.class.getName()}, this, null);

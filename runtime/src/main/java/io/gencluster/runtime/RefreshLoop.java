@@ -4,6 +4,7 @@ import io.gencluster.api.ClusterControl;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.Discovery;
+import io.gencluster.api.DownReason;
 import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
@@ -11,7 +12,6 @@ import io.gencluster.api.Peer;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
@@ -63,7 +63,8 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     // loop-thread state
     private final Map<String, DiscoverySource> sources = new LinkedHashMap<>();
     private final NodeTracker nodes;
-    private final Set<NodeName> reportedUp = new HashSet<>(); // up since their last down, as told to listeners
+    /** Up since their last down, as told to listeners; read by a successor loop once this one is closed. */
+    private final Set<NodeName> reportedUp = ConcurrentHashMap.newKeySet();
     private Set<Peer> discovered = Set.of();
     private boolean refreshedOnce;
     private boolean warnedNoSource;
@@ -115,14 +116,37 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
 
     /** Starts listening to the transport and runs the first refresh at once. */
     public void start() {
+        start(Set.of());
+    }
+
+    /**
+     * Starts as the successor of a loop whose listeners were told {@code announced} are up (a
+     * changed configuration replaces the loop; the connections stay): those still connected are
+     * not announced again, those that went down in between are reported down. Listeners see up and
+     * down strictly alternate per node across the replacement.
+     */
+    public void start(Set<NodeName> announced) {
         dist.addListener(distListener);
         loop.execute(() -> {
             // nodes that connected before this loop listened (a peer's runtime dialled us first): the
             // transport tells a new listener nothing of them, so they are reported up here, like any other
             try {
-                for (NodeName member : dist.members()) {
-                    onDistEvent(ClusterEvent.nodeUp(member, loop.now()));
+                Set<NodeName> members = dist.members();
+                for (NodeName gone : announced) {
+                    if (!members.contains(gone)) {
+                        onDistEvent(ClusterEvent.nodeDown(gone, DownReason.CONNECTION_CLOSED,
+                                "went down while the configuration was being replaced", loop.now()));
+                    }
                 }
+                for (NodeName member : members) {
+                    if (announced.contains(member)) {
+                        reportedUp.add(member); // its listeners know it is up: tracked, not announced again
+                        nodes.nodeUp(member);
+                    } else {
+                        onDistEvent(ClusterEvent.nodeUp(member, loop.now()));
+                    }
+                }
+                publish();
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "reading the transport's members at start failed; they are reported as they next change", e);
             }
@@ -134,6 +158,11 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
      * Stops refreshing and reconnecting; returns without waiting (the threads are the scheduler's
      * and the executor's, closed by their owner). Connections stay: the transport owns them.
      */
+    /** The nodes this loop told its listeners are up (and not since down): for its successor. Any thread. */
+    public Set<NodeName> announced() {
+        return Set.copyOf(reportedUp);
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -230,6 +230,34 @@ class RefreshLoopTest {
     }
 
     @Test
+    void aLoopReplacedByANewConfigurationAnnouncesNoMemberTwice() {
+        // a changed io.gencluster.cfg replaces the loop; the connections stay and listeners must see
+        // up and down strictly alternate per node: no second up for a, and b's drop in between is told
+        sources.put("s", new Source("a@h:1", "b@h:2"));
+        RefreshLoop first = start();
+        dist.accept("a@h");
+        dist.accept("b@h");
+        time.runDue();
+        first.close();
+        dist.down("b@h", DownReason.CONNECTION_CLOSED); // while no loop listens
+        time.runDue();
+        loop = new RefreshLoop(dist, new RuntimeSettings("500", 1000, 2000, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, "keep"),
+                time, Runnable::run, new Random(42), forwarded::add);
+        sources.forEach((name, source) -> loop.addDiscovery(name, name, source));
+        loop.start(first.announced());
+        time.runDue();
+        List<String> seen = new ArrayList<>();
+        for (ClusterEvent e : forwarded) {
+            if (e.type() == ClusterEvent.Type.NODE_UP || e.type() == ClusterEvent.Type.NODE_DOWN) {
+                seen.add(e.type() + " " + e.node());
+            }
+        }
+        assertEquals(List.of("NODE_UP a@h", "NODE_UP b@h", "NODE_DOWN b@h"), seen);
+        assertEquals(Status.CONNECTED, state("a@h").status());
+        assertEquals(Status.CONNECTING, state("b@h").status(), "b, still discovered, is dialled again");
+    }
+
+    @Test
     void aDiscoveredNodeIsRetriedAtLeastTwicePerRefreshIntervalHoweverLongItFailed() {
         // a long partition must not leave a healed network apart for the backoff's cap (800 ms here)
         sources.put("s", new Source("a@h:1"));
