@@ -87,16 +87,23 @@ public final class ClusterComponent implements Cluster, ClusterControl {
         long reconnect_backoff_initial_ms() default 500;
 
         @AttributeDefinition(name = "Maximum reconnect backoff (ms)",
-                description = "The delay doubles with each consecutive failure (with 20% jitter) up to this cap.")
+                description = "The delay doubles with each consecutive failure (with 20% jitter) up to this cap, and never"
+                        + " beyond half the refresh interval, so a healed network is whole again within one refresh.")
         long reconnect_backoff_max_ms() default 30000;
 
         @AttributeDefinition(name = "Removed nodes",
                 description = "What to do with a connected node that discovery no longer reports.",
                 options = {
                     @Option(value = "keep", label = "keep: stay connected, do not reconnect once it drops"),
-                    @Option(value = "disconnect", label = "disconnect: disconnect it at once")
+                    @Option(value = "disconnect", label = "disconnect: disconnect it once it stayed undiscovered for removed.grace.ms")
                 })
         String removed_nodes() default "keep";
+
+        @AttributeDefinition(name = "Removed node grace (ms)",
+                description = "With removed.nodes = disconnect: how long a connected node must stay undiscovered before it is"
+                        + " disconnected, so that one partial answer (a port mapper restarting, a DNS record set mid-update)"
+                        + " disconnects nobody. 0: at the first refresh without it.")
+        long removed_grace_ms() default 15000;
 
         @AttributeDefinition(name = "Discovery services",
                 description = "LDAP filter choosing the Discovery services to use; several = the union of their peers.")

@@ -77,6 +77,9 @@ final class NodeTracker {
             if (t.discovered && !byNode.containsKey(t.node)) {
                 forget(t, members.contains(t.node));
             }
+            if (!t.discovered && !byNode.containsKey(t.node)) {
+                disconnectIfAbsentLongEnough(t, members.contains(t.node));
+            }
         }
         for (Peer peer : byNode.values()) {
             TrackedNode t = nodes.computeIfAbsent(peer.node(), TrackedNode::new);
@@ -86,6 +89,7 @@ final class NodeTracker {
                 discoveryEvents.accept(ClusterEvent.nodeDiscovered(peer, loop.now()));
             }
             t.discovered = true;
+            t.undiscoveredSince = null;
             if (members.contains(t.node)) {
                 t.connected();
             } else if (t.status == Status.DISCONNECTED || (t.status == Status.CONNECTED && !firstRound)) {
@@ -99,9 +103,10 @@ final class NodeTracker {
         return Set.copyOf(byNode.values());
     }
 
-    /** {@code t} is no longer discovered: never reconnected; disconnected once if so configured. */
+    /** {@code t} is no longer discovered: never reconnected; disconnected later if so configured. */
     private void forget(TrackedNode t, boolean connected) {
         t.discovered = false;
+        t.undiscoveredSince = loop.now();
         LOG.log(Level.INFO, "node lost {0}: no longer discovered{1}", t.node, connected ? " (still connected)" : "");
         discoveryEvents.accept(ClusterEvent.nodeLost(t.node, loop.now()));
         t.cancelRetry();
@@ -109,10 +114,23 @@ final class NodeTracker {
             t.status = Status.DISCONNECTED;
             t.nextAttempt = null;
         }
-        if (connected && settings.removedNodes() == RemovedNodes.DISCONNECT) {
-            LOG.log(Level.INFO, "disconnecting {0}: no longer discovered (removed.nodes=disconnect)", t.node);
-            dist.disconnect(t.node);
+    }
+
+    /**
+     * With {@code removed.nodes = disconnect}: disconnects {@code t} once it has stayed undiscovered
+     * for {@code removed.grace.ms}, never on one answer — a port mapper restarting or a DNS record
+     * set caught mid-update leaves a node out of one answer, and that is not a departure.
+     */
+    private void disconnectIfAbsentLongEnough(TrackedNode t, boolean connected) {
+        if (!connected || t.undiscoveredSince == null || settings.removedNodes() != RemovedNodes.DISCONNECT
+                || loop.now().isBefore(t.undiscoveredSince.plus(settings.removedGrace()))) {
+            return;
         }
+        long absentMs = java.time.Duration.between(t.undiscoveredSince, loop.now()).toMillis();
+        t.undiscoveredSince = null; // once
+        LOG.log(Level.INFO, "disconnecting {0}: not discovered for {1,number,#} ms (removed.nodes=disconnect, removed.grace.ms={2,number,#})",
+                t.node, absentMs, settings.removedGrace().toMillis());
+        dist.disconnect(t.node);
     }
 
     /**

@@ -17,6 +17,12 @@ public final class RuntimeSettings {
     public static final String BACKOFF_INITIAL = "reconnect.backoff.initial.ms";
     public static final String BACKOFF_MAX = "reconnect.backoff.max.ms";
     public static final String REMOVED_NODES = "removed.nodes";
+    public static final String REMOVED_GRACE = "removed.grace.ms";
+    /**
+     * 15 s: longer than a port mapper restart (its NAMES list is empty until the nodes register
+     * again, 0.5 s apart) or a DNS record set caught mid-update, which are answers, not departures.
+     */
+    static final long DEFAULT_REMOVED_GRACE_MS = 15_000;
     /**
      * Longest accepted duration, about 24.8 days: longer is a typo, not a plan, and would overflow
      * the loop's time arithmetic (a timeout plus its grace, a clock plus a delay).
@@ -29,12 +35,24 @@ public final class RuntimeSettings {
     private final Duration backoffInitial;
     private final Duration backoffMax;
     private final RemovedNodes removedNodes;
+    private final Duration removedGrace;
 
     /**
      * @throws IllegalArgumentException naming the key and value of the first invalid setting
      */
     public RuntimeSettings(String refreshInterval, long connectTimeoutMs, long discoveryTimeoutMs,
             long backoffInitialMs, long backoffMaxMs, String removedNodes) {
+        this(refreshInterval, connectTimeoutMs, discoveryTimeoutMs, backoffInitialMs, backoffMaxMs, removedNodes,
+                DEFAULT_REMOVED_GRACE_MS);
+    }
+
+    /**
+     * @param removedGraceMs how long a connected node must stay undiscovered before
+     *     {@code removed.nodes = disconnect} disconnects it; 0: at the first refresh without it
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    public RuntimeSettings(String refreshInterval, long connectTimeoutMs, long discoveryTimeoutMs,
+            long backoffInitialMs, long backoffMaxMs, String removedNodes, long removedGraceMs) {
         this.refreshInterval = parseInterval(refreshInterval);
         this.connectTimeout = positive(CONNECT_TIMEOUT, connectTimeoutMs);
         this.discoveryTimeout = positive(DISCOVERY_TIMEOUT, discoveryTimeoutMs);
@@ -44,6 +62,10 @@ public final class RuntimeSettings {
             throw invalid(BACKOFF_MAX, backoffMaxMs, "must not be less than " + BACKOFF_INITIAL + " (" + backoffInitialMs + ")");
         }
         this.removedNodes = parseRemovedNodes(removedNodes);
+        if (removedGraceMs < 0 || removedGraceMs > MAX_MS) {
+            throw invalid(REMOVED_GRACE, removedGraceMs, "must be 0 or a positive number of milliseconds up to " + MAX_MS);
+        }
+        this.removedGrace = Duration.ofMillis(removedGraceMs);
     }
 
     /**
@@ -57,7 +79,8 @@ public final class RuntimeSettings {
                 read(DISCOVERY_TIMEOUT, config::discovery_timeout_ms, properties),
                 read(BACKOFF_INITIAL, config::reconnect_backoff_initial_ms, properties),
                 read(BACKOFF_MAX, config::reconnect_backoff_max_ms, properties),
-                config.removed_nodes());
+                config.removed_nodes(),
+                read(REMOVED_GRACE, config::removed_grace_ms, properties));
     }
 
     private static long read(String key, java.util.function.LongSupplier value, java.util.Map<String, ?> properties) {
@@ -70,7 +93,7 @@ public final class RuntimeSettings {
 
     /** Defaults of every key, as documented. */
     public static RuntimeSettings defaults() {
-        return new RuntimeSettings("5000", 5000, 10000, 500, 30000, "keep");
+        return new RuntimeSettings("5000", 5000, 10000, 500, 30000, "keep", DEFAULT_REMOVED_GRACE_MS);
     }
 
     private static Duration parseInterval(String text) {
@@ -144,6 +167,11 @@ public final class RuntimeSettings {
         return removedNodes;
     }
 
+    /** How long a node must stay undiscovered before {@code removed.nodes = disconnect} disconnects it. */
+    public Duration removedGrace() {
+        return removedGrace;
+    }
+
     @Override
     public String toString() {
         return REFRESH_INTERVAL + "=" + (refreshInterval == null ? "infinity" : refreshInterval.toMillis())
@@ -151,6 +179,7 @@ public final class RuntimeSettings {
                 + ", " + DISCOVERY_TIMEOUT + "=" + discoveryTimeout.toMillis()
                 + ", " + BACKOFF_INITIAL + "=" + backoffInitial.toMillis()
                 + ", " + BACKOFF_MAX + "=" + backoffMax.toMillis()
-                + ", " + REMOVED_NODES + "=" + removedNodes.name().toLowerCase(Locale.ROOT);
+                + ", " + REMOVED_NODES + "=" + removedNodes.name().toLowerCase(Locale.ROOT)
+                + ", " + REMOVED_GRACE + "=" + removedGrace.toMillis();
     }
 }

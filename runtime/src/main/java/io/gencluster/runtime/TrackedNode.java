@@ -17,6 +17,8 @@ final class TrackedNode {
     Instant nextAttempt;
     String lastError;
     Scheduler.Timer retry;
+    /** Since when discovery no longer reports it (null while it does): removed.grace.ms counts from here. */
+    Instant undiscoveredSince;
     /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
     long attempt;
 
