@@ -39,6 +39,13 @@ final class NodeTracker {
     private final Backoff backoff;
     private final Runnable changed;
     private final Consumer<ClusterEvent> discoveryEvents;
+    /**
+     * Nodes disconnected for their absence (removed.nodes = disconnect), oldest first: while they stay
+     * undiscovered, a connection one of them opens to this node is closed, else it walks back in.
+     */
+    private final Map<NodeName, Integer> removedForAbsence = new LinkedHashMap<>();
+    /** Bound on {@link #removedForAbsence}: the oldest is forgotten first. */
+    static final int MAX_REMOVED_REMEMBERED = 1024;
     private final Map<NodeName, TrackedNode> nodes = new HashMap<>();
     private boolean closed;
 
@@ -90,6 +97,7 @@ final class NodeTracker {
             }
             t.discovered = true;
             t.undiscoveredSince = null;
+            removedForAbsence.remove(t.node);
             if (members.contains(t.node)) {
                 t.connected();
             } else if (t.status == Status.DISCONNECTED || (t.status == Status.CONNECTED && !firstRound)) {
@@ -130,6 +138,10 @@ final class NodeTracker {
         t.undiscoveredSince = null; // once
         LOG.log(Level.INFO, "disconnecting {0}: not discovered for {1,number,#} ms (removed.nodes=disconnect, removed.grace.ms={2,number,#})",
                 t.node, absentMs, settings.removedGrace().toMillis());
+        removedForAbsence.put(t.node, 0);
+        if (removedForAbsence.size() > MAX_REMOVED_REMEMBERED) {
+            removedForAbsence.remove(removedForAbsence.keySet().iterator().next());
+        }
         dist.disconnect(t.node);
     }
 
@@ -255,7 +267,17 @@ final class NodeTracker {
     }
 
     void nodeUp(NodeName node) {
-        nodes.computeIfAbsent(node, TrackedNode::new).connected();
+        TrackedNode t = nodes.computeIfAbsent(node, TrackedNode::new);
+        t.connected();
+        Integer refusals = removedForAbsence.get(node);
+        if (refusals != null && !t.discovered) {
+            // it still discovers this node and dials in: a removed node stays out until discovered again
+            removedForAbsence.put(node, refusals + 1);
+            LOG.log(refusals == 0 ? Level.INFO : Level.DEBUG,
+                    "disconnecting {0}: it connected but was removed for not being discovered (removed.nodes=disconnect);"
+                            + " every further attempt is closed the same way until discovery reports it again", node);
+            dist.disconnect(node);
+        }
     }
 
     void nodeDown(ClusterEvent e) {

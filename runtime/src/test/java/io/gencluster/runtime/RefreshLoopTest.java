@@ -329,6 +329,44 @@ class RefreshLoopTest {
     }
 
     @Test
+    void aNodeDisconnectedForItsAbsenceCannotDialBackInUntilItIsDiscoveredAgain() {
+        // a pod no longer ready leaves DNS but still discovers the others: it must not walk back in
+        Source s = new Source("a@h:1", "b@h:2");
+        sources.put("s", s);
+        removedGraceMs = 0;
+        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
+        dist.accept("a@h");
+        dist.accept("b@h");
+        s.set("b@h:2");
+        time.advance(INTERVAL);
+        NodeName a = NodeName.parse("a@h");
+        assertEquals(List.of(a), dist.disconnects);
+        dist.up("a@h"); // a dials in
+        time.runDue();
+        assertEquals(List.of(a, a), dist.disconnects, "closed again at once");
+        assertEquals(Set.of(NodeName.parse("b@h")), dist.members());
+        s.set("a@h:1", "b@h:2");
+        time.advance(INTERVAL);
+        dist.accept("a@h"); // discovered again: dialled and kept
+        time.advance(INTERVAL.multipliedBy(3));
+        assertEquals(List.of(a, a), dist.disconnects);
+        assertTrue(dist.members().contains(a));
+    }
+
+    @Test
+    void aNodeNeverDiscoveredThatDialsInIsKept() {
+        // a new pod whose record this node has not seen yet (records appear one by one) is welcome
+        sources.put("s", new Source("b@h:2"));
+        removedGraceMs = 0;
+        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
+        dist.accept("b@h");
+        dist.up("new@h");
+        time.advance(INTERVAL.multipliedBy(3));
+        assertEquals(List.of(), dist.disconnects);
+        assertTrue(dist.members().contains(NodeName.parse("new@h")));
+    }
+
+    @Test
     void aNodeMissingFromOneAnswerIsNotDisconnected() {
         // a port mapper restarting lists nobody for a moment; a DNS record set is caught mid-update
         Source s = new Source("a@h:1", "b@h:2");
