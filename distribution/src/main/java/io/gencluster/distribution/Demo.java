@@ -72,6 +72,9 @@ public final class Demo {
             demo.stopAll();
             Runtime.getRuntime().removeShutdownHook(stopper);
         }
+        if (code == 0) {
+            demo.removeWork(); // a run that failed keeps its conf dirs and logs, and said where
+        }
         System.exit(code);
     }
 
@@ -214,6 +217,15 @@ public final class Demo {
             } catch (InterruptedException e) {
                 n.process.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Deletes the run's directory (conf dirs, framework caches, logs: several MiB) once the nodes stopped. */
+    private void removeWork() throws IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(work)) {
+            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
             }
         }
     }

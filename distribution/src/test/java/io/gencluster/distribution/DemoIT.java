@@ -1,0 +1,44 @@
+package io.gencluster.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code bin/demo} runs once the distribution is built: the demo driver against the built
+ * distribution. It forms its mesh, stops and restarts a node, exits 0, prints no terminal escape
+ * sequences, and leaves nothing in the temporary directory. The driver's process is killed by its
+ * PID if it outlives its bound (it stops its own nodes by theirs).
+ */
+class DemoIT {
+
+    @Test
+    void theDemoFormsItsMeshExitsZeroAndLeavesNoTemporaryDirectory() throws Exception {
+        Path tmp = Files.createDirectories(Path.of(System.getProperty("work.dir"), "demo-tmp-" + System.nanoTime()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process demo = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("demo.classes"),
+                "io.gencluster.distribution.Demo", System.getProperty("distribution.dir"))
+                .redirectErrorStream(true).redirectOutput(tmp.resolveSibling(tmp.getFileName() + ".out").toFile()).start();
+        demo.getOutputStream().close();
+        try {
+            assertTrue(demo.waitFor(120, TimeUnit.SECONDS), "the demo did not end within 120 s");
+            String text = Files.readString(tmp.resolveSibling(tmp.getFileName() + ".out"), StandardCharsets.UTF_8);
+            assertEquals(0, demo.exitValue(), text);
+            assertTrue(text.contains("full mesh formed again"), text);
+            assertTrue(text.indexOf('\u001b') < 0, "escape sequences in the output:\n" + text);
+            try (Stream<Path> left = Files.list(tmp)) {
+                assertEquals(List.of(), left.toList(), "left behind in the temporary directory");
+            }
+        } finally {
+            demo.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly();
+        }
+    }
+}
