@@ -130,6 +130,47 @@ class ConfigFilesIT {
         events.await("only west's peers discovered", () -> a.discovered().equals(Optional.of(names("c"))), a::describe, TIMEOUT);
     }
 
+    @Test
+    void aMisspeltKeyInAnyPidIsLoggedOnceNamingTheSettingMeant() throws Exception {
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.gencluster.runtime.ConfigurationKeysCheck");
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getLevel() + " " + new java.util.logging.SimpleFormatter().formatMessage(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            FelixNode a = cluster.startWatching("a", conf);
+            events = new NodeEvents(a);
+            write("io.gencluster.dist.tcp.cfg", transport("a") + "\ntick.timout.ms = 3000");
+            write("io.gencluster.cfg", runtime() + "\nrefresh.intervall.ms = 500");
+            String runtimeTypo = "WARNING io.gencluster: 'refresh.intervall.ms' is not a setting of io.gencluster and is ignored;"
+                    + " did you mean 'refresh.interval.ms'?";
+            String transportTypo = "WARNING io.gencluster.dist.tcp: 'tick.timout.ms' is not a setting of io.gencluster.dist.tcp"
+                    + " and is ignored; did you mean 'tick.timeout.ms'?";
+            events.await("both typos logged", () -> warnings.contains(runtimeTypo) && warnings.contains(transportTypo),
+                    () -> warnings, TIMEOUT);
+            // the same file saved again with the same typo: nothing new to say
+            write("io.gencluster.cfg", runtime() + "\nrefresh.intervall.ms = 500\n# saved again");
+            awaitService(a, "io.gencluster.api.Cluster", "(objectClass=io.gencluster.api.Cluster)");
+            write("io.gencluster.discovery.static.cfg", "nodes = z@127.0.0.1:9"); // a later event, after the save
+            awaitService(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.static)");
+            assertEquals(1, warnings.stream().filter(runtimeTypo::equals).count(), warnings.toString());
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
     private String transport(String name) {
         return String.join("\n", "node.name = " + full(name), "bind.address = 127.0.0.1", "port = 0", "cookie = " + COOKIE,
                 "tick.ms = 200", "tick.timeout.ms = 2000", "epmd.register = false", "mesh.transitive = false");

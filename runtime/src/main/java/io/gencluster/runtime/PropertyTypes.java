@@ -57,15 +57,13 @@ final class PropertyTypes {
         return type.cast(proxy);
     }
 
-    /** The keys of {@code properties} that are no setting of {@code type}: most likely typos. */
-    static Set<String> unknownKeys(Class<?> type, Map<String, String> properties) {
+    /** The keys of {@code type}'s settings (its methods, by the DS name mapping). */
+    static Set<String> knownKeys(Class<?> type) {
         Set<String> known = new TreeSet<>();
         for (Method m : type.getDeclaredMethods()) {
             known.add(key(m.getName()));
         }
-        Set<String> unknown = new TreeSet<>(properties.keySet());
-        unknown.removeAll(known);
-        return unknown;
+        return known;
     }
 
     /** DS name mapping (OSGi Compendium 112.8.2.1): {@code $_$} is '-', {@code __} is '_', {@code _} is '.', {@code $$} is '$', a lone '$' vanishes. */

@@ -142,9 +142,8 @@ public final class StandaloneNode implements Cluster, ClusterControl, AutoClosea
     }
 
     private static <T> T typed(Class<T> type, String pid, Map<String, String> properties) {
-        Set<String> unknown = PropertyTypes.unknownKeys(type, properties);
-        if (!unknown.isEmpty()) {
-            LOG.log(Level.WARNING, "{0}.cfg: {1} are not settings of {0}; ignored", pid, unknown);
+        for (String typo : UnknownKeys.describe(pid, PropertyTypes.knownKeys(type), properties.keySet())) {
+            LOG.log(Level.WARNING, typo);
         }
         return PropertyTypes.of(type, pid, properties);
     }

@@ -55,8 +55,9 @@ class PropertyTypesTest {
     }
 
     @Test
-    void keysThatAreNoSettingAreReportedAsLikelyTypos() {
-        assertEquals(Set.of("tick.msec"), PropertyTypes.unknownKeys(Sample.class, Map.of("tick.msec", "1", "port", "1")));
+    void keysThatAreNoSettingAreReportedAsLikelyTyposWithTheNearestSetting() {
+        assertEquals(java.util.List.of("io.x: 'tick.msec' is not a setting of io.x and is ignored; did you mean 'tick.ms'?"),
+                UnknownKeys.describe("io.x", PropertyTypes.knownKeys(Sample.class), Set.of("tick.msec", "port", "service.pid")));
     }
 
     @Test
