@@ -98,15 +98,8 @@ class LauncherIT {
         assertTrue(out.contains("--port 'http' is not a port number"), out);
     }
 
-    /** The node's conf directory: transport on loopback (no EPMD), a static list, the runtime. */
     private Path conf(String name, String peers) throws IOException {
-        Path conf = Files.createDirectories(work.resolve(name + "-conf"));
-        Files.writeString(conf.resolve("io.gencluster.dist.tcp.cfg"), String.join("\n",
-                "node.name = ${gencluster.node.name}", "port = ${gencluster.port}", "bind.address = 127.0.0.1",
-                "cookie = launcher-test", "epmd.register = false", ""));
-        Files.writeString(conf.resolve("io.gencluster.discovery.static.cfg"), peers + "\n");
-        Files.writeString(conf.resolve("io.gencluster.cfg"), "refresh.interval.ms = 500\nreconnect.backoff.max.ms = 1000\n");
-        return conf;
+        return TestConf.write(work, name, peers, "launcher-test");
     }
 
     private Node start(String name, int port, Path conf) throws IOException {

@@ -89,15 +89,8 @@ class TerminalIT {
         }
     }
 
-    /** As in LauncherIT: the transport on loopback without a port mapper, a static list, the runtime. */
     private static Path conf(Path work, String name, String peers) throws IOException {
-        Path conf = Files.createDirectories(work.resolve(name + "-conf"));
-        Files.writeString(conf.resolve("io.gencluster.dist.tcp.cfg"), String.join("\n",
-                "node.name = ${gencluster.node.name}", "port = ${gencluster.port}", "bind.address = 127.0.0.1",
-                "cookie = terminal-test", "epmd.register = false", ""));
-        Files.writeString(conf.resolve("io.gencluster.discovery.static.cfg"), peers + "\n");
-        Files.writeString(conf.resolve("io.gencluster.cfg"), "refresh.interval.ms = 500\n");
-        return conf;
+        return TestConf.write(work, name, peers, "terminal-test");
     }
 
     private static void type(OutputStream keys, String line) throws IOException {
