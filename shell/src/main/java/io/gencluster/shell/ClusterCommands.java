@@ -56,9 +56,10 @@ final class ClusterCommands {
         Map<NodeName, NodeState> nodes = new TreeMap<>(c.nodes());
         Instant now = clock.instant();
         Table table = new Table("NODE", "STATUS", "DISCOVERED", "FAILURES", "NEXT ATTEMPT", "LAST ERROR");
+        // beside a connected node the last error is history, not a current fault: said so
         nodes.forEach((node, s) -> table.row(node, status(s.status()), s.discovered() ? "yes" : "no", s.failures(),
                 s.nextAttempt().map(at -> "in " + Math.max(0, Duration.between(now, at).toMillis()) + " ms").orElse(null),
-                s.lastError().orElse(null)));
+                s.lastError().map(e -> s.status() == NodeState.Status.CONNECTED ? "(before it connected) " + e : e).orElse(null)));
         // a node connected to us that the loop has not heard of yet is still a member
         members.stream().filter(m -> !nodes.containsKey(m)).sorted()
                 .forEach(m -> table.row(m, status(NodeState.Status.CONNECTED), "no", 0, null, null));
@@ -125,7 +126,8 @@ final class ClusterCommands {
         } catch (MessagingException e) {
             throw new IllegalStateException("not sent to " + name + ": " + e.getMessage(), e);
         }
-        return "sent " + payload.length + " bytes to mailbox " + mailbox + " on " + name + "\n";
+        return "sent " + payload.length + " bytes to mailbox " + mailbox + " on " + name
+                + " (queued for it; delivery is not confirmed: a mailbox nobody handles there drops it)\n";
     }
 
     private Cluster cluster() {

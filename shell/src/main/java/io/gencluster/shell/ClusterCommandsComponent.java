@@ -1,9 +1,12 @@
 package io.gencluster.shell;
 
+
 import io.gencluster.api.Cluster;
 import io.gencluster.api.ClusterControl;
 import io.gencluster.api.Messenger;
 import java.time.Clock;
+import java.util.function.Supplier;
+import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -13,7 +16,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * The {@code cluster:*} shell commands. Gogo (and Karaf, which runs Gogo commands too) calls the
  * public methods named in {@code osgi.command.function} by reflection, converting the words typed
- * into the parameters, and prints what they return; an exception is printed as the command's error.
+ * into the parameters, and prints what they return. A command that cannot do what it was asked
+ * prints one line saying so, {@code cluster:connect: cannot connect ...: why}, never a Java
+ * exception; every parameter is text, so Gogo has nothing to coerce and a bad node name gets the
+ * same kind of line. {@code help cluster:<command>} shows each {@link Descriptor}.
  *
  * <p>The services are optional and dynamic: the commands exist as long as this bundle runs, and
  * say so when no cluster is configured instead of disappearing with it.
@@ -44,33 +50,44 @@ public final class ClusterCommandsComponent {
     private final ClusterCommands commands = new ClusterCommands(() -> cluster, () -> control, () -> messenger,
             Clock.systemUTC());
 
-    /** {@code cluster:status}: this node, its members, and every known node's state, backoff and last error. */
+    @Descriptor("this node, its members, and every known node's state, failures, next attempt and last error")
     public String status() {
-        return commands.status();
+        return oneLineErrors("status", commands::status);
     }
 
-    /** {@code cluster:discovered}: the peers of the last refresh, with their port and state. */
+    @Descriptor("the peers of the last discovery refresh, with the port discovery gave and their state")
     public String discovered() {
-        return commands.discovered();
+        return oneLineErrors("discovered", commands::discovered);
     }
 
-    /** {@code cluster:connect NODE}: connects name@host[:port] now (skipping its backoff) and waits for the answer. */
-    public String connect(String node) {
-        return commands.connect(node);
+    @Descriptor("connect a node now, skipping its backoff, and wait for the answer")
+    public String connect(@Descriptor("the node: name@host or name@host:port") String node) {
+        return oneLineErrors("connect", () -> commands.connect(node));
     }
 
-    /** {@code cluster:disconnect NODE}: drops the connection to name@host. */
-    public String disconnect(String node) {
-        return commands.disconnect(node);
+    @Descriptor("drop the connection to a node (discovered nodes come back after their backoff)")
+    public String disconnect(@Descriptor("the node: name@host") String node) {
+        return oneLineErrors("disconnect", () -> commands.disconnect(node));
     }
 
-    /** {@code cluster:refresh}: refreshes discovery now and prints what it found. */
+    @Descriptor("refresh discovery now and show what it found")
     public String refresh() {
-        return commands.refresh();
+        return oneLineErrors("refresh", commands::refresh);
     }
 
-    /** {@code cluster:send NODE MAILBOX TEXT...}: sends the words, as UTF-8, to a mailbox on a connected node. */
-    public String send(String node, String mailbox, String... words) {
-        return commands.send(node, mailbox, words);
+    @Descriptor("send text, as UTF-8, to a mailbox on a connected node; 'sent' means queued for it, not delivered")
+    public String send(@Descriptor("the node: name@host") String node, @Descriptor("the mailbox on that node") String mailbox,
+            @Descriptor("the words to send, joined by single spaces") String... words) {
+        return oneLineErrors("send", () -> commands.send(node, mailbox, words));
+    }
+
+    /** What a command prints when it fails: one line naming the command and why, not a stack or a class name. */
+    static String oneLineErrors(String command, Supplier<String> run) {
+        try {
+            return run.get();
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+            return "cluster:" + command + ": " + why.replace('\n', ' ') + "\n";
+        }
     }
 }
