@@ -5,7 +5,6 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.Discovery;
 import io.gencluster.api.DownReason;
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -55,7 +53,7 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     private final NodeName self;
     private final RuntimeSettings settings;
     private final Scheduler loop;
-    private final Executor discoveryExecutor;
+    private final DiscoveryCalls calls;
     private final Consumer<ClusterEvent> events;
     private final ClusterListener distListener;
     private final Map<String, Bound> bound = new ConcurrentHashMap<>();
@@ -91,7 +89,8 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         this.self = dist.self();
         this.settings = Objects.requireNonNull(settings, "settings");
         this.loop = new GuardedScheduler(Objects.requireNonNull(scheduler, "scheduler"));
-        this.discoveryExecutor = Objects.requireNonNull(discoveryExecutor, "discoveryExecutor");
+        this.calls = new DiscoveryCalls(loop, Objects.requireNonNull(discoveryExecutor, "discoveryExecutor"),
+                settings.discoveryTimeout());
         this.events = Objects.requireNonNull(events, "events");
         this.nodes = new NodeTracker(dist, settings, loop, Objects.requireNonNull(random, "random"), this::publish,
                 this::forward);
@@ -308,50 +307,7 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     }
 
     private void ask(DiscoverySource source, DiscoveryRound round) {
-        if (source.inFlight) {
-            // a call from an earlier refresh has not returned: do not pile up another one
-            source.failed("its previous answer is still pending");
-            answered(source, round);
-            return;
-        }
-        source.inFlight = true;
-        Scheduler.Timer timeout = loop.schedule(() -> {
-            source.failed("no answer within " + settings.discoveryTimeout().toMillis() + " ms");
-            answered(source, round);
-        }, settings.discoveryTimeout());
-        Discovery discovery = source.discovery;
-        try {
-            discoveryExecutor.execute(() -> {
-                Set<Peer> found = null;
-                String error;
-                try {
-                    Set<Peer> peers = discovery.peers();
-                    found = peers == null ? null : Set.copyOf(peers);
-                    error = peers == null ? "returned null instead of a set of peers" : null;
-                } catch (DiscoveryException e) {
-                    error = e.getMessage();
-                } catch (RuntimeException | LinkageError | AssertionError e) {
-                    error = e.toString();
-                }
-                Set<Peer> answer = found;
-                String why = error;
-                loop.execute(() -> {
-                    source.inFlight = false;
-                    timeout.cancel();
-                    if (answer != null) {
-                        source.succeeded(answer);
-                    } else {
-                        source.failed(why);
-                    }
-                    answered(source, round);
-                });
-            });
-        } catch (RejectedExecutionException e) {
-            source.inFlight = false;
-            timeout.cancel();
-            source.failed("too many discovery calls in progress");
-            answered(source, round);
-        }
+        calls.ask(source, () -> answered(source, round));
     }
 
     private void answered(DiscoverySource source, DiscoveryRound round) {
