@@ -123,6 +123,11 @@ public final class HostNode implements AutoCloseable {
         }
     }
 
+    /** Waits for a line of the node's own output (not the probe's) that starts with {@code prefix}. */
+    public String awaitOutput(String prefix, Duration timeout) {
+        return transcript.awaitLineAfter(0, prefix, timeout, "a line '" + prefix + "...'");
+    }
+
     /** The node's members now, as it answers {@code members}. */
     public Set<String> members() {
         command("members", "PROBE MEMBERS ", COMMAND_TIMEOUT);

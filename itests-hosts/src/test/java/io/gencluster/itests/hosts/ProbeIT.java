@@ -80,6 +80,11 @@ class ProbeIT {
         assertEquals(List.of(new StreamRecord.ReceivedRun(A, 0, 1999)), received);
         assertEquals(List.of(), StreamRecord.undelivered(sent, received));
 
+        // the distribution prints what its mailbox 'inbox' receives: a message is seen without writing code
+        a.stream(B, "inbox", 500, 3);
+        a.awaitStreamDone(B, "inbox", WAIT);
+        assertEquals("message to inbox from " + A + ": 2", b.awaitOutput("message to inbox from " + A + ": 2", WAIT));
+
         // a second stream, 2 s long, across b's death: what was sent after a heard of it failed
         a.stream(B, "in", 500, 4000);
         b.kill();
