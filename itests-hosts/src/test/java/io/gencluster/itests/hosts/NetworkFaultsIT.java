@@ -83,9 +83,7 @@ class NetworkFaultsIT {
     void aBlackHolePartitionTwoThreeIsDetectedOnBothSidesAndHeals() throws Exception {
         List<Host> left = List.of(c.host(1), c.host(2));
         List<Host> right = List.of(c.host(3), c.host(4), c.host(5));
-        Streams streams = new Streams("blackhole", records);
-        streams.start(c, pairs(1, 4, 4, 1, 2, 5, 1, 2));
-        awaitFlow(c.node(c.host(4)), "blackhole");
+        Streams streams = flowing("blackhole", c.node(c.host(4)), 1, 4, 4, 1, 2, 5, 1, 2);
         long t0 = System.currentTimeMillis();
         for (Host h : left) {
             c.network().faults().blackHole(h, right);
@@ -107,9 +105,7 @@ class NetworkFaultsIT {
     void anAsymmetricPartitionTakesBothNodesDownAndHeals() throws Exception {
         Host a = c.host(1);
         Host b = c.host(3);
-        Streams streams = new Streams("oneway", records);
-        streams.start(c, pairs(1, 3, 3, 1));
-        awaitFlow(c.node(b), "oneway");
+        Streams streams = flowing("oneway", c.node(b), 1, 3, 3, 1);
         long t0 = System.currentTimeMillis();
         c.network().faults().dropOneWay(a, b);
         // b hears nothing from a: down within the window. a still receives b's packets until b's
@@ -130,9 +126,7 @@ class NetworkFaultsIT {
     @Order(3)
     void aFlappingLinkLosesNoMessageSilentlyAndTheMeshIsWholeAfterwards() throws Exception {
         Host flapping = c.host(5);
-        Streams streams = new Streams("flap", records);
-        streams.start(c, pairs(5, 1, 1, 5, 2, 3));
-        awaitFlow(c.node(c.host(1)), "flap");
+        Streams streams = flowing("flap", c.node(c.host(1)), 5, 1, 1, 5, 2, 3);
         long t0 = System.currentTimeMillis();
         for (int i = 0; i < 30; i++) {
             c.network().faults().portDown(flapping);
@@ -151,9 +145,7 @@ class NetworkFaultsIT {
     @Order(4)
     void fivePercentLossOnOneHostCostsNoMemberAndNoMessage() throws Exception {
         Host lossy = c.host(2);
-        Streams streams = new Streams("loss", records);
-        streams.start(c, pairs(2, 4, 4, 2, 1, 3));
-        awaitFlow(c.node(c.host(4)), "loss");
+        Streams streams = flowing("loss", c.node(c.host(4)), 2, 4, 4, 2, 1, 3);
         long t0 = System.currentTimeMillis();
         c.network().faults().loss(lossy, 5);
         Timeline.holdUntil(t0 + 30_000);
@@ -172,9 +164,7 @@ class NetworkFaultsIT {
     void anInterfaceDownThenUpIsDetectedAndHeals() throws Exception {
         Host h = c.host(3);
         List<Host> others = List.of(c.host(1), c.host(2), c.host(4), c.host(5));
-        Streams streams = new Streams("ifdown", records);
-        streams.start(c, pairs(3, 1, 2, 3, 4, 5));
-        awaitFlow(c.node(c.host(1)), "ifdown");
+        Streams streams = flowing("ifdown", c.node(c.host(1)), 3, 1, 2, 3, 4, 5);
         long t0 = System.currentTimeMillis();
         c.network().faults().linkDown(h);
         List<Long> detections = awaitDownsAcross(List.of(h), others, t0, Duration.ofMillis(WINDOW_MS * 3));
@@ -217,6 +207,14 @@ class NetworkFaultsIT {
             out.add(new Host[] {c.host(fromTo[i]), c.host(fromTo[i + 1])});
         }
         return out;
+    }
+
+    /** Starts the streams of {@code pairs} (from, to, from, to, ...) into {@code mailbox}; returns once they flow at {@code watched}. */
+    private Streams flowing(String mailbox, HostNode watched, int... pairs) {
+        Streams streams = new Streams(mailbox, records);
+        streams.start(c, pairs(pairs));
+        awaitFlow(watched, mailbox);
+        return streams;
     }
 
     /** Waits until {@code receiver}'s mailbox got its first 500 messages: the streams flow. */
