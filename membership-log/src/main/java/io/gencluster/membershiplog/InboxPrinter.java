@@ -56,8 +56,8 @@ public final class InboxPrinter {
     static String text(byte[] payload) {
         String s = new String(payload, StandardCharsets.UTF_8);
         StringBuilder b = new StringBuilder();
-        int shown = 0;
-        for (int i = 0; i < s.length() && shown < MAX_CHARS; i++, shown++) {
+        int shown = Math.min(s.length(), MAX_CHARS);
+        for (int i = 0; i < shown; i++) {
             char c = s.charAt(i);
             if (c == '\n') {
                 b.append("\\n");

@@ -101,7 +101,7 @@ final class TlsLink implements Link {
     private static boolean dnsNameMatches(String pattern, String host) {
         String p = pattern.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
         String h = host.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
-        if (isAddress(h)) {
+        if (TcpDist.isAddressLiteral(h)) {
             return false; // an IP host is named by an IP address entry only
         }
         if (p.startsWith("*.")) { // one whole leftmost label, as HTTPS identity checks allow
@@ -113,7 +113,7 @@ final class TlsLink implements Link {
 
     private static boolean sameAddress(String address, String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (!isAddress(h)) {
+        if (!TcpDist.isAddressLiteral(h)) {
             return false;
         }
         try { // both literals: no name lookup
@@ -121,10 +121,6 @@ final class TlsLink implements Link {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    private static boolean isAddress(String host) {
-        return host.contains(":") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     /** What a dialler reports when the TLS handshake failed: the likely configuration difference. */

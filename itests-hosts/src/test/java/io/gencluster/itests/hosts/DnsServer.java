@@ -93,16 +93,8 @@ public final class DnsServer {
         return name + "." + ZONE;
     }
 
-    public Host host() {
-        return host;
-    }
-
     public HostProcess process() {
         return process;
-    }
-
-    public Path log() {
-        return log;
     }
 
     /** Replaces the test's A records while dnsmasq runs; returns once dnsmasq has re-read them. */

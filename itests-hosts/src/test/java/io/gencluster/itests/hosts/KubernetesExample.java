@@ -98,11 +98,6 @@ final class KubernetesExample {
         Files.writeString(dns, text);
     }
 
-    /** The file names the ConfigMap ships, templates included. */
-    java.util.Set<String> fileNames() {
-        return files.keySet();
-    }
-
     /** The value of {@code key} in the ConfigMap's file {@code name}, or null. */
     String value(String name, String key) {
         String text = files.get(name);
