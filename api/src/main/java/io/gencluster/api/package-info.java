@@ -1,16 +1,15 @@
 /**
- * The gen-cluster contract.
+ * What an application uses.
  *
- * <p>Strategies implement {@link io.gencluster.api.Discovery} (which nodes should be in the
- * cluster), transports implement {@link io.gencluster.api.Dist} (how nodes are connected), and the
- * runtime ties them together and publishes the read-only {@link io.gencluster.api.Cluster} view
- * and the operator's {@link io.gencluster.api.ClusterControl}. Without OSGi, strategies and
- * transports are found through {@link java.util.ServiceLoader} as
- * {@link io.gencluster.api.DiscoveryProvider} and {@link io.gencluster.api.DistProvider}.
- * Anyone may register a {@link io.gencluster.api.ClusterListener} to hear of nodes going up and
- * down. This is the only exported package of the project.
+ * <p>The runtime publishes the read-only {@link io.gencluster.api.Cluster} view and the operator's
+ * {@link io.gencluster.api.ClusterControl}; anyone may register a
+ * {@link io.gencluster.api.ClusterListener} to hear of nodes going up and down, and send and
+ * receive messages with {@link io.gencluster.api.Messenger} and
+ * {@link io.gencluster.api.MessageHandler}. Nodes are named by {@link io.gencluster.api.NodeName}
+ * and reached at a {@link io.gencluster.api.Peer}. What strategies and transports implement is in
+ * {@code io.gencluster.spi}.
  */
-@Version("1.2.0")
+@Version("2.0.0")
 @Export
 package io.gencluster.api;
 

@@ -1,7 +1,6 @@
 package io.gencluster.bench;
 
 import io.gencluster.api.ClusterEvent;
-import io.gencluster.api.Discovery;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.discovery.staticpeers.StaticDiscovery;
@@ -10,6 +9,7 @@ import io.gencluster.dist.tcp.TcpDistSettings;
 import io.gencluster.runtime.ExecutorScheduler;
 import io.gencluster.runtime.RefreshLoop;
 import io.gencluster.runtime.RuntimeSettings;
+import io.gencluster.spi.Discovery;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

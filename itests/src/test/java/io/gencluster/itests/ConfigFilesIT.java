@@ -60,14 +60,14 @@ class ConfigFilesIT {
         events = new NodeEvents(a);
 
         write("io.gencluster.dist.tcp.cfg", transport("a"));
-        awaitService(a, "io.gencluster.api.Dist", "(gencluster.node=a@127.0.0.1)");
+        awaitService(a, "io.gencluster.spi.Dist", "(gencluster.node=a@127.0.0.1)");
         write("io.gencluster.discovery.static.cfg", "nodes = " + peer("b"));
-        awaitService(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.static)");
+        awaitService(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.static)");
         write("io.gencluster.discovery.dns.cfg", dns("nodes.cluster.test")); // fails, so it adds no peers
-        awaitService(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.dns)");
+        awaitService(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.dns)");
         write("io.gencluster.cfg", runtime());
         awaitMembers(a, names("b"));
-        assertTrue(property(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.static)",
+        assertTrue(property(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.static)",
                 "felix.fileinstall.filename").endsWith("io.gencluster.discovery.static.cfg"), "the service's configuration came from the file");
 
         // a discovery file edited: c joins, b's connection is not touched
@@ -79,19 +79,19 @@ class ConfigFilesIT {
         // connections stay (removed.nodes = keep), the static list's service too (it is just not used)
         write("io.gencluster.cfg", runtime() + "\ndiscovery.target = (gencluster.discovery=dns)");
         events.await("a refresh with DNS only", () -> a.discovered().equals(Optional.of(Set.of())), a::describe, TIMEOUT);
-        assertEquals(1, references(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.static)").length);
+        assertEquals(1, references(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.static)").length);
         assertEquals(Optional.of(names("b", "c")), a.members(), "no connection dropped when the runtime reconfigured");
         assertEquals(0, events.count("NODE_DOWN " + full("b")) + events.count("NODE_DOWN " + full("c")), events.events().toString());
 
         // deleted, one by one: each component stops
         delete("io.gencluster.discovery.static.cfg");
-        awaitNoService(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.static)");
+        awaitNoService(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.static)");
         delete("io.gencluster.discovery.dns.cfg");
-        awaitNoService(a, "io.gencluster.api.Discovery", null);
+        awaitNoService(a, "io.gencluster.spi.Discovery", null);
         delete("io.gencluster.cfg");
         awaitNoService(a, "io.gencluster.api.Cluster", null);
         delete("io.gencluster.dist.tcp.cfg");
-        awaitNoService(a, "io.gencluster.api.Dist", null);
+        awaitNoService(a, "io.gencluster.spi.Dist", null);
         List<String> deletions = List.of("DELETED io.gencluster.discovery.static", "DELETED io.gencluster.discovery.dns",
                 "DELETED io.gencluster", "DELETED io.gencluster.dist.tcp");
         // ConfigAdmin tells each listener on its own, so ours may hear of the last one after SCR acted on it
@@ -120,7 +120,7 @@ class ConfigFilesIT {
         events.await("two DNS services", () -> pids(a, "(gencluster.discovery=dns)").size() == 2,
                 () -> pids(a, "(gencluster.discovery=dns)"), TIMEOUT);
         assertEquals(Set.of("io.gencluster.discovery.dns~web", "io.gencluster.discovery.dns~api"), pids(a, "(gencluster.discovery=dns)"));
-        assertEquals("api.cluster.test", property(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.dns~api)", "domain"));
+        assertEquals("api.cluster.test", property(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.dns~api)", "domain"));
 
         // one list deleted: its service goes, the other's peers stay discovered
         delete("io.gencluster.discovery.static-east.cfg");
@@ -164,7 +164,7 @@ class ConfigFilesIT {
             write("io.gencluster.cfg", runtime() + "\nrefresh.intervall.ms = 500\n# saved again");
             awaitService(a, "io.gencluster.api.Cluster", "(objectClass=io.gencluster.api.Cluster)");
             write("io.gencluster.discovery.static.cfg", "nodes = z@127.0.0.1:9"); // a later event, after the save
-            awaitService(a, "io.gencluster.api.Discovery", "(service.pid=io.gencluster.discovery.static)");
+            awaitService(a, "io.gencluster.spi.Discovery", "(service.pid=io.gencluster.discovery.static)");
             assertEquals(1, warnings.stream().filter(runtimeTypo::equals).count(), warnings.toString());
         } finally {
             log.removeHandler(capture);
@@ -224,7 +224,7 @@ class ConfigFilesIT {
 
     private static Set<String> pids(FelixNode node, String filter) {
         Set<String> pids = new TreeSet<>();
-        for (ServiceReference<?> r : references(node, "io.gencluster.api.Discovery", filter)) {
+        for (ServiceReference<?> r : references(node, "io.gencluster.spi.Discovery", filter)) {
             pids.add(String.valueOf(r.getProperty("service.pid")));
         }
         return pids;

@@ -73,7 +73,7 @@ class PlainJavaModulesIT {
                 "io.gencluster.discovery.staticpeers", "io.gencluster.discovery.dns", "io.gencluster.discovery.epmdall",
                 "io.gencluster.shell", "io.gencluster.events"), expected.keySet());
         ModuleDescriptor api = ModuleFinder.of(Path.of(expected.get("io.gencluster.api"))).findAll().iterator().next().descriptor();
-        assertEquals(Set.of("io.gencluster.api"), api.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+        assertEquals(Set.of("io.gencluster.api", "io.gencluster.spi"), api.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.gencluster.runtime;
 
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;

@@ -1,11 +1,11 @@
 package io.gencluster.runtime;
 
 import io.gencluster.api.ClusterEvent;
-import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
-import io.gencluster.api.NodeState;
 import io.gencluster.api.NodeState.Status;
+import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Dist;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashMap;

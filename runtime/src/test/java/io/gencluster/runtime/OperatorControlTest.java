@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.ClusterEvent;
-import io.gencluster.api.Discovery;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
-import io.gencluster.api.NodeState;
 import io.gencluster.api.NodeState.Status;
+import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Discovery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

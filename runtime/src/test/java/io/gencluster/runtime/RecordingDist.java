@@ -2,10 +2,10 @@ package io.gencluster.runtime;
 
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
-import io.gencluster.api.Dist;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Dist;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

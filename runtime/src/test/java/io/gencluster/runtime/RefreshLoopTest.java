@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.ClusterEvent;
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
-import io.gencluster.api.NodeState;
 import io.gencluster.api.NodeState.Status;
+import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

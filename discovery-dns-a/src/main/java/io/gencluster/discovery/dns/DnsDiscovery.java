@@ -1,11 +1,11 @@
 package io.gencluster.discovery.dns;
 
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.discovery.dns.DnsSettings.HostType;
 import io.gencluster.discovery.dns.DnsSettings.RecordType;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -1,10 +1,10 @@
 package io.gencluster.discovery.dns;
 
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryException;
-import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryException;
+import io.gencluster.spi.Dist;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.List;
@@ -125,7 +125,7 @@ public final class DnsDiscoveryComponent implements Discovery {
 
     private String ownName() {
         Map<String, Object> t = transport;
-        Object node = t == null ? null : t.get("gencluster.node");
+        Object node = t == null ? null : t.get(Dist.NODE_PROPERTY);
         return node == null ? null : NodeName.parse(node.toString()).name();
     }
 

@@ -2,8 +2,8 @@ package io.gencluster.discovery.dns;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.DiscoveryException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

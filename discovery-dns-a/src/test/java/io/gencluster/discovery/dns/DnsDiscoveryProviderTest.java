@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gencluster.api.Discovery;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Discovery;
 import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.util.Set;

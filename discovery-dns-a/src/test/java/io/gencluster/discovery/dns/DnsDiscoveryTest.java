@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.DiscoveryException;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;

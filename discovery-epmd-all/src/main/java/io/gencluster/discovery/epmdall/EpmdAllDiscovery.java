@@ -1,11 +1,11 @@
 package io.gencluster.discovery.epmdall;
 
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.epmd.EpmdClient;
 import io.gencluster.epmd.NodeEntry;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.gencluster.discovery.epmdall;
 
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryException;
-import io.gencluster.api.Dist;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.epmd.EpmdClient;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryException;
+import io.gencluster.spi.Dist;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Arrays;
@@ -109,7 +109,7 @@ public final class EpmdAllDiscoveryComponent implements Discovery {
 
     private String ownHost() {
         Map<String, Object> t = transport;
-        Object node = t == null ? null : t.get("gencluster.node");
+        Object node = t == null ? null : t.get(Dist.NODE_PROPERTY);
         return node == null ? null : NodeName.parse(node.toString()).host();
     }
 

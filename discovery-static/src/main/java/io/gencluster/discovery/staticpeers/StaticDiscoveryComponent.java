@@ -1,7 +1,7 @@
 package io.gencluster.discovery.staticpeers;
 
-import io.gencluster.api.Discovery;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Discovery;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.Map;

@@ -2,9 +2,9 @@ package io.gencluster.discovery.staticpeers;
 
 import aQute.bnd.annotation.Resolution;
 import aQute.bnd.annotation.spi.ServiceProvider;
-import io.gencluster.api.Discovery;
-import io.gencluster.api.DiscoveryProvider;
 import io.gencluster.api.NodeName;
+import io.gencluster.spi.Discovery;
+import io.gencluster.spi.DiscoveryProvider;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
 

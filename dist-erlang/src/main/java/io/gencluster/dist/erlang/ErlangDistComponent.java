@@ -1,16 +1,16 @@
 package io.gencluster.dist.erlang;
 
 import io.gencluster.api.ClusterListener;
-import io.gencluster.api.Dist;
 import io.gencluster.api.MessageHandler;
-import io.gencluster.api.Messenger;
 import io.gencluster.api.MessagingException;
+import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlPid;
 import io.gencluster.erlang.ErlangMessenger;
 import io.gencluster.erlang.Term;
+import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -49,13 +49,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = ErlangDistComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = ErlangDistComponent.Config.class)
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Dist,io.gencluster.api.Messenger,"
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.spi.Dist,io.gencluster.api.Messenger,"
         + "io.gencluster.erlang.ErlangMessenger\"", uses = Dist.class)
 public final class ErlangDistComponent {
 
     static final String PID = "io.gencluster.dist.erlang";
     static final String PORT_PROPERTY = "gencluster.dist.port";
-    static final String NODE_PROPERTY = "gencluster.node";
 
     private static final System.Logger LOG = System.getLogger(ErlangDistComponent.class.getName());
 
@@ -169,7 +168,7 @@ public final class ErlangDistComponent {
         handlers.values().forEach(h -> dist.addMailbox(h.getKey(), h.getValue()));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Dist.TRANSPORT_PROPERTY, "erlang");
-        props.put(NODE_PROPERTY, dist.self().toString());
+        props.put(Dist.NODE_PROPERTY, dist.self().toString());
         props.put(PORT_PROPERTY, dist.port());
         registration = context.registerService(new String[] {Dist.class.getName(), Messenger.class.getName(),
             ErlangMessenger.class.getName()}, new Delegate(dist), props);

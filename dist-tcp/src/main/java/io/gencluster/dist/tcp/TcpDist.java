@@ -2,13 +2,13 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
-import io.gencluster.api.Dist;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.MessageHandler;
-import io.gencluster.api.Messenger;
 import io.gencluster.api.MessagingException;
+import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Dist;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

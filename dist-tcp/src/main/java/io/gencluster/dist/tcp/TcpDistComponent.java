@@ -1,15 +1,14 @@
 package io.gencluster.dist.tcp;
 
 import io.gencluster.api.ClusterListener;
-import io.gencluster.api.Dist;
 import io.gencluster.api.MessageHandler;
-import io.gencluster.api.Messenger;
 import io.gencluster.api.MessagingException;
+import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import org.osgi.annotation.bundle.Capability;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +18,7 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -43,12 +43,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = TcpDistComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = TcpDistComponent.Config.class)
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.api.Dist,io.gencluster.api.Messenger\"", uses = Dist.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"io.gencluster.spi.Dist,io.gencluster.api.Messenger\"", uses = Dist.class)
 public final class TcpDistComponent {
 
     static final String PID = "io.gencluster.dist.tcp";
     static final String PORT_PROPERTY = "gencluster.dist.port";
-    static final String NODE_PROPERTY = "gencluster.node";
 
     private static final System.Logger LOG = System.getLogger(TcpDistComponent.class.getName());
 
@@ -231,7 +230,7 @@ public final class TcpDistComponent {
         handlers.forEach((ref, h) -> dist.addMailbox(h.mailbox, h.handler));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Dist.TRANSPORT_PROPERTY, "tcp");
-        props.put(NODE_PROPERTY, dist.self().toString());
+        props.put(Dist.NODE_PROPERTY, dist.self().toString());
         props.put(PORT_PROPERTY, dist.port());
         registration = context.registerService(new String[] {Dist.class.getName(), Messenger.class.getName()},
                 new Delegate(dist), props);

@@ -2,8 +2,8 @@ package io.gencluster.dist.tcp;
 
 import aQute.bnd.annotation.Resolution;
 import aQute.bnd.annotation.spi.ServiceProvider;
-import io.gencluster.api.Dist;
-import io.gencluster.api.DistProvider;
+import io.gencluster.spi.Dist;
+import io.gencluster.spi.DistProvider;
 import java.io.IOException;
 import java.util.Map;
 

@@ -155,14 +155,14 @@ public final class FelixNode implements AutoCloseable {
 
     /** Asks the transport to close its connection to {@code node} (name@host). */
     public void disconnect(String node) {
-        ServiceReference<?> ref = context().getServiceReference("io.gencluster.api.Dist");
+        ServiceReference<?> ref = context().getServiceReference("io.gencluster.spi.Dist");
         if (ref == null) {
             throw new IllegalStateException("no Dist service");
         }
         try {
             Class<?> nodeName = ref.getBundle().loadClass("io.gencluster.api.NodeName");
             Object name = nodeName.getMethod("parse", String.class).invoke(null, node);
-            ref.getBundle().loadClass("io.gencluster.api.Dist").getMethod("disconnect", nodeName)
+            ref.getBundle().loadClass("io.gencluster.spi.Dist").getMethod("disconnect", nodeName)
                     .invoke(context().getService(ref), name);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot disconnect " + node, e);
@@ -263,13 +263,13 @@ public final class FelixNode implements AutoCloseable {
 
     /** The port the TCP transport listens on, once it is registered. */
     public Optional<Integer> distPort() {
-        return Optional.ofNullable(context().getServiceReference("io.gencluster.api.Dist"))
+        return Optional.ofNullable(context().getServiceReference("io.gencluster.spi.Dist"))
                 .map(r -> (Integer) r.getProperty("gencluster.dist.port"));
     }
 
     /** Waits until the transport is registered, and returns its port. */
     public int awaitDistPort(Duration timeout) throws InterruptedException {
-        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context(), "io.gencluster.api.Dist", null);
+        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context(), "io.gencluster.spi.Dist", null);
         tracker.open();
         try {
             if (tracker.waitForService(timeout.toMillis()) == null) {

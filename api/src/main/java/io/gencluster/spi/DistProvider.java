@@ -1,4 +1,4 @@
-package io.gencluster.api;
+package io.gencluster.spi;
 
 import java.io.IOException;
 import org.osgi.annotation.versioning.ConsumerType;

@@ -1,4 +1,4 @@
-package io.gencluster.api;
+package io.gencluster.spi;
 
 /**
  * A discovery source could not be asked, or its answer could not be understood. Distinct from an

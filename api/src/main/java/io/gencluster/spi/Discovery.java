@@ -1,5 +1,6 @@
-package io.gencluster.api;
+package io.gencluster.spi;
 
+import io.gencluster.api.Peer;
 import java.util.Set;
 import org.osgi.annotation.versioning.ConsumerType;
 

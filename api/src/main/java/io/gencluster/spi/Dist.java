@@ -1,12 +1,16 @@
-package io.gencluster.api;
+package io.gencluster.spi;
 
+import io.gencluster.api.ClusterListener;
+import io.gencluster.api.DownReason;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A transport that connects this node to others (the seed's {@code gc_dist}).
+ * A transport that connects this node to others.
  *
  * <p>Registered as an OSGi service with the property {@value #TRANSPORT_PROPERTY} naming the
  * transport ({@code tcp}, ...). A transport keeps at most one connection per pair of nodes and
@@ -18,6 +22,12 @@ public interface Dist {
 
     /** Service property naming the transport of a {@code Dist} service. */
     String TRANSPORT_PROPERTY = "gencluster.dist";
+
+    /**
+     * Service property carrying the name of this node ({@link #self()}, in text form) on a
+     * {@code Dist} service, so that a strategy can learn it without binding the transport.
+     */
+    String NODE_PROPERTY = "gencluster.node";
 
     /** The name of this node, as other nodes know it. */
     NodeName self();
