@@ -26,7 +26,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * What Karaf's {@code config:} commands and the Felix web console show: the Metatype that Felix
  * Metatype publishes from our bundles, read through its MetaTypeService in a real framework.
  * Every PID and factory PID is there, every key has a name and a description, the defaults are
- * the documented ones, and the README's configuration reference lists exactly the keys published.
+ * the documented ones, and the configuration reference ({@code docs/configuration.md}) lists
+ * exactly the keys published.
  */
 class MetatypeIT {
 
@@ -123,20 +124,20 @@ class MetatypeIT {
     }
 
     @Test
-    void theReadmeConfigurationReferenceListsExactlyThePublishedKeys() throws Exception {
-        Map<String, Set<String>> documented = readmeKeys(Path.of(System.getProperty("readme.file")));
+    void theConfigurationReferenceListsExactlyThePublishedKeys() throws Exception {
+        Map<String, Set<String>> documented = referenceKeys(Path.of(System.getProperty("configuration.reference")));
         Map<String, Set<String>> keys = new TreeMap<>();
         published.forEach((pid, attributes) -> keys.put(pid, new TreeSet<>(attributes.keySet())));
         assertEquals(keys, documented);
     }
 
-    /** The README's "### … — PID `x`" sections and the keys in the first column of their tables. */
-    private static Map<String, Set<String>> readmeKeys(Path readme) throws Exception {
+    /** The reference's "### … — PID `x`" sections and the keys in the first column of their tables. */
+    private static Map<String, Set<String>> referenceKeys(Path reference) throws Exception {
         Map<String, Set<String>> keys = new TreeMap<>();
         Pattern heading = Pattern.compile("^### .*PID `([^`]+)`.*$");
         Pattern key = Pattern.compile("`([a-z][a-z0-9.]*)`");
         Set<String> current = null;
-        for (String line : Files.readAllLines(readme)) {
+        for (String line : Files.readAllLines(reference)) {
             Matcher h = heading.matcher(line);
             if (h.matches()) {
                 current = keys.computeIfAbsent(h.group(1), p -> new TreeSet<>());
