@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two more documented deployments across hosts, as the docs tell a user to set them up: JVM nodes
- * speaking Erlang's distribution beside real {@code erl} nodes (README "Joining an Erlang
+ * speaking Erlang's distribution beside real {@code erl} nodes (docs/erlang.md "Joining an Erlang
  * cluster", dist-erlang/README.md, discovery-epmd-all's {@code include.foreign}), and dist-tcp
- * over TLS with a certificate per host and host name verification (README, keys {@code tls.*}).
+ * over TLS with a certificate per host and host name verification (docs/security.md, keys
+ * {@code tls.*}).
  * Node names are long ({@code name@hN.gen-cluster.test}): every host resolves them through the
  * network's dnsmasq.
  */
