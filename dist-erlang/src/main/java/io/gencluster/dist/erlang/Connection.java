@@ -34,7 +34,6 @@ final class Connection {
     static final byte[] TICK = new byte[4];
 
     final NodeName peer;
-    final Handshake.Result handshake;
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
@@ -49,10 +48,8 @@ final class Connection {
     volatile long lastRead = System.nanoTime();
     volatile long lastWrite = System.nanoTime();
 
-    Connection(Handshake.Result handshake, Socket socket, DataInputStream in, int maxFrame, long queueBytes, Events events)
-            throws IOException {
-        this.peer = handshake.peer();
-        this.handshake = handshake;
+    Connection(NodeName peer, Socket socket, DataInputStream in, int maxFrame, long queueBytes, Events events) throws IOException {
+        this.peer = peer;
         this.socket = socket;
         this.in = in;
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
