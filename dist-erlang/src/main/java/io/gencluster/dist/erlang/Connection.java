@@ -31,7 +31,7 @@ final class Connection {
         void closed(Connection c, DownReason reason, String detail);
     }
 
-    static final byte[] TICK = new byte[4];
+    private static final byte[] TICK = new byte[4];
 
     final NodeName peer;
     private final Socket socket;
@@ -45,8 +45,8 @@ final class Connection {
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private long queued;
     private final AtomicBoolean closed = new AtomicBoolean();
-    volatile long lastRead = System.nanoTime();
-    volatile long lastWrite = System.nanoTime();
+    private volatile long lastRead = System.nanoTime();
+    private volatile long lastWrite = System.nanoTime();
 
     Connection(NodeName peer, Socket socket, DataInputStream in, int maxFrame, long queueBytes, Events events) throws IOException {
         this.peer = peer;
