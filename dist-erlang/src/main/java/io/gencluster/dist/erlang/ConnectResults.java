@@ -34,7 +34,7 @@ final class ConnectResults {
     }
 
     /** A result for a caller waiting for {@code node}, failed when the node is not up within {@code timeout}. */
-    CompletableFuture<Void> await(NodeName node, Duration timeout) {
+    CompletableFuture<Void> waiter(NodeName node, Duration timeout) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         waiters.computeIfAbsent(node, n -> new CopyOnWriteArrayList<>()).add(result);
         timer.schedule(() -> {

@@ -61,7 +61,7 @@ final class Dialer {
         if (connections.live(node) != null) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> result = results.await(node, timeout);
+        CompletableFuture<Void> result = results.waiter(node, timeout);
         DialAttempts.Attempt attempt = dials.begin(node);
         if (attempt != null && !handshakes.run(() -> dial(peer, attempt))) {
             dials.end(node, attempt);
