@@ -31,10 +31,9 @@ final class Connection {
         void closed(Connection c, DownReason reason, String detail);
     }
 
-    static final byte[] TICK = new byte[4];
+    private static final byte[] TICK = new byte[4];
 
     final NodeName peer;
-    final Handshake.Result handshake;
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
@@ -46,13 +45,11 @@ final class Connection {
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private long queued;
     private final AtomicBoolean closed = new AtomicBoolean();
-    volatile long lastRead = System.nanoTime();
-    volatile long lastWrite = System.nanoTime();
+    private volatile long lastRead = System.nanoTime();
+    private volatile long lastWrite = System.nanoTime();
 
-    Connection(Handshake.Result handshake, Socket socket, DataInputStream in, int maxFrame, long queueBytes, Events events)
-            throws IOException {
-        this.peer = handshake.peer();
-        this.handshake = handshake;
+    Connection(NodeName peer, Socket socket, DataInputStream in, int maxFrame, long queueBytes, Events events) throws IOException {
+        this.peer = peer;
         this.socket = socket;
         this.in = in;
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);

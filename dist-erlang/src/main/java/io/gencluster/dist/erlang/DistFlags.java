@@ -41,7 +41,7 @@ final class DistFlags {
     }
 
     /** A peer's flags with MANDATORY_25_DIGEST expanded, as {@code dist_util} does. */
-    static long expand(long flags) {
+    private static long expand(long flags) {
         return (flags & MANDATORY_25_DIGEST) != 0 ? flags | MANDATORY_25 : flags;
     }
 

@@ -1,7 +1,8 @@
 package io.gencluster.dist.erlang;
 
 import io.gencluster.api.NodeName;
-import java.io.ByteArrayOutputStream;
+import io.gencluster.dist.erlang.HandshakeMessage.Incoming;
+import io.gencluster.dist.erlang.HandshakeMessage.Outgoing;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -9,14 +10,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * Erlang's distribution handshake, version 6 (OTP 23+), in both roles; every byte follows
  * {@code erl_dist_protocol} as verified against OTP 25 (shared PROTOCOLS.md, section 2). Each
- * message has a 2-byte length prefix (at most {@value #MAX_MESSAGE} bytes here):
+ * message has a 2-byte length prefix (at most {@value HandshakeMessage#MAX} bytes here):
  *
  * <pre>
  * A to B  send_name       'N' flags:u64 creation:u32 nlen:u16 name      (any bytes after name ignored)
@@ -32,8 +33,6 @@ import java.util.Random;
  * bounds it with a socket timeout and a deadline), so it runs the same against sockets and bytes.
  */
 final class Handshake {
-
-    static final int MAX_MESSAGE = 1024;
 
     /** Decides what an acceptor answers a node that dials it (the transport knows its connections). */
     interface Arbiter {
@@ -62,30 +61,17 @@ final class Handshake {
         this.random = random;
     }
 
-    NodeName self() {
-        return self;
-    }
-
-    /** As the dialling side (A), to {@code dialled}. */
-    Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, boolean connected) throws IOException {
-        return initiate(in, out, dialled, () -> connected);
-    }
-
     /**
+     * As the dialling side (A), to {@code dialled}.
+     *
      * @param connected whether this node holds a live connection to {@code dialled}, asked when the
      *     answer is needed (after {@code alive}): the other side's dial may have connected meanwhile
      */
-    Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, java.util.function.BooleanSupplier connected)
-            throws IOException {
+    Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, BooleanSupplier connected) throws IOException {
         byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream m = message('N');
-        putLong(m, flags);
-        putInt(m, creation);
-        putShort(m, name.length);
-        m.writeBytes(name);
-        send(out, m);
+        new Outgoing('N').u64(flags).u32(creation).u16(name.length).bytes(name).send(out);
 
-        String status = status(read(in, "status from " + dialled), dialled);
+        String status = status(HandshakeMessage.read(in, "status from " + dialled), dialled);
         switch (status) {
             case "ok", "ok_simultaneous" -> { }
             case "nok" -> throw new SimultaneousConnectException(dialled + " is connecting to this node itself");
@@ -95,9 +81,7 @@ final class Handshake {
             case "alive" -> {
                 // B holds a connection to our name; we dial only when we hold none, so ours is dead
                 boolean live = connected.getAsBoolean();
-                ByteArrayOutputStream answer = message('s');
-                answer.writeBytes((live ? "false" : "true").getBytes(StandardCharsets.US_ASCII));
-                send(out, answer);
+                new Outgoing('s').bytes((live ? "false" : "true").getBytes(StandardCharsets.US_ASCII)).send(out);
                 if (live) {
                     throw new SimultaneousConnectException(dialled + " is already connected to this node");
                 }
@@ -105,7 +89,7 @@ final class Handshake {
             default -> throw new IOException(dialled + " answered the handshake with unknown status '" + status + "'");
         }
 
-        Reader c = new Reader(read(in, "challenge from " + dialled), "challenge from " + dialled);
+        Incoming c = Incoming.read(in, "challenge from " + dialled);
         c.tag('N');
         long peerFlags = c.u64();
         long challenge = c.u32();
@@ -118,19 +102,16 @@ final class Handshake {
         checkFlags(peerFlags, dialled);
 
         long ours = Integer.toUnsignedLong(random.nextInt());
-        ByteArrayOutputStream reply = message('r');
-        putInt(reply, ours);
-        reply.writeBytes(digest(challenge));
-        send(out, reply);
+        new Outgoing('r').u32(ours).bytes(digest(challenge)).send(out);
 
         byte[] ack;
         try {
-            ack = read(in, "challenge ack from " + dialled);
+            ack = HandshakeMessage.read(in, "challenge ack from " + dialled);
         } catch (EOFException e) {
             throw new RefusedException(dialled + " closed the connection on this node's challenge reply: the cookies"
                     + " differ (its log says 'Invalid challenge reply')");
         }
-        Reader a = new Reader(ack, "challenge ack from " + dialled);
+        Incoming a = new Incoming(ack, "challenge ack from " + dialled);
         a.tag('a');
         if (!MessageDigest.isEqual(a.bytes(16), digest(ours))) {
             throw new RefusedException("wrong cookie: " + dialled + " answered with a digest of another cookie");
@@ -140,7 +121,7 @@ final class Handshake {
 
     /** As the accepting side (B). */
     Result accept(DataInputStream in, DataOutputStream out, Arbiter arbiter) throws IOException {
-        Reader n = new Reader(read(in, "name of a dialling node"), "name of a dialling node");
+        Incoming n = Incoming.read(in, "name of a dialling node");
         int tag = n.u8();
         if (tag == 'n') {
             throw new RefusedException("a node dialled with the old version 5 handshake ('n', before OTP 23): not supported");
@@ -175,7 +156,7 @@ final class Handshake {
             throw new SimultaneousConnectException(peer + " and this node dialled each other; this node's attempt wins");
         }
         if (status.equals("alive")) {
-            String answer = status(read(in, "answer to 'alive' from " + peer), peer);
+            String answer = status(HandshakeMessage.read(in, "answer to 'alive' from " + peer), peer);
             if (!answer.equals("true")) {
                 throw new SimultaneousConnectException(peer + " keeps its existing connection");
             }
@@ -184,24 +165,16 @@ final class Handshake {
 
         long challenge = Integer.toUnsignedLong(random.nextInt());
         byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream c = message('N');
-        putLong(c, flags);
-        putInt(c, challenge);
-        putInt(c, creation);
-        putShort(c, name.length);
-        c.writeBytes(name);
-        send(out, c);
+        new Outgoing('N').u64(flags).u32(challenge).u32(creation).u16(name.length).bytes(name).send(out);
 
-        Reader r = new Reader(read(in, "challenge reply from " + peer), "challenge reply from " + peer);
+        Incoming r = Incoming.read(in, "challenge reply from " + peer);
         r.tag('r');
         long theirs = r.u32();
         if (!MessageDigest.isEqual(r.bytes(16), digest(challenge))) {
             throw new RefusedException("wrong cookie: connection attempt from " + peer
                     + " refused, its challenge reply was made with another cookie");
         }
-        ByteArrayOutputStream ack = message('a');
-        ack.writeBytes(digest(theirs));
-        send(out, ack);
+        new Outgoing('a').bytes(digest(theirs)).send(out);
         return new Result(peer, peerFlags, peerCreation);
     }
 
@@ -213,7 +186,7 @@ final class Handshake {
     }
 
     /** MD5(cookie ++ unsigned decimal challenge), as {@code dist_util:gen_digest}. */
-    byte[] digest(long challenge) {
+    private byte[] digest(long challenge) {
         try {
             MessageDigest md5 = MessageDigest.getInstance("MD5");
             md5.update(cookie);
@@ -225,110 +198,12 @@ final class Handshake {
     }
 
     private static String status(byte[] msg, NodeName peer) throws IOException {
-        Reader s = new Reader(msg, "status from " + peer);
+        Incoming s = new Incoming(msg, "status from " + peer);
         s.tag('s');
         return s.text(s.remaining());
     }
 
     private static void sendStatus(DataOutputStream out, String status) throws IOException {
-        ByteArrayOutputStream m = message('s');
-        m.writeBytes(status.getBytes(StandardCharsets.US_ASCII));
-        send(out, m);
-    }
-
-    private static byte[] read(DataInputStream in, String what) throws IOException {
-        int len = in.readUnsignedShort();
-        if (len == 0 || len > MAX_MESSAGE) {
-            throw new IOException(what + ": handshake message of " + len + " bytes (1-" + MAX_MESSAGE + " expected)");
-        }
-        byte[] b = new byte[len];
-        in.readFully(b);
-        return b;
-    }
-
-    private static ByteArrayOutputStream message(char tag) {
-        ByteArrayOutputStream m = new ByteArrayOutputStream();
-        m.write(tag);
-        return m;
-    }
-
-    private static void send(DataOutputStream out, ByteArrayOutputStream m) throws IOException {
-        out.writeShort(m.size());
-        m.writeTo(out);
-        out.flush();
-    }
-
-    private static void putLong(ByteArrayOutputStream m, long v) {
-        putInt(m, v >>> 32);
-        putInt(m, v);
-    }
-
-    private static void putInt(ByteArrayOutputStream m, long v) {
-        m.write((int) (v >>> 24));
-        m.write((int) (v >>> 16));
-        m.write((int) (v >>> 8));
-        m.write((int) v);
-    }
-
-    private static void putShort(ByteArrayOutputStream m, int v) {
-        m.write(v >>> 8);
-        m.write(v);
-    }
-
-    /** Bounded reads from one handshake message; running short is a protocol error naming the message. */
-    private static final class Reader {
-        private final byte[] b;
-        private final String what;
-        private int pos;
-
-        Reader(byte[] b, String what) {
-            this.b = b;
-            this.what = what;
-        }
-
-        int remaining() {
-            return b.length - pos;
-        }
-
-        void tag(char expected) throws IOException {
-            expect(u8(), expected);
-        }
-
-        void expect(int tag, char expected) throws IOException {
-            if (tag != expected) {
-                throw new IOException(what + ": message '" + (char) tag + "' (" + tag + "), expected '" + expected + "'");
-            }
-        }
-
-        int u8() throws IOException {
-            return bytes(1)[0] & 0xff;
-        }
-
-        int u16() throws IOException {
-            byte[] x = bytes(2);
-            return ((x[0] & 0xff) << 8) | (x[1] & 0xff);
-        }
-
-        long u32() throws IOException {
-            byte[] x = bytes(4);
-            return ((x[0] & 0xffL) << 24) | ((x[1] & 0xffL) << 16) | ((x[2] & 0xffL) << 8) | (x[3] & 0xffL);
-        }
-
-        long u64() throws IOException {
-            return (u32() << 32) | u32();
-        }
-
-        String text(int len) throws IOException {
-            return new String(bytes(len), StandardCharsets.UTF_8);
-        }
-
-        byte[] bytes(int n) throws IOException {
-            if (n > remaining()) {
-                throw new IOException(what + " truncated: " + n + " more bytes needed, " + remaining() + " left");
-            }
-            byte[] out = Arrays.copyOfRange(b, pos, pos + n);
-            pos += n;
-            return out;
-        }
+        new Outgoing('s').bytes(status.getBytes(StandardCharsets.US_ASCII)).send(out);
     }
 }

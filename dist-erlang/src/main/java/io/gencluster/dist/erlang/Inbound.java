@@ -23,7 +23,7 @@ final class Inbound {
     private static final System.Logger LOG = System.getLogger(Inbound.class.getName());
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** OTP's own registered processes that talk to a visible node at once (erpc's rex, global). */
-    static final Set<String> OTP_SERVICES = Set.of("rex", "global_name_server", "global_group", "global_group_check");
+    private static final Set<String> OTP_SERVICES = Set.of("rex", "global_name_server", "global_group", "global_group_check");
 
     private final MailboxPids pids;
     private final Mailboxes mailboxes;

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
 final class MailboxPids {
 
     /** Pids handed out at most; a bound on what a buggy caller can make this node remember. */
-    static final int MAX = 1 << 16;
+    private static final int MAX = 1 << 16;
 
     private final ErlAtom node;
     private final LongSupplier creation;

@@ -142,7 +142,7 @@ class ErlangDistTest {
         try (Socket s = new Socket("127.0.0.1", longNames.port())) {
             RefusedException r = assertThrows(RefusedException.class, () -> shortNamed.initiate(
                     new DataInputStream(new BufferedInputStream(s.getInputStream())), new DataOutputStream(s.getOutputStream()),
-                    longNames.self(), false));
+                    longNames.self(), () -> false));
             assertTrue(r.getMessage().contains("not_allowed"), r.getMessage());
         }
     }
@@ -180,7 +180,7 @@ class ErlangDistTest {
                 DistFlags.ours(false), 1, new Random(2));
         try (Socket s = new Socket("127.0.0.1", a.port())) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-            mute.initiate(in, new DataOutputStream(s.getOutputStream()), a.self(), false);
+            mute.initiate(in, new DataOutputStream(s.getOutputStream()), a.self(), () -> false);
             assertEquals("node up mute@127.0.0.1", next(events).toString());
             long start = System.nanoTime();
             ClusterEvent down = next(events); // the mute side never reads nor writes again
@@ -230,7 +230,7 @@ class ErlangDistTest {
                 DistFlags.ours(false), 1, new Random(3));
         Socket s = new Socket("127.0.0.1", a.port());
         raw.initiate(new DataInputStream(new BufferedInputStream(s.getInputStream())), new DataOutputStream(s.getOutputStream()),
-                a.self(), false);
+                a.self(), () -> false);
         return s;
     }
 

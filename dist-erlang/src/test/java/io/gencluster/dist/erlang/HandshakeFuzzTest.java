@@ -43,7 +43,7 @@ class HandshakeFuzzTest {
     void initiatorSurvivesAnyBytes(byte[] bytes) {
         try {
             NODE.initiate(new DataInputStream(new ByteArrayInputStream(bytes)), new DataOutputStream(new ByteArrayOutputStream()),
-                    NodeName.parse("e1@127.0.0.1"), false);
+                    NodeName.parse("e1@127.0.0.1"), () -> false);
         } catch (IOException expected) {
             // refused or truncated
         }

@@ -1,0 +1,122 @@
+package io.gencluster.dist.erlang;
+
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
+import io.gencluster.epmd.EpmdClient;
+import io.gencluster.epmd.NodeEntry;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Connects this node to others for {@link ErlangDist#connect}: at most one dial per node at a
+ * time, however many callers wait for it; the port from EPMD on the node's host unless the peer
+ * names it; the handshake as the dialling side, then {@link Admission}. Nodes of the other naming
+ * mode (short or long names) are refused before any dial, as Erlang nodes cannot connect across it.
+ */
+final class Dialer {
+
+    private static final System.Logger LOG = System.getLogger(Dialer.class.getName());
+    private static final Duration EPMD_TIMEOUT = Duration.ofSeconds(2);
+
+    private final NodeName self;
+    private final Duration handshakeTimeout;
+    private final int epmdPort;
+    private final Connections connections;
+    private final DialAttempts dials;
+    private final ConnectResults results;
+    private final Handshakes handshakes;
+    private final Admission admission;
+
+    Dialer(NodeName self, Duration handshakeTimeout, int epmdPort, Connections connections, DialAttempts dials,
+            ConnectResults results, Handshakes handshakes, Admission admission) {
+        this.self = self;
+        this.handshakeTimeout = handshakeTimeout;
+        this.epmdPort = epmdPort;
+        this.connections = connections;
+        this.dials = dials;
+        this.results = results;
+        this.handshakes = handshakes;
+        this.admission = admission;
+    }
+
+    CompletionStage<Void> connect(Peer peer, Duration timeout) {
+        NodeName node = peer.node();
+        if (node.equals(self)) {
+            return CompletableFuture.failedFuture(new IOException("cannot connect " + self + " to itself"));
+        }
+        if (!connections.admitting()) {
+            return CompletableFuture.failedFuture(new IOException("the transport of " + self + " is closed"));
+        }
+        if (NameMode.of(node) != NameMode.of(self)) {
+            RefusedException e = new RefusedException("not connecting to " + node + ": it uses " + NameMode.of(node).option()
+                    + ", this node " + self + " uses " + NameMode.of(self).option() + "; Erlang nodes of the two kinds cannot connect");
+            results.refused(node, e);
+            return CompletableFuture.failedFuture(e);
+        }
+        if (connections.live(node) != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> result = results.waiter(node, timeout);
+        DialAttempts.Attempt attempt = dials.begin(node);
+        if (attempt != null && !handshakes.run(() -> dial(peer, attempt))) {
+            dials.end(node, attempt);
+            results.failed(node, new IOException(Handshakes.MAX + " handshakes already in progress; not dialling " + node + " now"));
+        }
+        // a connection may have come up between the check above and adding the waiter
+        if (connections.live(node) != null) {
+            result.complete(null);
+        }
+        return result;
+    }
+
+    private void dial(Peer peer, DialAttempts.Attempt attempt) {
+        NodeName node = peer.node();
+        Socket socket = null;
+        try {
+            int port = peer.port().isPresent() ? peer.port().getAsInt() : portFromEpmd(node);
+            socket = new Socket();
+            attempt.dialsOn(socket);
+            Handshakes.Deadline deadline = handshakes.deadline(socket);
+            try {
+                socket.connect(new InetSocketAddress(node.host(), port), (int) handshakeTimeout.toMillis());
+                if (attempt.cancelled()) {
+                    throw new SimultaneousConnectException("given up for " + node + "'s own connection");
+                }
+                Handshakes.Completed h = handshakes.initiate(socket, node, () -> connections.live(node) != null);
+                deadline.cancel();
+                admission.admit(h);
+                socket = null;
+            } finally {
+                deadline.cancel();
+            }
+        } catch (SimultaneousConnectException e) {
+            LOG.log(Level.DEBUG, "dialling {0}: {1}", node, e.getMessage());
+        } catch (RefusedException e) {
+            results.refused(node, e);
+            results.failed(node, e);
+        } catch (IOException | RuntimeException e) {
+            if (!attempt.cancelled()) {
+                results.failed(node, new IOException("cannot connect to " + node + ": " + e.getMessage(), e));
+            }
+        } finally {
+            dials.end(node, attempt);
+            Handshakes.closeQuietly(socket);
+        }
+    }
+
+    private int portFromEpmd(NodeName node) throws IOException {
+        NodeEntry e = new EpmdClient(node.host(), epmdPort, EPMD_TIMEOUT).portPlease(node.name());
+        if (e == null) {
+            throw new IOException(node.name() + " is not registered with EPMD on " + node.host() + ":" + epmdPort);
+        }
+        if (e.highestVersion < 6) {
+            throw new IOException(node + " speaks distribution version " + e.highestVersion + " only; 6 (OTP 23+) is needed");
+        }
+        return e.port;
+    }
+}
