@@ -1,6 +1,9 @@
 package io.gencluster.dist.tcp;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
+import io.gencluster.dist.tcp.wire.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;

@@ -8,6 +8,11 @@ import io.gencluster.api.MessagingException;
 import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.tls.TlsLink;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
+import io.gencluster.dist.tcp.wire.ProtocolException;
+import io.gencluster.dist.tcp.wire.RefusedException;
 import io.gencluster.spi.Dist;
 import java.io.EOFException;
 import java.io.IOException;
@@ -280,7 +285,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             dialling.put(node, dial);
         }
         Dial d = dial;
-        if (d.knownPort != 0 && isAddressLiteral(node.host())) {
+        if (d.knownPort != 0 && AddressLiteral.is(node.host())) {
             // nothing to look up, so nothing that could block: straight to the selector thread
             InetSocketAddress address = new InetSocketAddress(node.host(), d.knownPort);
             post(() -> open(d, address));
@@ -293,11 +298,6 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
         post(() -> { });
         return waiter.future.copy();
-    }
-
-    /** An IPv4 or IPv6 address written out, which {@link InetSocketAddress} parses without asking DNS. */
-    static boolean isAddressLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     }
 
     /** On a resolver thread: the port (EPMD may be asked) and the address, both of which may block. */
@@ -680,8 +680,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     byte[] next = c.initiator.onFrame(f);
                     if (next != null) {
                         send(c, next);
-                    } else if (c.initiator.done) {
-                        c.peerListenPort = c.initiator.acceptorPort;
+                    } else if (c.initiator.done()) {
+                        c.peerListenPort = c.initiator.acceptorPort();
                         up(c, null);
                     }
                 } else {
@@ -689,9 +689,9 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                     if (next != null) {
                         c.peer = c.acceptor.initiator();
                         send(c, next);
-                    } else if (c.acceptor.accepted != null) {
-                        c.peer = c.acceptor.accepted.initiator;
-                        c.peerListenPort = c.acceptor.accepted.listenPort;
+                    } else if (c.acceptor.accepted() != null) {
+                        c.peer = c.acceptor.accepted().initiator();
+                        c.peerListenPort = c.acceptor.accepted().listenPort();
                         admit(c.peer); // the rules again: a connection may have come up, or a dial begun, since HELLO
                         // registered before ACCEPT goes out, so the initiator never sees the pair connected before this side does
                         up(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
@@ -707,13 +707,13 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     /** A frame on an established connection. */
     private void received(Connection c, FrameCodec.Frame f) throws IOException {
-        if (f.type == FrameCodec.DATA) {
-            String mailbox = c.mailboxName(f.payload);
+        if (f.type() == FrameCodec.DATA) {
+            String mailbox = c.mailboxName(f.payload());
             if (c.batchPayloads == null) {
                 c.batchBoxes = new String[Mailboxes.BATCH];
                 c.batchPayloads = new byte[Mailboxes.BATCH][];
             }
-            ByteBuffer b = f.payload; // a view of the connection's read buffer, always a heap buffer
+            ByteBuffer b = f.payload(); // a view of the connection's read buffer, always a heap buffer
             int from = b.arrayOffset() + b.position();
             byte[] payload = java.util.Arrays.copyOfRange(b.array(), from, from + b.remaining()); // no zeroing first
             b.position(b.limit());
@@ -722,10 +722,10 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             if (c.batchEnd == Mailboxes.BATCH) {
                 handOver(c, false); // more to read: the mailbox's thread is woken at the end, or once enough waits
             }
-        } else if (f.type == FrameCodec.MEMBERS) {
+        } else if (f.type() == FrameCodec.MEMBERS) {
             membersOf(c, f);
-        } else if (f.type != FrameCodec.TICK) {
-            throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(f.type));
+        } else if (f.type() != FrameCodec.TICK) {
+            throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(f.type()));
         }
     }
 
@@ -956,8 +956,8 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             return;
         }
         RefusedException refused = e instanceof RefusedException ? (RefusedException) e : null;
-        if (refused != null && refused.reply != null) {
-            sendLast(c, refused.reply);
+        if (refused != null && refused.reply() != null) {
+            sendLast(c, refused.reply());
         } else {
             discard(c, message(e));
         }
@@ -966,7 +966,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             return;
         }
         if (refused != null) {
-            boolean routine = refused.code == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code == FrameCodec.REFUSED_SIMULTANEOUS;
+            boolean routine = refused.code() == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code() == FrameCodec.REFUSED_SIMULTANEOUS;
             LOG.log(routine ? Level.DEBUG : Level.WARNING, "connection from {0} refused: {1}", c.remote, e.getMessage());
         } else if (e instanceof EOFException) {
             // routine: a dialler that gave up, or lost a simultaneous connect and dropped its attempt
@@ -981,7 +981,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         if (d == null) {
             return;
         }
-        if (refused != null && (refused.code == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code == FrameCodec.REFUSED_SIMULTANEOUS)) {
+        if (refused != null && (refused.code() == FrameCodec.REFUSED_ALREADY_CONNECTED || refused.code() == FrameCodec.REFUSED_SIMULTANEOUS)) {
             // the other connection between the same two nodes is the one kept: wait for it
             synchronized (this) {
                 if (d.attempt == c) {
@@ -995,7 +995,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             return;
         }
         if (refused != null) {
-            LOG.log(refused.code == FrameCodec.REFUSED_COOKIE || refused.code == FrameCodec.REFUSED_NOT_THIS_NODE ? Level.WARNING : Level.INFO,
+            LOG.log(refused.code() == FrameCodec.REFUSED_COOKIE || refused.code() == FrameCodec.REFUSED_NOT_THIS_NODE ? Level.WARNING : Level.INFO,
                     "connection to {0} at {1} refused: {2}", d.node, c.remote, e.getMessage());
             failDial(d, "connection to " + d.node + " at " + c.remote + " refused: " + e.getMessage());
         } else if (e instanceof EOFException && c.state == Connection.State.HANDSHAKE) {
@@ -1023,7 +1023,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
 
     // ---------------------------------------------------------------- established connections
 
-    /** Tells a newly connected peer our other members, so it connects to those it lacks (Erlang's connect_all). */
+    /** Tells a newly connected peer our other members, so it connects to those it lacks. */
     private void sendMembers(Connection c) {
         List<Peer> others = new ArrayList<>();
         synchronized (this) {

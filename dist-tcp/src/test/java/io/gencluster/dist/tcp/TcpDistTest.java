@@ -9,6 +9,9 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.wire.BlockingWire;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -135,7 +138,7 @@ class TcpDistTest {
             try (Socket s = staleB.accept()) {
                 s.setSoTimeout((int) TIMEOUT.toMillis());
                 assertTrue(s.getInputStream().read() >= 0, "a's HELLO");
-                s.getOutputStream().write(Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply);
+                s.getOutputStream().write(Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply());
                 while (s.getInputStream().read() >= 0) {
                     // the rest of the HELLO, until a closes: it has read the refusal and now waits for b
                 }
@@ -245,7 +248,7 @@ class TcpDistTest {
         Handshake fake = new Handshake(NodeName.parse("mute@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8), new java.util.Random(1));
         Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port());
         sockets.add(s);
-        fake.initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
+        BlockingWire.initiate(fake, new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
         next(ea, e -> e.type() == ClusterEvent.Type.NODE_UP);
         long up = System.nanoTime();
         ClusterEvent down = next(ea, e -> e.type() == ClusterEvent.Type.NODE_DOWN);
