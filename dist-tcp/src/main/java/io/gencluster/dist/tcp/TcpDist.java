@@ -233,7 +233,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         }
         try {
             // the frame's head is written straight into the queue, the payload copied once after it
-            int queued = c.enqueueData(box, payload, maxWait.toNanos());
+            int queued = c.queue.enqueueData(box, payload, maxWait.toNanos());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
                         + " bytes) for " + maxWait.toMillis() + " ms");
@@ -577,22 +577,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     }
 
     private void interest(Connection c) {
-        SelectionKey key = c.key;
-        if (key == null || !key.isValid() || c.isClosed()) {
-            return;
-        }
-        int ops;
-        if (c.state == Connection.State.CONNECTING) {
-            ops = SelectionKey.OP_CONNECT;
-        } else {
-            ops = !c.parked && !c.closingWhenFlushed() ? SelectionKey.OP_READ : 0;
-            if (!c.idleForWrites()) {
-                ops |= SelectionKey.OP_WRITE;
-            }
-        }
-        if (key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
+        c.interest();
     }
 
     private void acceptAll() {
@@ -828,7 +813,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     private void send(Connection c, byte[] frame) throws IOException {
         int queued;
         try {
-            queued = c.enqueue(frame, 0);
+            queued = c.queue.enqueue(frame, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
@@ -844,7 +829,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             return;
         }
         try {
-            boolean drained = c.flush(clock.millis());
+            boolean drained = c.queue.flush(clock.millis());
             if (drained && c.closingWhenFlushed()) {
                 discard(c, "refused");
                 return;
@@ -860,7 +845,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         try {
             c.closeWhenFlushed();
             c.deadline = Math.min(c.deadline, clock.millis() + REFUSE_LINGER_MS);
-            if (c.enqueue(frame, 0) >= 0) {
+            if (c.queue.enqueue(frame, 0) >= 0) {
                 writeOut(c);
             } else {
                 discard(c, "refused");
@@ -1081,7 +1066,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         } else if (c.state == Connection.State.UP) {
             if (!c.parked && now - c.lastRead > silence) {
                 lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
-            } else if (now - c.lastWrite >= tick && c.idleForWrites()) {
+            } else if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
                 try {
                     send(c, tickFrame);
                 } catch (IOException e) {
