@@ -4,7 +4,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.tcp.TcpDist;
 import io.gencluster.dist.tcp.TcpDistSettings;
-import io.gencluster.dist.tcp.Tls;
+import io.gencluster.dist.tcp.tls.Tls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A connect to one node in progress, and everyone waiting for it: each {@code connect} call is a
  * {@link Waiter} with its own deadline, so a second call with a shorter timeout still fails in
- * time. Guarded by the owning {@link TcpDist}'s lock, except {@link #attempt} (selector thread).
+ * time. Guarded by the {@link ConnectionTable}'s lock, except {@link #attempt} (selector thread).
  */
 final class Dial {
 

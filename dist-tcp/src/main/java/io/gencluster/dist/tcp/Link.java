@@ -6,9 +6,9 @@ import java.nio.channels.SocketChannel;
 
 /**
  * The byte pipe under one connection, non-blocking: the socket itself, or TLS over it
- * ({@link TlsLink}). Used by the selector thread only.
+ * ({@link io.gencluster.dist.tcp.tls.TlsLink}). Used by the selector thread only.
  */
-interface Link {
+public interface Link {
 
     /** Advances the TLS handshake, if any; true once application bytes can flow. */
     boolean handshake() throws IOException;

@@ -6,6 +6,7 @@ import io.gencluster.api.MessagingException;
 import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.tls.Tls;
 import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -1,6 +1,8 @@
 package io.gencluster.dist.tcp;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.tcp.tls.Tls;
+import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.wire.BlockingWire;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -156,8 +159,8 @@ class HostilePeerTest {
         Socket s = socket();
         byte[] wrong = "not-the-cookie".getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        IOException refused = assertThrows(IOException.class, () -> new Handshake(NodeName.parse("intruder@127.0.0.1"), wrong,
-                new java.util.Random(4)).initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()),
+        IOException refused = assertThrows(IOException.class, () -> BlockingWire.initiate(new Handshake(NodeName.parse("intruder@127.0.0.1"),
+                wrong, new java.util.Random(4)), new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()),
                 node.self(), 1));
         assertTrue(refused.getMessage().contains("cookie mismatch"), refused.getMessage());
         closedWithin(s, HANDSHAKE_MS / 2);

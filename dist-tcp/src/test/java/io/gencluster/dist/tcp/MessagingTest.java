@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.wire.BlockingWire;
+import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -198,7 +200,7 @@ class MessagingTest {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port());
         s.setReceiveBufferSize(4096);
         sockets.add(s);
-        fake.initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
+        BlockingWire.initiate(fake, new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!a.members().contains(NodeName.parse("sink@127.0.0.1")) && System.nanoTime() < deadline) {
             Thread.onSpinWait();

@@ -3,6 +3,9 @@ package io.gencluster.dist.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.gencluster.dist.tcp.wire.BlockingWire;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.ProtocolException;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -17,7 +20,7 @@ import java.util.Random;
 /**
  * The selector thread's reading of frames ({@link Connection#nextFrame}: a read buffer kept
  * between reads, frames as views of it, compacted only when it must take more) decodes exactly
- * what the stream decoder ({@link FrameCodec#read}) decodes from the same bytes, however the
+ * what the stream decoder ({@link BlockingWire#read}) decodes from the same bytes, however the
  * network cuts them into reads, and fails on the same frame when they are bad. The first input
  * byte seeds the sizes of the reads.
  */
@@ -58,7 +61,7 @@ class SelectorReadFuzzTest {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(wire));
         while (true) {
             try {
-                FrameCodec.Frame f = FrameCodec.read(in, MAX_FRAME);
+                FrameCodec.Frame f = BlockingWire.read(in, MAX_FRAME);
                 out.add(decoded(f, null));
             } catch (EOFException end) {
                 return out; // a truncated last frame is simply not there yet
@@ -131,24 +134,24 @@ class SelectorReadFuzzTest {
      * codec's decoding of the same field.
      */
     private static Decoded decoded(FrameCodec.Frame f, Connection reader) {
-        ByteBuffer p = f.payload.duplicate();
+        ByteBuffer p = f.payload().duplicate();
         byte[] bytes = new byte[p.remaining()];
         p.get(bytes);
-        if (reader != null && f.type == FrameCodec.DATA) {
+        if (reader != null && f.type() == FrameCodec.DATA) {
             String reference;
             try {
-                reference = FrameCodec.getString(f.payload.duplicate());
+                reference = FrameCodec.getString(f.payload().duplicate());
             } catch (ProtocolException e) {
                 reference = null; // too short for its mailbox field
             }
             String name;
             try {
-                name = reader.mailboxName(f.payload.duplicate());
+                name = reader.mailboxName(f.payload().duplicate());
             } catch (ProtocolException e) {
                 name = null;
             }
             assertEquals(reference, name);
         }
-        return new Decoded(f.type, bytes, null);
+        return new Decoded(f.type(), bytes, null);
     }
 }

@@ -9,6 +9,9 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.wire.BlockingWire;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -110,8 +113,8 @@ class SelectorTransportTest {
     /** A raw peer that completes the handshake as {@code name}, then does only what the test makes it do. */
     private Socket fakePeer(String name, TcpDist target) throws IOException {
         Socket s = socket(target.port());
-        new Handshake(NodeName.parse(name + "@127.0.0.1"), COOKIE, new java.util.Random(7))
-                .initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), target.self(), 1);
+        BlockingWire.initiate(new Handshake(NodeName.parse(name + "@127.0.0.1"), COOKIE, new java.util.Random(7)),
+                new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), target.self(), 1);
         return s;
     }
 
@@ -187,24 +190,20 @@ class SelectorTransportTest {
         next(ea, ClusterEvent.Type.NODE_UP);
         clock.advance(1000);
         DataInputStream in = new DataInputStream(s.getInputStream());
-        FrameCodec.Frame f = FrameCodec.read(in, 1024);
-        assertEquals(FrameCodec.TICK, f.type);
+        FrameCodec.Frame f = BlockingWire.read(in, 1024);
+        assertEquals(FrameCodec.TICK, f.type());
     }
 
     @Test
     void anUnknownProtocolVersionIsRefusedWithItsReason() throws Exception {
         TcpDist a = node("a", settings("a"));
         Socket s = socket(a.port());
-        ByteBuffer hello = ByteBuffer.allocate(64);
-        hello.put(FrameCodec.MAGIC).put((byte) 2).putInt(0).putShort((short) 1).put(new byte[16]);
-        FrameCodec.putString(hello, "future@127.0.0.1");
-        FrameCodec.putString(hello, a.self().toString());
-        s.getOutputStream().write(FrameCodec.encode(FrameCodec.HELLO, java.util.Arrays.copyOf(hello.array(), hello.position())));
+        s.getOutputStream().write(BlockingWire.hello(2, "future@127.0.0.1", a.self().toString()));
         DataInputStream in = new DataInputStream(s.getInputStream());
-        FrameCodec.Frame refuse = FrameCodec.read(in, 1024);
-        assertEquals(FrameCodec.REFUSE, refuse.type);
-        assertEquals(FrameCodec.REFUSED_VERSION, FrameCodec.getByte(refuse.payload));
-        assertEquals("protocol version 2 not supported (this node speaks 1)", FrameCodec.getString(refuse.payload));
+        FrameCodec.Frame refuse = BlockingWire.read(in, 1024);
+        assertEquals(FrameCodec.REFUSE, refuse.type());
+        assertEquals(FrameCodec.REFUSED_VERSION, BlockingWire.refusalCode(refuse));
+        assertEquals("protocol version 2 not supported (this node speaks 1)", FrameCodec.getString(refuse.payload()));
         assertEquals(-1, in.read(), "closed after the refusal");
     }
 

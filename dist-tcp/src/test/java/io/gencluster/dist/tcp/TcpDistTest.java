@@ -9,6 +9,9 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.tcp.wire.BlockingWire;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -135,7 +138,7 @@ class TcpDistTest {
             try (Socket s = staleB.accept()) {
                 s.setSoTimeout((int) TIMEOUT.toMillis());
                 assertTrue(s.getInputStream().read() >= 0, "a's HELLO");
-                s.getOutputStream().write(Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply);
+                s.getOutputStream().write(Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply());
                 while (s.getInputStream().read() >= 0) {
                     // the rest of the HELLO, until a closes: it has read the refusal and now waits for b
                 }
@@ -245,7 +248,7 @@ class TcpDistTest {
         Handshake fake = new Handshake(NodeName.parse("mute@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8), new java.util.Random(1));
         Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port());
         sockets.add(s);
-        fake.initiate(new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
+        BlockingWire.initiate(fake, new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
         next(ea, e -> e.type() == ClusterEvent.Type.NODE_UP);
         long up = System.nanoTime();
         ClusterEvent down = next(ea, e -> e.type() == ClusterEvent.Type.NODE_DOWN);
@@ -346,7 +349,7 @@ class TcpDistTest {
         TcpDist a = epmdNode("a", epmdPort, true);
         TcpDist b = epmdNode("b", epmdPort, true);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!(a.servesPortMapper() || b.servesPortMapper()) && System.nanoTime() < deadline) {
+        while (!(servesPortMapper(a) || servesPortMapper(b)) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         // b registers from its own thread: wait until the port mapper knows it
@@ -365,11 +368,16 @@ class TcpDistTest {
         TcpDist a = epmdNode("a", epmdPort, false);
         TcpDist b = node("b", "secret");
         connect(b, a);
-        assertFalse(a.servesPortMapper());
+        assertFalse(servesPortMapper(a));
         try (Socket s = new Socket()) {
             assertThrows(IOException.class, () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", epmdPort), 500),
                     "nothing listens on the EPMD port");
         }
+    }
+
+    /** Whether {@code d} serves the embedded port mapper. */
+    private static boolean servesPortMapper(TcpDist d) {
+        return d.epmd != null && d.epmd.servesPortMapper();
     }
 
     private TcpDist epmdNode(String name, int epmdPort, boolean embedded) throws IOException {

@@ -1,32 +1,25 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.dist.tcp.tls;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.tcp.Link;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.RefusedException;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateParsingException;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * TLS over a non-blocking socket with an {@link SSLEngine}. Buffers are kept in write mode
  * (filling) between calls. Delegated tasks (certificate checks) run inline on the selector
  * thread: they are short, and only happen during the handshake.
  */
-final class TlsLink implements Link {
+public final class TlsLink implements Link {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int RECORDS_PER_READ = 4;
@@ -50,7 +43,7 @@ final class TlsLink implements Link {
     }
 
     /** The dialling side; {@code verifyHostname}: the certificate must name {@code host} too. */
-    static TlsLink client(SocketChannel channel, SSLContext context, String host, int port, boolean verifyHostname) throws SSLException {
+    public static TlsLink client(SocketChannel channel, SSLContext context, String host, int port, boolean verifyHostname) throws SSLException {
         SSLEngine engine = context.createSSLEngine(host, port);
         engine.setUseClientMode(true);
         if (verifyHostname) {
@@ -62,7 +55,7 @@ final class TlsLink implements Link {
     }
 
     /** The accepting side, requiring the dialler's certificate (mutual authentication). */
-    static TlsLink server(SocketChannel channel, SSLContext context) throws SSLException {
+    public static TlsLink server(SocketChannel channel, SSLContext context) throws SSLException {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setNeedClientAuth(true);
@@ -72,59 +65,15 @@ final class TlsLink implements Link {
     /**
      * With {@code tls.verify.hostname}, on the accepting side once the dialler's HELLO named it:
      * the dialler's certificate (already trusted) must name the host part of that name, as a
-     * dialled node's must (subject alternative names: DNS names, an IP address for an IP host).
-     * Without it, any node holding a certificate of the CA could claim any name by dialling.
+     * dialled node's must. Without it, any node holding a certificate of the CA could claim any
+     * name by dialling.
      */
-    void requireNames(NodeName initiator) throws RefusedException {
-        String host = initiator.host();
-        List<String> named = new ArrayList<>();
-        try {
-            Certificate[] chain = engine.getSession().getPeerCertificates();
-            Collection<List<?>> sans = chain.length > 0 && chain[0] instanceof X509Certificate x
-                    ? x.getSubjectAlternativeNames() : null;
-            for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
-                int type = (Integer) san.get(0);
-                if (type == 2 || type == 7) {
-                    named.add(String.valueOf(san.get(1)));
-                    if (type == 2 ? dnsNameMatches(String.valueOf(san.get(1)), host) : sameAddress(String.valueOf(san.get(1)), host)) {
-                        return;
-                    }
-                }
-            }
-        } catch (SSLPeerUnverifiedException | CertificateParsingException e) {
-            named.add("(unreadable: " + e.getMessage() + ")");
-        }
-        throw Handshake.refusal(FrameCodec.REFUSED_PROTOCOL, initiator + "'s certificate does not name host " + host
-                + " (it names " + named + "; tls.verify.hostname is on)");
-    }
-
-    private static boolean dnsNameMatches(String pattern, String host) {
-        String p = pattern.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
-        String h = host.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
-        if (TcpDist.isAddressLiteral(h)) {
-            return false; // an IP host is named by an IP address entry only
-        }
-        if (p.startsWith("*.")) { // one whole leftmost label, as HTTPS identity checks allow
-            int dot = h.indexOf('.');
-            return dot > 0 && h.substring(dot + 1).equals(p.substring(2));
-        }
-        return p.equals(h);
-    }
-
-    private static boolean sameAddress(String address, String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (!TcpDist.isAddressLiteral(h)) {
-            return false;
-        }
-        try { // both literals: no name lookup
-            return InetAddress.getByName(address).equals(InetAddress.getByName(h));
-        } catch (UnknownHostException e) {
-            return false;
-        }
+    public void requireNames(NodeName initiator) throws RefusedException {
+        CertificateNames.require(engine.getSession(), initiator);
     }
 
     /** What a dialler reports when the TLS handshake failed: the likely configuration difference. */
-    static IOException dialFailure(IOException e, String verifiedHost) {
+    public static IOException dialFailure(IOException e, String verifiedHost) {
         if (e instanceof SSLException) {
             return new IOException("TLS handshake failed: " + e.getMessage()
                     + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
@@ -135,7 +84,7 @@ final class TlsLink implements Link {
     }
 
     /** What an acceptor logs when a dialler's TLS handshake failed. */
-    static IOException refusal(IOException e) {
+    public static IOException refusal(IOException e) {
         if (!(e instanceof SSLException)) {
             return e;
         }

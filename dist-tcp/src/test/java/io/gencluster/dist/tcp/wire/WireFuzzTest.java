@@ -1,4 +1,4 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.dist.tcp.wire;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.gencluster.api.NodeName;
@@ -24,7 +24,7 @@ class WireFuzzTest {
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void handshakeAcceptorSurvivesAnyBytes(byte[] bytes) {
         try {
-            ACCEPTOR.accept(new DataInputStream(new ByteArrayInputStream(bytes)),
+            BlockingWire.accept(ACCEPTOR, new DataInputStream(new ByteArrayInputStream(bytes)),
                     new DataOutputStream(new ByteArrayOutputStream()), initiator -> { }, 4370);
         } catch (IOException expected) {
             // refused or truncated: the connection is closed with that reason
@@ -34,7 +34,7 @@ class WireFuzzTest {
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void handshakeInitiatorSurvivesAnyBytes(byte[] bytes) {
         try {
-            ACCEPTOR.initiate(new DataInputStream(new ByteArrayInputStream(bytes)),
+            BlockingWire.initiate(ACCEPTOR, new DataInputStream(new ByteArrayInputStream(bytes)),
                     new DataOutputStream(new ByteArrayOutputStream()), NodeName.parse("a@127.0.0.1"), 4370);
         } catch (IOException expected) {
             // refused or truncated
@@ -46,7 +46,7 @@ class WireFuzzTest {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         try {
             while (true) {
-                FrameCodec.Frame f = FrameCodec.read(in, 1 << 16);
+                FrameCodec.Frame f = BlockingWire.read(in, 1 << 16);
                 if (f.type == FrameCodec.DATA) {
                     FrameCodec.getString(f.payload);
                 } else if (f.type == FrameCodec.MEMBERS) {

@@ -1,4 +1,4 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.dist.tcp.wire;
 
 import java.io.IOException;
 
@@ -6,14 +6,14 @@ import java.io.IOException;
  * The handshake ended in a refusal, by either side; {@link #code} says why. When this side refuses,
  * {@link #reply} is the REFUSE frame to send before closing; null when the peer refused.
  */
-final class RefusedException extends IOException {
+public final class RefusedException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    final int code;
-    final transient byte[] reply;
+    private final int code;
+    private final transient byte[] reply;
 
-    RefusedException(int code, String message) {
+    public RefusedException(int code, String message) {
         this(code, message, null);
     }
 
@@ -21,5 +21,15 @@ final class RefusedException extends IOException {
         super(message);
         this.code = code;
         this.reply = reply;
+    }
+
+    /** The REFUSE code ({@code FrameCodec.REFUSED_*}). */
+    public int code() {
+        return code;
+    }
+
+    /** The REFUSE frame to send before closing; null when the peer refused. */
+    public byte[] reply() {
+        return reply;
     }
 }

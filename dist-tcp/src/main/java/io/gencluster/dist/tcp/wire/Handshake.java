@@ -1,10 +1,8 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.dist.tcp.wire;
 
-import static io.gencluster.dist.tcp.FrameCodec.*;
+import static io.gencluster.dist.tcp.wire.FrameCodec.*;
 
 import io.gencluster.api.NodeName;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +15,13 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Both roles of the dist-tcp handshake (the bytes are documented in {@link FrameCodec}) as state
- * machines fed one frame at a time, so that the selector thread drives them without blocking. The
- * stream methods {@link #initiate} and {@link #accept} run the same machines on blocking streams
- * (tests, fuzzing). Every refusal made here carries the REFUSE frame to send.
+ * machines fed one frame at a time, so that the selector thread drives them without blocking.
+ * Every refusal made here carries the REFUSE frame to send.
  */
-final class Handshake {
+public final class Handshake {
 
     /** Decides whether an initiator that proved nothing yet may go on (duplicates, simultaneous connects). */
-    interface Admission {
+    public interface Admission {
         /** @throws RefusedException to refuse the initiator with that code and reason */
         void admit(NodeName initiator) throws RefusedException;
     }
@@ -33,37 +30,40 @@ final class Handshake {
     private final byte[] cookie;
     private final Random random;
 
-    Handshake(NodeName self, byte[] cookie, Random random) {
+    public Handshake(NodeName self, byte[] cookie, Random random) {
         this.self = self;
         this.cookie = cookie.clone();
         this.random = random;
     }
 
     /** The initiator that passed the handshake, and the port it listens on. */
-    static final class Accepted {
-        final NodeName initiator;
-        final int listenPort;
-
-        Accepted(NodeName initiator, int listenPort) {
-            this.initiator = initiator;
-            this.listenPort = listenPort;
-        }
+    public record Accepted(NodeName initiator, int listenPort) {
     }
 
     /** The dialling side: HELLO out, CHALLENGE in, REPLY out, ACCEPT in. */
-    final class Initiator {
+    public final class Initiator {
         private final String me = self.toString();
         private final String them;
         private final byte[] nonceA = nonce();
         private boolean challenged;
-        boolean done;
-        int acceptorPort;
+        private boolean done;
+        private int acceptorPort;
 
-        Initiator(NodeName dialled) {
+        public Initiator(NodeName dialled) {
             this.them = dialled.toString();
         }
 
-        byte[] hello(int listenPort) {
+        /** Whether ACCEPT arrived: the handshake is over and the connection is up. */
+        public boolean done() {
+            return done;
+        }
+
+        /** The port the acceptor listens on, as its CHALLENGE said. */
+        public int acceptorPort() {
+            return acceptorPort;
+        }
+
+        public byte[] hello(int listenPort) {
             ByteBuffer hello = ByteBuffer.allocate(MAGIC.length + 1 + 4 + 2 + NONCE_BYTES + size(me) + size(them));
             hello.put(MAGIC).put((byte) VERSION).putInt(0).putShort((short) listenPort).put(nonceA);
             putString(hello, me);
@@ -72,7 +72,7 @@ final class Handshake {
         }
 
         /** @return the frame to send next, or null once ACCEPT arrived ({@link #done}) */
-        byte[] onFrame(Frame f) throws IOException {
+        public byte[] onFrame(Frame f) throws IOException {
             if (!challenged) {
                 expect(f, CHALLENGE);
                 byte[] nonceB = getBytes(f.payload, NONCE_BYTES);
@@ -96,7 +96,7 @@ final class Handshake {
     }
 
     /** The accepting side: HELLO in, CHALLENGE out, REPLY in; the caller then sends ACCEPT or a last REFUSE. */
-    final class Acceptor {
+    public final class Acceptor {
         private final Admission admission;
         private final int listenPort;
         private final String me = self.toString();
@@ -105,27 +105,32 @@ final class Handshake {
         private String initiatorText;
         private NodeName initiator;
         private int initiatorPort;
-        Accepted accepted;
+        private Accepted accepted;
 
-        Acceptor(Admission admission, int listenPort) {
+        public Acceptor(Admission admission, int listenPort) {
             this.admission = admission;
             this.listenPort = listenPort;
         }
 
         /** The node the HELLO named, once it arrived (for log lines). */
-        NodeName initiator() {
+        public NodeName initiator() {
             return initiator;
         }
 
+        /** The initiator once it proved itself; null until then. */
+        public Accepted accepted() {
+            return accepted;
+        }
+
         /** @return the frame to send next, or null once the initiator is authenticated ({@link #accepted}) */
-        byte[] onFrame(Frame f) throws IOException {
+        public byte[] onFrame(Frame f) throws IOException {
             if (initiator == null) {
                 return hello(f);
             }
             try {
                 expect(f, REPLY);
             } catch (RefusedException e) {
-                throw new RefusedException(e.code, initiator + " " + e.getMessage());
+                throw new RefusedException(e.code(), initiator + " " + e.getMessage());
             }
             byte[] proofA = getBytes(f.payload, PROOF_BYTES);
             if (!MessageDigest.isEqual(proofA, proof("initiator", nonceA, nonceB, initiatorText, me))) {
@@ -165,7 +170,7 @@ final class Handshake {
             try {
                 admission.admit(name);
             } catch (RefusedException e) {
-                throw refusal(e.code, e.getMessage());
+                throw refusal(e.code(), e.getMessage());
             }
             initiator = name;
             initiatorText = text;
@@ -176,59 +181,6 @@ final class Handshake {
             challenge.put(nonceB).put(proof("acceptor", nonceA, nonceB, initiatorText, me)).putShort((short) listenPort);
             putString(challenge, me);
             return encode(CHALLENGE, challenge.array());
-        }
-    }
-
-    /**
-     * Initiator on blocking streams: proves itself to {@code dialled} and checks that it really is that node.
-     *
-     * @return the port the acceptor listens on
-     */
-    int initiate(DataInputStream in, DataOutputStream out, NodeName dialled, int listenPort) throws IOException {
-        Initiator i = new Initiator(dialled);
-        out.write(i.hello(listenPort));
-        out.flush();
-        while (!i.done) {
-            send(out, step(i::onFrame, read(in, MAX_HANDSHAKE_FRAME), out));
-        }
-        return i.acceptorPort;
-    }
-
-    /**
-     * Acceptor on blocking streams: reads the initiator's HELLO, applies {@code admission}, and
-     * checks its proof. The caller sends ACCEPT (or a last REFUSE).
-     */
-    Accepted accept(DataInputStream in, DataOutputStream out, Admission admission, int listenPort) throws IOException {
-        Acceptor a = new Acceptor(admission, listenPort);
-        while (a.accepted == null) {
-            send(out, step(a::onFrame, read(in, MAX_HANDSHAKE_FRAME), out));
-        }
-        return a.accepted;
-    }
-
-    private interface Step {
-        byte[] onFrame(Frame f) throws IOException;
-    }
-
-    private static byte[] step(Step step, Frame f, DataOutputStream out) throws IOException {
-        try {
-            return step.onFrame(f);
-        } catch (RefusedException e) {
-            if (e.reply != null) {
-                try {
-                    send(out, e.reply);
-                } catch (IOException ignored) {
-                    // the peer may already be gone; the refusal is logged on this side regardless
-                }
-            }
-            throw e;
-        }
-    }
-
-    private static void send(DataOutputStream out, byte[] frame) throws IOException {
-        if (frame != null) {
-            out.write(frame);
-            out.flush();
         }
     }
 
@@ -244,7 +196,7 @@ final class Handshake {
     }
 
     /** A refusal by this side, with the REFUSE frame (reason cut to 200 characters) that tells the peer. */
-    static RefusedException refusal(int code, String reason) {
+    public static RefusedException refusal(int code, String reason) {
         String text = reason.length() > 200 ? reason.substring(0, 200) : reason;
         ByteBuffer b = ByteBuffer.allocate(1 + size(text));
         b.put((byte) code);

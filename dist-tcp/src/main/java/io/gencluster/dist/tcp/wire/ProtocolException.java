@@ -1,13 +1,13 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.dist.tcp.wire;
 
 import java.io.IOException;
 
 /** The peer sent bytes that break the dist-tcp protocol. */
-final class ProtocolException extends IOException {
+public final class ProtocolException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    ProtocolException(String message) {
+    public ProtocolException(String message) {
         super(message);
     }
 }

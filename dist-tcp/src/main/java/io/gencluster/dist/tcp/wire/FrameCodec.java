@@ -1,11 +1,11 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.dist.tcp.wire;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
+import io.gencluster.api.NodeName;
+import io.gencluster.api.Peer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The dist-tcp wire format, in one place (dist-tcp/PROTOCOL.md summarises it for operators).
@@ -50,82 +50,67 @@ import java.nio.charset.StandardCharsets;
  * before a byte of it is stored), or a malformed field is a protocol error that closes the
  * connection.
  */
-final class FrameCodec {
+public final class FrameCodec {
 
-    static final byte HELLO = 1;
-    static final byte CHALLENGE = 2;
-    static final byte REPLY = 3;
-    static final byte ACCEPT = 4;
-    static final byte REFUSE = 5;
-    static final byte TICK = 6;
-    static final byte DATA = 7;
-    static final byte MEMBERS = 8;
+    public static final byte HELLO = 1;
+    public static final byte CHALLENGE = 2;
+    public static final byte REPLY = 3;
+    public static final byte ACCEPT = 4;
+    public static final byte REFUSE = 5;
+    public static final byte TICK = 6;
+    public static final byte DATA = 7;
+    public static final byte MEMBERS = 8;
     /** Bytes of a DATA frame before its mailbox name: length, type, the name's length. */
-    static final int DATA_HEAD = 4 + 1 + 2;
+    public static final int DATA_HEAD = 4 + 1 + 2;
 
     static final byte[] MAGIC = {'G', 'C', 'T', 'P'};
     static final int VERSION = 1;
     static final int NONCE_BYTES = 16;
     static final int PROOF_BYTES = 32;
     /** Frames during the handshake are small; a peer sending more is not speaking this protocol. */
-    static final int MAX_HANDSHAKE_FRAME = 1024;
+    public static final int MAX_HANDSHAKE_FRAME = 1024;
 
     /** Refusal codes carried by REFUSE. */
-    static final int REFUSED_VERSION = 1;
-    static final int REFUSED_NOT_THIS_NODE = 2;
-    static final int REFUSED_COOKIE = 3;
-    static final int REFUSED_ALREADY_CONNECTED = 4;
-    static final int REFUSED_SIMULTANEOUS = 5;
-    static final int REFUSED_PROTOCOL = 6;
+    public static final int REFUSED_VERSION = 1;
+    public static final int REFUSED_NOT_THIS_NODE = 2;
+    public static final int REFUSED_COOKIE = 3;
+    public static final int REFUSED_ALREADY_CONNECTED = 4;
+    public static final int REFUSED_SIMULTANEOUS = 5;
+    public static final int REFUSED_PROTOCOL = 6;
 
     private FrameCodec() {
     }
 
     /** A decoded frame. */
-    static final class Frame {
+    public static final class Frame {
         byte type; // set again when a view is aimed at the next frame
         final ByteBuffer payload;
 
-        Frame(byte type, byte[] payload) {
-            this(type, ByteBuffer.wrap(payload));
-        }
-
-        private Frame(byte type, ByteBuffer payload) {
+        Frame(byte type, ByteBuffer payload) {
             this.type = type;
             this.payload = payload;
+        }
+
+        public byte type() {
+            return type;
+        }
+
+        /** The bytes after the type; reading a field consumes them. */
+        public ByteBuffer payload() {
+            return payload;
         }
     }
 
     /** A frame whose payload is a view of {@code buffer}, aimed by {@link #next} at each frame it finds there. */
-    static Frame viewOf(ByteBuffer buffer) {
+    public static Frame viewOf(ByteBuffer buffer) {
         return new Frame((byte) 0, buffer.duplicate());
     }
 
     /** One whole frame: length, type, payload. */
-    static byte[] encode(byte type, byte[] payload) {
+    public static byte[] encode(byte type, byte[] payload) {
         byte[] frame = new byte[payload.length + 5];
         ByteBuffer.wrap(frame).putInt(payload.length + 1).put(type).put(payload);
         return frame;
-    }
-
-    static void write(DataOutputStream out, byte type, byte[] payload) throws IOException {
-        out.write(encode(type, payload));
-        out.flush();
-    }
-
-    /**
-     * Reads one frame of at most {@code maxLength} bytes (type included) from a blocking stream.
-     *
-     * @throws EOFException when the peer closed the connection
-     * @throws ProtocolException when the frame is empty or longer than allowed
-     */
-    static Frame read(DataInputStream in, int maxLength) throws IOException {
-        int length = in.readInt();
-        checkLength(length, maxLength);
-        byte type = in.readByte();
-        byte[] payload = new byte[length - 1];
-        in.readFully(payload);
-        return new Frame(type, payload);
     }
 
     /**
@@ -135,7 +120,7 @@ final class FrameCodec {
      * {@code in}), aimed at the frame: its payload is valid until {@code in} is written again or
      * the view is aimed at the next frame. No copy and no object per frame on the read path.
      */
-    static Frame next(ByteBuffer in, int maxLength, Frame view) throws ProtocolException {
+    public static Frame next(ByteBuffer in, int maxLength, Frame view) throws ProtocolException {
         if (in.remaining() < 4) {
             return null;
         }
@@ -152,7 +137,7 @@ final class FrameCodec {
     }
 
     /** Bytes a buffer must hold for the frame starting at its position (at least a length field). */
-    static int needed(ByteBuffer in) {
+    public static int needed(ByteBuffer in) {
         return in.remaining() < 4 ? 4 : 4 + in.getInt(in.position());
     }
 
@@ -169,14 +154,14 @@ final class FrameCodec {
     }
 
     /** A MEMBERS frame naming {@code members}, each with its listening port (0 when unknown). */
-    static byte[] members(java.util.List<io.gencluster.api.Peer> members) {
+    public static byte[] members(List<Peer> members) {
         int size = 2;
-        for (io.gencluster.api.Peer p : members) {
+        for (Peer p : members) {
             size += size(p.node().toString()) + 2;
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putShort((short) members.size());
-        for (io.gencluster.api.Peer p : members) {
+        for (Peer p : members) {
             putString(b, p.node().toString());
             b.putShort((short) p.port().orElse(0));
         }
@@ -184,19 +169,19 @@ final class FrameCodec {
     }
 
     /** The members a MEMBERS frame names; a malformed name is a protocol error. */
-    static java.util.List<io.gencluster.api.Peer> members(Frame f) throws ProtocolException {
+    public static List<Peer> members(Frame f) throws ProtocolException {
         int count = Short.toUnsignedInt(getShort(f.payload));
-        java.util.List<io.gencluster.api.Peer> out = new java.util.ArrayList<>(Math.min(count, 1024));
+        List<Peer> out = new ArrayList<>(Math.min(count, 1024));
         for (int i = 0; i < count; i++) {
             String name = getString(f.payload);
             int port = Short.toUnsignedInt(getShort(f.payload));
-            io.gencluster.api.NodeName node;
+            NodeName node;
             try {
-                node = io.gencluster.api.NodeName.parse(name);
+                node = NodeName.parse(name);
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException("MEMBERS holds an invalid node name: " + e.getMessage());
             }
-            out.add(port == 0 ? io.gencluster.api.Peer.of(node) : io.gencluster.api.Peer.of(node, port));
+            out.add(port == 0 ? Peer.of(node) : Peer.of(node, port));
         }
         return out;
     }
@@ -207,7 +192,7 @@ final class FrameCodec {
         b.put(bytes);
     }
 
-    static String getString(ByteBuffer b) throws ProtocolException {
+    public static String getString(ByteBuffer b) throws ProtocolException {
         int length = Short.toUnsignedInt(getShort(b));
         return new String(getBytes(b, length), StandardCharsets.UTF_8);
     }

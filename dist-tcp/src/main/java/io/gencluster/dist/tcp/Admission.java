@@ -1,0 +1,117 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.api.ClusterEvent;
+import io.gencluster.api.NodeName;
+import io.gencluster.dist.tcp.tls.TlsLink;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import io.gencluster.dist.tcp.wire.Handshake;
+import io.gencluster.dist.tcp.wire.RefusedException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+
+/**
+ * One connection per node pair. An initiator is admitted unless its node is already connected,
+ * or this node's own dial to it is on its way and this node orders first ({@link
+ * NodeName#compareTo}): of two simultaneous connects, both sides keep the one opened by the node
+ * that orders first and refuse the other. A peer claiming a name already connected never evicts
+ * the live connection. Once its handshake is done, a connection becomes its pair's one
+ * connection, or goes if the other side's came up first.
+ */
+final class Admission {
+
+    private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
+
+    private final TcpDistSettings settings;
+    private final Clock clock;
+    private final ConnectionTable table;
+    private final NodeEvents events;
+    private final DialOutcomes dials;
+    private final OpenConnections open;
+    private final OutboundFrames outbound;
+    private final MemberExchange members;
+
+    Admission(TcpDistSettings settings, ConnectionTable table, NodeEvents events, DialOutcomes dials, OpenConnections open,
+            OutboundFrames outbound, MemberExchange members) {
+        this.settings = settings;
+        this.clock = settings.clock;
+        this.table = table;
+        this.events = events;
+        this.dials = dials;
+        this.open = open;
+        this.outbound = outbound;
+        this.members = members;
+    }
+
+    /** On HELLO: with tls.verify.hostname, the dialler's certificate must name its host too; then {@link #admit}. */
+    void admitInitiator(Connection c, NodeName initiator) throws RefusedException {
+        if (settings.tlsVerifyHostname && c.link instanceof TlsLink tls) {
+            tls.requireNames(initiator);
+        }
+        admit(initiator);
+    }
+
+    /** Applied to an initiator before it proves anything and again before ACCEPT: one connection per pair, and the simultaneous-connect rule. */
+    void admit(NodeName initiator) throws RefusedException {
+        synchronized (table) {
+            if (table.connections.containsKey(initiator)) {
+                throw Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
+            }
+            // only a connection of our own on its way competes: a dial that was refused and now waits for
+            // the initiator's connection (or has not opened yet) takes this one
+            Dial ours = table.dialling.get(initiator);
+            if (ours != null && ours.attempt != null && !ours.attempt.isClosed() && settings.self.compareTo(initiator) < 0) {
+                throw Handshake.refusal(FrameCodec.REFUSED_SIMULTANEOUS, "simultaneous connect: keeping the connection opened by "
+                        + settings.self);
+            }
+        }
+    }
+
+    /**
+     * Handshake done: the connection becomes the pair's one connection, or goes if there already
+     * is one. {@code last}: the acceptor's ACCEPT, sent once the connection is registered.
+     */
+    void up(Connection c, byte[] last) throws IOException {
+        Dial dial;
+        synchronized (table) {
+            if (table.closed || table.connections.containsKey(c.peer)) {
+                dial = null;
+            } else {
+                table.connections.put(c.peer, c);
+                c.state = Connection.State.UP;
+                events.emit(ClusterEvent.nodeUp(c.peer, clock.instant()));
+                dial = table.dialling.get(c.peer);
+                if (dial != null) {
+                    dials.succeed(dial);
+                }
+            }
+        }
+        if (c.state != Connection.State.UP) {
+            Dial d = c.dial;
+            open.discard(c, "connected meanwhile by the other side");
+            if (d != null) {
+                synchronized (table) {
+                    if (table.connections.containsKey(d.node)) {
+                        dials.succeed(d);
+                    }
+                }
+            }
+            return;
+        }
+        open.handshakeOver(c);
+        c.dial = null;
+        c.deadline = Long.MAX_VALUE;
+        c.lastRead = clock.millis();
+        if (dial != null && dial.attempt != null && dial.attempt != c && !dial.attempt.isClosed()) {
+            // the connection from the node that orders first won; our own attempt is moot
+            open.discard(dial.attempt, "simultaneous connect: the connection from " + c.peer + " is kept");
+        }
+        LOG.log(Level.DEBUG, "{0} connected to {1} ({2}, {3})", settings.self, c.peer, c.remote, c.initiated ? "outgoing" : "incoming");
+        if (last != null) {
+            outbound.send(c, last);
+        }
+        if (settings.transitive) {
+            members.sendMembers(c);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.api.NodeName;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.Selector;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The selector thread's handles for everyone else: its selector, the tasks other threads hand it
+ * (run at its next turn, in order), waking it, and telling whether the caller is it. What the
+ * thread does each turn is {@link SelectorLoop}.
+ */
+final class IoThread {
+
+    private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
+
+    private final NodeName self;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private Selector selector;
+    private Thread thread;
+    private volatile boolean stopping;
+
+    IoThread(NodeName self) {
+        this.self = self;
+    }
+
+    Selector open() throws IOException {
+        selector = Selector.open();
+        return selector;
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    void start(Runnable loop) {
+        thread = new Thread(loop, "gencluster-tcp-io-" + self);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    boolean started() {
+        return thread != null;
+    }
+
+    boolean isCurrent() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the selector thread at its next turn. Any thread. */
+    void post(Runnable task) {
+        tasks.add(task);
+        wakeup();
+    }
+
+    /** Ends a select in progress, so that the loop looks again at its tasks, parked connections and deadlines. */
+    void wakeup() {
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    /** Selector thread: the tasks posted so far; one that throws is logged and the rest still run. */
+    void runTasks() {
+        Runnable task;
+        while (!stopping && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "task on the selector thread of " + self + " failed; going on", e);
+            }
+        }
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** The loop ends at its next turn. */
+    void stop() {
+        stopping = true;
+        wakeup();
+    }
+
+    void join(long millis) {
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The selector closed, tasks not yet run dropped: the loop's last act, or a start that failed. */
+    void close() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing: nothing more to do
+        }
+        tasks.clear();
+    }
+}

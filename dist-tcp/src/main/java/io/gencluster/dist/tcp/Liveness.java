@@ -1,0 +1,97 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.api.DownReason;
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+
+/**
+ * The selector thread's periodic sweep over every open connection: a TICK on one that wrote
+ * nothing for {@code tick.ms}, a NODE_DOWN (heartbeat timeout) for one that received nothing for
+ * {@code tick.timeout.ms} (a connection parked on a full mailbox of this node is not held against
+ * its peer), and the end of connects and handshakes past their deadline.
+ */
+final class Liveness {
+
+    private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+
+    private final TcpDistSettings settings;
+    private final OpenConnections open;
+    private final OutboundFrames outbound;
+    private final ConnectionFailures failures;
+    private final DialOutcomes dials;
+    private final byte[] tickFrame = FrameCodec.encode(FrameCodec.TICK, EMPTY);
+    private final long sweepPeriodMs;
+    private long nextSweep; // selector thread only
+
+    Liveness(TcpDistSettings settings, OpenConnections open, OutboundFrames outbound, ConnectionFailures failures, DialOutcomes dials) {
+        this.settings = settings;
+        this.open = open;
+        this.outbound = outbound;
+        this.failures = failures;
+        this.dials = dials;
+        this.sweepPeriodMs = Math.max(5, Math.min(100, settings.tick.toMillis() / 4));
+    }
+
+    /** The loop begins: the first sweep is one period away. */
+    void begin(long now) {
+        nextSweep = now + sweepPeriodMs;
+    }
+
+    /** When the next sweep is due, in clock millis. */
+    long nextSweep() {
+        return nextSweep;
+    }
+
+    /** Sweeps if it is time. */
+    void sweepIfDue(long now) {
+        if (now >= nextSweep) {
+            sweep(now);
+            nextSweep = now + sweepPeriodMs;
+        }
+    }
+
+    /** Ticks idle connections, declares silent ones down, and closes handshakes past their deadline. */
+    private void sweep(long now) {
+        long tick = settings.tick.toMillis();
+        long silence = settings.tickTimeout.toMillis();
+        for (Connection c : open.all()) {
+            try {
+                sweep(c, now, tick, silence);
+            } catch (RuntimeException e) {
+                failures.failed(c, e);
+            }
+        }
+    }
+
+    private void sweep(Connection c, long now, long tick, long silence) {
+        if (c.isClosed()) {
+            open.forget(c);
+        } else if (c.state == Connection.State.UP) {
+            if (!c.parked && now - c.lastRead > silence) {
+                open.lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
+            } else if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
+                try {
+                    outbound.send(c, tickFrame);
+                } catch (IOException e) {
+                    failures.failed(c, e);
+                }
+            }
+        } else if (now >= c.deadline) {
+            if (c.closingWhenFlushed()) {
+                open.discard(c, "refused");
+            } else if (c.initiated) {
+                open.discard(c, "handshake timed out");
+                if (c.dial != null) {
+                    dials.fail(c.dial, "cannot connect to " + c.peer + " at " + c.remote + ": handshake timed out after "
+                            + settings.handshakeTimeout.toMillis() + " ms");
+                }
+            } else {
+                LOG.log(Level.WARNING, "handshake with {0} timed out after {1,number,#} ms; connection closed", c.remote,
+                        settings.handshakeTimeout.toMillis());
+                open.discard(c, "handshake timed out");
+            }
+        }
+    }
+}

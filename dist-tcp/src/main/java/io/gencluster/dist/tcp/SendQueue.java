@@ -1,0 +1,257 @@
+package io.gencluster.dist.tcp;
+
+import io.gencluster.dist.tcp.wire.FrameCodec;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * A connection's outgoing frames, bounded in bytes, and their writing.
+ *
+ * <p>Senders on other threads append whole frames (waiting for room up to their own bound:
+ * backpressure) and ask the selector thread to write; the selector thread writes as much as the
+ * socket takes, gathering queued frames into one write, and wakes the waiting senders. Small
+ * frames are copied into 64 KiB chunks as they are queued, so a stream of them goes out in few,
+ * large writes. On a plaintext connection whose queue is empty and which has not written in the
+ * last moment, the sender writes its frame itself (non-blocking, under this object's lock, which
+ * every write holds): no hand-off for a request or a reply. The byte bound also holds the
+ * connection's own frames (ticks, MEMBERS, handshake frames); one that does not fit closes the
+ * connection, since the peer has stopped reading.
+ */
+final class SendQueue {
+
+    private static final int MAX_GATHER = 64;
+    /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
+    private static final int MAX_COPIED_FRAME = 8 * 1024;
+    private static final int CHUNK = 64 * 1024;
+    private static final int SPARE_CHUNKS = 2;
+    private static final long FLUSH_BUDGET = 1024 * 1024;
+    private static final byte[] NOTHING = new byte[0];
+    /**
+     * A sender whose connection wrote less than this long ago is streaming: its frame is batched
+     * rather than written at once. Shorter than a loopback round trip, so a request/reply exchange
+     * still writes each frame at once.
+     */
+    private static final long STREAMING_NANOS = 5_000;
+
+    private final Connection connection;
+    private final Clock clock; // the transport's, for the time of a sender's own write
+    private final int queueLimit;
+    volatile long lastWrite;
+
+    // guarded by this
+    private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
+    private long queued;
+    private boolean flushRequested;
+    private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(SPARE_CHUNKS); // written chunks, for reuse
+    private long lastWriteNanos = Long.MIN_VALUE / 2;
+    private volatile String closedFor; // written under this object's lock
+    private final ByteBuffer[] gather = new ByteBuffer[2]; // a sender's own write (head, body), under the lock
+    private final ByteBuffer[] flushing = new ByteBuffer[MAX_GATHER]; // the selector thread's, without it
+
+    SendQueue(Connection connection, int queueLimit, Clock clock, long now) {
+        this.connection = connection;
+        this.queueLimit = queueLimit;
+        this.clock = clock;
+        this.lastWrite = now;
+    }
+
+    /** Queues a whole frame; see {@link #enqueue(byte[], byte[], byte[], long)}. */
+    int enqueue(byte[] frame, long maxWaitNanos) throws IOException, InterruptedException {
+        return enqueue(null, frame, NOTHING, maxWaitNanos);
+    }
+
+    /** Queues a DATA frame carrying {@code payload} to the mailbox named {@code box} (UTF-8); see {@link #enqueue(byte[], byte[], byte[], long)}. */
+    int enqueueData(byte[] box, byte[] payload, long maxWaitNanos) throws IOException, InterruptedException {
+        return enqueue(box, NOTHING, payload, maxWaitNanos);
+    }
+
+    /**
+     * Queues a frame — a DATA frame's head for mailbox {@code box} when that is not null, else the
+     * frame {@code head} — followed by {@code body} (so that a message's payload is copied once,
+     * straight into the queue), waiting up to {@code maxWaitNanos} for room (0: no wait). No array
+     * is kept: the caller may reuse them. When nothing is queued, nothing was written a moment ago
+     * and the link allows it, the calling thread writes the frame itself: a request or a reply
+     * costs the sender no hand-off to the selector thread. A sender that streams finds a write a
+     * moment ago, so its frames are copied into a chunk and written many at a time by the selector
+     * thread: one system call for a whole batch of small frames instead of one each.
+     *
+     * @return 1 when queued and the selector must be asked to write, 0 when queued or written, -1
+     *     when the queue stayed full
+     * @throws IOException when the connection is closed
+     */
+    private synchronized int enqueue(byte[] box, byte[] head, byte[] body, long maxWaitNanos) throws IOException, InterruptedException {
+        int size = (box != null ? FrameCodec.DATA_HEAD + box.length : head.length) + body.length;
+        if (size > queueLimit) {
+            return -1;
+        }
+        if (closedFor == null && queued + size > queueLimit) {
+            long end = System.nanoTime() + maxWaitNanos;
+            while (closedFor == null && queued + size > queueLimit) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return -1;
+                }
+                wait(left / 1_000_000, (int) (left % 1_000_000));
+            }
+        }
+        if (closedFor != null) {
+            throw new IOException("connection to " + connection.peer + " closed (" + closedFor + ")");
+        }
+        Link link = connection.link;
+        long nanos;
+        if (out.isEmpty() && tail == null && !flushRequested && connection.state == Connection.State.UP && link.writableFromAnyThread()
+                && (nanos = System.nanoTime()) - lastWriteNanos > STREAMING_NANOS) {
+            gather[0] = box != null ? putHead(ByteBuffer.allocate(size - body.length), size, box).flip() : ByteBuffer.wrap(head);
+            gather[1] = ByteBuffer.wrap(body);
+            long millis = clock.millis(); // read before the write: a peer that has seen the bytes sees a later clock
+            try {
+                if (link.write(gather, 2) > 0) {
+                    lastWrite = millis;
+                    lastWriteNanos = nanos;
+                }
+            } catch (IOException e) {
+                // left to the selector thread, whose write fails the same way and reports the connection lost
+            }
+            int left = gather[0].remaining() + gather[1].remaining();
+            if (left > 0) {
+                ByteBuffer rest = ByteBuffer.allocate(left).put(gather[0]).put(gather[1]).flip();
+                out.add(rest);
+                queued += left;
+            }
+            gather[0] = null;
+            gather[1] = null;
+            if (left == 0) {
+                return 0;
+            }
+        } else {
+            ByteBuffer into;
+            if (size <= MAX_COPIED_FRAME) {
+                if (tail == null || tail.remaining() < size) {
+                    seal();
+                    tail = spare.isEmpty() ? ByteBuffer.allocate(CHUNK) : spare.pop();
+                }
+                into = tail;
+            } else {
+                seal();
+                into = ByteBuffer.allocate(size);
+            }
+            if (box != null) {
+                putHead(into, size, box);
+            } else {
+                into.put(head);
+            }
+            into.put(body);
+            if (into != tail) {
+                out.add(into.flip());
+            }
+            queued += size;
+        }
+        if (flushRequested) {
+            return 0;
+        }
+        flushRequested = true;
+        return 1;
+    }
+
+    private static ByteBuffer putHead(ByteBuffer b, int frameSize, byte[] box) {
+        return b.putInt(frameSize - 4).put(FrameCodec.DATA).putShort((short) box.length).put(box);
+    }
+
+    /** The chunk being filled joins the queue, so that what follows it is written after it. */
+    private void seal() {
+        if (tail != null) {
+            out.add(tail.flip());
+            tail = null;
+        }
+    }
+
+    /**
+     * Writes as much as the socket takes, selector thread only. Returns true when everything went
+     * out; otherwise the caller keeps OP_WRITE on. The write itself runs without this object's
+     * lock, so senders go on queueing while it is under way, and what they queued meanwhile goes
+     * out in the same call — up to {@link #FLUSH_BUDGET} bytes, so that one busy connection does
+     * not keep the selector thread from the others. (No sender writes at the same time: one writes
+     * itself only when nothing is queued, and what this call writes stays queued until written.)
+     */
+    boolean flush(long now) throws IOException {
+        Link link = connection.link;
+        long budget = FLUSH_BUDGET;
+        while (true) {
+            int count = 0;
+            long offered = 0;
+            synchronized (this) {
+                seal();
+                for (ByteBuffer b : out) {
+                    if (count == MAX_GATHER) {
+                        break;
+                    }
+                    flushing[count++] = b;
+                    offered += b.remaining();
+                }
+                if (count == 0 && !link.pendingOutput()) {
+                    flushRequested = false;
+                    return true;
+                }
+            }
+            long written;
+            try {
+                written = link.write(flushing, count);
+            } finally {
+                Arrays.fill(flushing, 0, count, null);
+            }
+            synchronized (this) {
+                if (written > 0) {
+                    lastWrite = now;
+                    lastWriteNanos = System.nanoTime();
+                }
+                while (!out.isEmpty() && !out.peek().hasRemaining()) {
+                    ByteBuffer done = out.poll();
+                    queued -= done.limit();
+                    if (done.capacity() == CHUNK && spare.size() < SPARE_CHUNKS) {
+                        spare.push(done.clear()); // no new 64 KiB to zero for the next chunk
+                    }
+                }
+                if (written > 0) {
+                    notifyAll();
+                }
+                budget -= written;
+                if (out.isEmpty() && tail == null && !link.pendingOutput()) {
+                    flushRequested = false;
+                    return true;
+                }
+                if (written < offered || link.pendingOutput() || budget <= 0) {
+                    // the socket is full (or this connection had its share): on when it is writable again
+                    flushRequested = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    synchronized boolean idle() {
+        return out.isEmpty() && tail == null && !connection.link.pendingOutput();
+    }
+
+    /**
+     * Drops what is queued, wakes the senders waiting for room (they find the connection closed)
+     * and marks the connection closed with it, under this lock, so that a sender finds both or
+     * neither. True only for the first call, whose reason counts.
+     */
+    synchronized boolean close(String reason) {
+        if (closedFor != null) {
+            return false;
+        }
+        closedFor = reason;
+        connection.state = Connection.State.CLOSED;
+        out.clear();
+        spare.clear();
+        tail = null;
+        queued = 0;
+        notifyAll();
+        return true;
+    }
+}
