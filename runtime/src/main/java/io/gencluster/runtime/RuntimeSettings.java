@@ -72,7 +72,7 @@ public final class RuntimeSettings {
      * Reads the typed configuration, as DS or the plain-Java launcher filled it; a value that could
      * not be converted is reported with its raw text from {@code properties}.
      */
-    static RuntimeSettings of(ClusterComponent.Config config, java.util.Map<String, ?> properties) {
+    static RuntimeSettings of(RuntimeConfig config, java.util.Map<String, ?> properties) {
         return new RuntimeSettings(
                 config.refresh_interval_ms(),
                 read(CONNECT_TIMEOUT, config::connect_timeout_ms, properties),
