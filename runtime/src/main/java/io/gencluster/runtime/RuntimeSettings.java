@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The runtime's validated settings. The constructor checks every value once and names the key and
  * the value it rejects, so a bad {@code .cfg} file gives one clear error instead of a loop that
- * misbehaves later (the seed crashes its whole application on bad configuration).
+ * misbehaves later; the caller decides what happens next (the OSGi component keeps the settings
+ * it runs on, a plain-Java node does not start).
  */
 public final class RuntimeSettings {
 

@@ -18,13 +18,13 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Every node registered with the EPMD of each configured host (the seed's {@code epmd_all}): name
+ * Every node registered with the EPMD of each configured host: name
  * {@code N} with port {@code P} on host {@code H} becomes peer {@code N@H:P}, the host written as
  * configured ({@code localhost} meaning this node's own host). Only gen-cluster nodes are kept
  * unless {@code include.foreign}: each name's PORT_PLEASE2 reply carries the marker our nodes
  * register with. A host whose EPMD cannot be asked is logged once per change of state and keeps
- * its last known peers (the seed skips it silently); only when every host fails does the whole
- * discovery fail.
+ * its last known peers, so one port mapper that cannot be reached makes none of its nodes look
+ * gone; only when every host fails does the whole discovery fail.
  */
 public final class EpmdAllDiscovery implements Discovery {
 
