@@ -9,11 +9,10 @@ import java.util.Set;
 /**
  * An immutable picture of what the loop knows, published after every change.
  *
- * @param self this node
  * @param discovered the peers the last refresh found, this node left out
  * @param nodes what the loop knows of each node it tracks
  */
-public record ClusterSnapshot(NodeName self, Set<Peer> discovered, Map<NodeName, NodeState> nodes) {
+public record ClusterSnapshot(Set<Peer> discovered, Map<NodeName, NodeState> nodes) {
 
     public ClusterSnapshot {
         discovered = Set.copyOf(discovered);

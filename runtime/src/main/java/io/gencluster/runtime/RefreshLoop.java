@@ -49,7 +49,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     }
 
     private final Dist dist;
-    private final NodeName self;
     private final RuntimeSettings settings;
     private final Scheduler loop;
     private final DiscoveryCalls calls;
@@ -85,7 +84,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     public RefreshLoop(Dist dist, RuntimeSettings settings, Scheduler scheduler, Executor discoveryExecutor,
             Random random, Consumer<ClusterEvent> events) {
         this.dist = Objects.requireNonNull(dist, "dist");
-        this.self = dist.self();
         this.settings = Objects.requireNonNull(settings, "settings");
         this.loop = new GuardedScheduler(Objects.requireNonNull(scheduler, "scheduler"));
         this.calls = new DiscoveryCalls(loop, Objects.requireNonNull(discoveryExecutor, "discoveryExecutor"),
@@ -94,7 +92,7 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         this.nodes = new NodeTracker(dist, settings, loop, Objects.requireNonNull(random, "random"), this::publish,
                 this::forward);
         this.distListener = e -> loop.execute(() -> onDistEvent(e));
-        this.snapshot = new ClusterSnapshot(self, Set.of(), Map.of());
+        this.snapshot = new ClusterSnapshot(Set.of(), Map.of());
     }
 
     /**
@@ -255,11 +253,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         return snapshot;
     }
 
-    /** The transport's members now. */
-    public Set<NodeName> members() {
-        return dist.members();
-    }
-
     // ---------------------------------------------------------------- refresh
 
     private void refresh0() {
@@ -369,6 +362,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     }
 
     private void publish() {
-        snapshot = new ClusterSnapshot(self, discovered, nodes.states());
+        snapshot = new ClusterSnapshot(discovered, nodes.states());
     }
 }
