@@ -12,8 +12,14 @@ import java.util.Optional;
  * {@link Type#NODE_DOWN} only, unless their service property {@value #TYPES_PROPERTY} names the
  * types they want: listeners written before discovery events existed, which take every event that
  * is not an up for a down, keep working.
+ *
+ * @param type what happened
+ * @param node the node it happened to
+ * @param reason why the node went down; present for {@link Type#NODE_DOWN} and only for it
+ * @param detail a human-readable detail, such as the I/O error; may be empty, never null
+ * @param time when the transport (up, down) or the runtime (discovered, lost) noticed it
  */
-public final class ClusterEvent {
+public record ClusterEvent(Type type, NodeName node, Optional<DownReason> reason, String detail, Instant time) {
 
     /**
      * Service property of a whiteboard {@link ClusterListener}: the names of the {@link Type}s it
@@ -33,61 +39,38 @@ public final class ClusterEvent {
         NODE_LOST
     }
 
-    private final Type type;
-    private final NodeName node;
-    private final DownReason reason;
-    private final String detail;
-    private final Instant time;
-
-    private ClusterEvent(Type type, NodeName node, DownReason reason, String detail, Instant time) {
-        this.type = type;
-        this.node = Objects.requireNonNull(node, "node");
-        this.reason = reason;
-        this.detail = detail == null ? "" : detail;
-        this.time = Objects.requireNonNull(time, "time");
+    /**
+     * @throws IllegalArgumentException if a reason is given for anything but a node down, or none for one
+     */
+    public ClusterEvent {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(time, "time");
+        if (reason.isPresent() != (type == Type.NODE_DOWN)) {
+            throw new IllegalArgumentException("a " + type + " event " + (reason.isPresent() ? "takes no reason" : "needs a reason"));
+        }
+        detail = detail == null ? "" : detail;
     }
 
     /** A connection to {@code node} is established. */
     public static ClusterEvent nodeUp(NodeName node, Instant time) {
-        return new ClusterEvent(Type.NODE_UP, node, null, "", time);
+        return new ClusterEvent(Type.NODE_UP, node, Optional.empty(), "", time);
     }
 
     /** The connection to {@code node} is gone, for {@code reason}; {@code detail} says more. */
     public static ClusterEvent nodeDown(NodeName node, DownReason reason, String detail, Instant time) {
-        return new ClusterEvent(Type.NODE_DOWN, node, Objects.requireNonNull(reason, "reason"), detail, time);
+        return new ClusterEvent(Type.NODE_DOWN, node, Optional.of(Objects.requireNonNull(reason, "reason")), detail, time);
     }
 
     /** Discovery reports {@code peer}, which it did not before; the detail is the peer's text form. */
     public static ClusterEvent nodeDiscovered(Peer peer, Instant time) {
-        return new ClusterEvent(Type.NODE_DISCOVERED, peer.node(), null, peer.toString(), time);
+        return new ClusterEvent(Type.NODE_DISCOVERED, peer.node(), Optional.empty(), peer.toString(), time);
     }
 
     /** Discovery no longer reports {@code node}. */
     public static ClusterEvent nodeLost(NodeName node, Instant time) {
-        return new ClusterEvent(Type.NODE_LOST, node, null, "", time);
-    }
-
-    public Type type() {
-        return type;
-    }
-
-    public NodeName node() {
-        return node;
-    }
-
-    /** Why the node went down; empty for every type but {@link Type#NODE_DOWN}. */
-    public Optional<DownReason> reason() {
-        return Optional.ofNullable(reason);
-    }
-
-    /** A human-readable detail, such as the I/O error; may be empty. */
-    public String detail() {
-        return detail;
-    }
-
-    /** When the transport (up, down) or the runtime (discovered, lost) noticed it. */
-    public Instant time() {
-        return time;
+        return new ClusterEvent(Type.NODE_LOST, node, Optional.empty(), "", time);
     }
 
     @Override
@@ -96,7 +79,7 @@ public final class ClusterEvent {
             case NODE_UP:
                 return "node up " + node;
             case NODE_DOWN:
-                return "node down " + node + " (" + reason + (detail.isEmpty() ? "" : ": " + detail) + ")";
+                return "node down " + node + " (" + reason.get() + (detail.isEmpty() ? "" : ": " + detail) + ")";
             case NODE_DISCOVERED:
                 return "node discovered " + detail;
             default:

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * <p>Instances are immutable and safe to share between threads. They order by host, then name,
  * which gives every node the same deterministic order (used to settle simultaneous connects).
  */
-public final class NodeName implements Comparable<NodeName> {
+public record NodeName(String name, String host) implements Comparable<NodeName> {
 
     /** Longest name part and longest host part accepted (Erlang atoms are limited to 255). */
     public static final int MAX_PART_LENGTH = 255;
@@ -23,12 +23,22 @@ public final class NodeName implements Comparable<NodeName> {
     private static final Pattern NAME = Pattern.compile("[0-9A-Za-z_\\-]+");
     private static final Pattern HOST = Pattern.compile("[!-?A-~\u00a1-\u00ff]+");
 
-    private final String name;
-    private final String host;
-
-    private NodeName(String name, String host) {
-        this.name = name;
-        this.host = host;
+    /**
+     * @param name the name part, before the {@code @}
+     * @param host the host part, after the {@code @}, as written
+     * @throws IllegalArgumentException naming the bad part when either part is invalid
+     */
+    public NodeName {
+        Objects.requireNonNull(name, "name part");
+        Objects.requireNonNull(host, "host part");
+        if (name.isEmpty() || name.length() > MAX_PART_LENGTH || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid node name '" + name + "@" + host + "': name part '" + name
+                    + "' must be 1-" + MAX_PART_LENGTH + " characters of A-Z a-z 0-9 _ -");
+        }
+        if (host.isEmpty() || host.length() > MAX_PART_LENGTH || !HOST.matcher(host).matches()) {
+            throw new IllegalArgumentException("invalid node name '" + name + "@" + host + "': host part '" + host
+                    + "' must be 1-" + MAX_PART_LENGTH + " printable characters without spaces or '@'");
+        }
     }
 
     /**
@@ -51,43 +61,13 @@ public final class NodeName implements Comparable<NodeName> {
      * @throws IllegalArgumentException naming the bad part when either part is invalid
      */
     public static NodeName of(String name, String host) {
-        Objects.requireNonNull(name, "name part");
-        Objects.requireNonNull(host, "host part");
-        if (name.isEmpty() || name.length() > MAX_PART_LENGTH || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("invalid node name '" + name + "@" + host + "': name part '" + name
-                    + "' must be 1-" + MAX_PART_LENGTH + " characters of A-Z a-z 0-9 _ -");
-        }
-        if (host.isEmpty() || host.length() > MAX_PART_LENGTH || !HOST.matcher(host).matches()) {
-            throw new IllegalArgumentException("invalid node name '" + name + "@" + host + "': host part '" + host
-                    + "' must be 1-" + MAX_PART_LENGTH + " printable characters without spaces or '@'");
-        }
         return new NodeName(name, host);
-    }
-
-    /** The name part, before the {@code @}. */
-    public String name() {
-        return name;
-    }
-
-    /** The host part, after the {@code @}, as written. */
-    public String host() {
-        return host;
     }
 
     @Override
     public int compareTo(NodeName other) {
         int byHost = host.compareTo(other.host);
         return byHost != 0 ? byHost : name.compareTo(other.name);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof NodeName && ((NodeName) o).name.equals(name) && ((NodeName) o).host.equals(host);
-    }
-
-    @Override
-    public int hashCode() {
-        return name.hashCode() * 31 + host.hashCode();
     }
 
     /** {@code name@host}. */

@@ -7,8 +7,15 @@ import java.util.Optional;
 /**
  * What the runtime knows of one node: whether it is connected, being connected, or waiting for
  * its next attempt, whether discovery currently reports it, and the last error. Immutable.
+ *
+ * @param status the node's connection status
+ * @param discovered whether the last refresh's discovery results include this node
+ * @param failures consecutive failed attempts (or drops) since the node was last connected
+ * @param nextAttempt when the next connection attempt is due, while {@link Status#BACKING_OFF}
+ * @param lastError the last connect failure or down reason, if any
  */
-public final class NodeState {
+public record NodeState(Status status, boolean discovered, int failures, Optional<Instant> nextAttempt,
+        Optional<String> lastError) {
 
     /** Connection status of a node. */
     public enum Status {
@@ -22,57 +29,16 @@ public final class NodeState {
         DISCONNECTED
     }
 
-    private final Status status;
-    private final boolean discovered;
-    private final int failures;
-    private final Instant nextAttempt;
-    private final String lastError;
-
-    public NodeState(Status status, boolean discovered, int failures, Instant nextAttempt, String lastError) {
-        this.status = Objects.requireNonNull(status, "status");
-        this.discovered = discovered;
-        this.failures = failures;
-        this.nextAttempt = nextAttempt;
-        this.lastError = lastError;
-    }
-
-    public Status status() {
-        return status;
-    }
-
-    /** Whether the last refresh's discovery results include this node. */
-    public boolean discovered() {
-        return discovered;
-    }
-
-    /** Consecutive failed attempts (or drops) since the node was last connected. */
-    public int failures() {
-        return failures;
-    }
-
-    /** When the next connection attempt is due, while {@link Status#BACKING_OFF}. */
-    public Optional<Instant> nextAttempt() {
-        return Optional.ofNullable(nextAttempt);
-    }
-
-    /** The last connect failure or down reason, if any. */
-    public Optional<String> lastError() {
-        return Optional.ofNullable(lastError);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof NodeState)) {
-            return false;
+    /**
+     * @throws IllegalArgumentException if {@code failures} is negative
+     */
+    public NodeState {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(nextAttempt, "nextAttempt");
+        Objects.requireNonNull(lastError, "lastError");
+        if (failures < 0) {
+            throw new IllegalArgumentException("failures must not be negative: " + failures);
         }
-        NodeState s = (NodeState) o;
-        return s.status == status && s.discovered == discovered && s.failures == failures
-                && Objects.equals(s.nextAttempt, nextAttempt) && Objects.equals(s.lastError, lastError);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(status, discovered, failures, nextAttempt, lastError);
     }
 
     @Override
@@ -82,12 +48,8 @@ public final class NodeState {
         if (failures > 0) {
             b.append(", failures ").append(failures);
         }
-        if (nextAttempt != null) {
-            b.append(", next attempt ").append(nextAttempt);
-        }
-        if (lastError != null) {
-            b.append(", last error: ").append(lastError);
-        }
+        nextAttempt.ifPresent(t -> b.append(", next attempt ").append(t));
+        lastError.ifPresent(e -> b.append(", last error: ").append(e));
         return b.toString();
     }
 }

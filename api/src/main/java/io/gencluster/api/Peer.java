@@ -11,19 +11,24 @@ import java.util.OptionalInt;
  * {@code name@[v6-address]:port}. A host with more than one colon and no brackets is an IPv6
  * address without a port ({@code name@::1}). Immutable; equal when node and port are equal.
  */
-public final class Peer {
+public record Peer(NodeName node, OptionalInt port) {
 
-    private final NodeName node;
-    private final int port; // 0 = unknown
-
-    private Peer(NodeName node, int port) {
-        this.node = Objects.requireNonNull(node, "node");
-        this.port = port;
+    /**
+     * @param node the node's name
+     * @param port the port the node listens on, if discovery knows it
+     * @throws IllegalArgumentException if a port is given that is not in 1..65535
+     */
+    public Peer {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(port, "port");
+        if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("invalid port " + port.getAsInt() + " for node " + node + ": must be 1-65535");
+        }
     }
 
     /** A peer whose port is not known; the transport decides how to find it. */
     public static Peer of(NodeName node) {
-        return new Peer(node, 0);
+        return new Peer(node, OptionalInt.empty());
     }
 
     /**
@@ -32,10 +37,7 @@ public final class Peer {
      * @throws IllegalArgumentException if the port is not in 1..65535
      */
     public static Peer of(NodeName node, int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("invalid port " + port + " for node " + node + ": must be 1-65535");
-        }
-        return new Peer(node, port);
+        return new Peer(node, OptionalInt.of(port));
     }
 
     /**
@@ -90,35 +92,15 @@ public final class Peer {
         return of(node, port);
     }
 
-    /** The node's name. */
-    public NodeName node() {
-        return node;
-    }
-
-    /** The port the node listens on, if discovery knows it. */
-    public OptionalInt port() {
-        return port == 0 ? OptionalInt.empty() : OptionalInt.of(port);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Peer && ((Peer) o).node.equals(node) && ((Peer) o).port == port;
-    }
-
-    @Override
-    public int hashCode() {
-        return node.hashCode() * 31 + port;
-    }
-
     /** The text form accepted by {@link #parse(String)}. */
     @Override
     public String toString() {
         String host = node.host();
-        if (port == 0) {
+        if (port.isEmpty()) {
             // one colon would read as a port: bracket such a host (found by fuzzing: "X@[h:907]")
             boolean oneColon = host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':');
             return oneColon ? node.name() + "@[" + host + "]" : node.toString();
         }
-        return node.name() + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return node.name() + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port.getAsInt();
     }
 }

@@ -55,4 +55,13 @@ class PeerTest {
         assertFalse(Peer.parse("a@h:1").equals(Peer.parse("a@h:2")));
         assertFalse(Peer.parse("a@h").equals(Peer.parse("a@h:2")));
     }
+
+    @Test
+    void aPeerBuiltFromItsPartsIsCheckedLikeOneParsed() {
+        assertEquals(Peer.parse("a@h:4370"), new Peer(NodeName.parse("a@h"), OptionalInt.of(4370)));
+        assertEquals(Peer.of(NodeName.parse("a@h")), new Peer(NodeName.parse("a@h"), OptionalInt.empty()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Peer(NodeName.parse("a@h"), OptionalInt.of(0)));
+        assertTrue(e.getMessage().contains("invalid port 0 for node a@h"), e.getMessage());
+    }
 }

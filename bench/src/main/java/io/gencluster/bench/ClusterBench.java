@@ -28,9 +28,9 @@ import java.util.function.IntFunction;
 /**
  * Cluster-level figures of many nodes in one JVM, each a {@link TcpDist} with its own
  * {@link RefreshLoop} and static discovery, all on loopback: how long a full mesh takes to form
- * (every node's discovery lists every node, or only a seed node with the transitive mesh closing
- * the rest), how long the others take to see a node's connections close, and what one refresh costs
- * a node whose 99 discovered peers are all connected. Prints Markdown.
+ * (every node's discovery lists every node, or only the first node, with the transitive mesh
+ * closing the rest), how long the others take to see a node's connections close, and what one
+ * refresh costs a node whose 99 discovered peers are all connected. Prints Markdown.
  *
  * <p>An untimed mesh forms first, since the first in a JVM pays for class loading and JIT
  * compilation; then the scenarios take turns, {@link #ROUNDS} meshes each, and the median is shown.
@@ -77,21 +77,21 @@ public final class ClusterBench {
     private enum Scenario {
         FULL_LIST_TRANSITIVE("every node lists all, mesh.transitive = true", true, false),
         FULL_LIST_DIRECT("every node lists all, mesh.transitive = false", false, false),
-        SEED_ONLY_TRANSITIVE("every node lists only node 0, mesh.transitive = true", true, true);
+        FIRST_ONLY_TRANSITIVE("every node lists only node 0, mesh.transitive = true", true, true);
 
         final String label;
         final boolean transitive;
-        final boolean seedOnly;
+        final boolean firstOnly;
 
-        Scenario(String label, boolean transitive, boolean seedOnly) {
+        Scenario(String label, boolean transitive, boolean firstOnly) {
             this.label = label;
             this.transitive = transitive;
-            this.seedOnly = seedOnly;
+            this.firstOnly = firstOnly;
         }
 
         IntFunction<Discovery> discovery(Mesh mesh) {
             List<String> all = mesh.entries();
-            return i -> new StaticDiscovery(seedOnly ? all.subList(0, 1) : all);
+            return i -> new StaticDiscovery(firstOnly ? all.subList(0, 1) : all);
         }
     }
 

@@ -34,10 +34,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The cluster component: exists only while ConfigAdmin holds configuration {@value #PID}; turns
@@ -51,7 +48,7 @@ import org.osgi.service.metatype.annotations.Option;
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true,
         service = {})
-@Designate(ocd = ClusterComponent.Config.class)
+@Designate(ocd = RuntimeConfig.class)
 @Capability(namespace = "osgi.service",
         attribute = "objectClass:List<String>=\"io.gencluster.api.Cluster,io.gencluster.api.ClusterControl\"",
         uses = Cluster.class)
@@ -64,54 +61,6 @@ public final class ClusterComponent implements Cluster, ClusterControl {
     private static final int DISCOVERY_THREADS = 4;
     private static final int DISCOVERY_QUEUE = 64;
     private static final long STOP_WAIT_MS = 2_000;
-
-    @ObjectClassDefinition(
-            id = PID,
-            name = "gen-cluster runtime",
-            description = "The cluster: refreshes discovery, connects new peers, reconnects dropped ones.")
-    public @interface Config {
-        @AttributeDefinition(name = "Refresh interval (ms)",
-                description = "Time between discovery refreshes, in milliseconds. 'infinity' or a negative value:"
-                        + " discover and connect once at start, never again.")
-        String refresh_interval_ms() default "5000";
-
-        @AttributeDefinition(name = "Connect timeout (ms)", description = "Upper bound on one connection attempt.")
-        long connect_timeout_ms() default 5000;
-
-        @AttributeDefinition(name = "Discovery timeout (ms)",
-                description = "Upper bound on one strategy's answer; a slower strategy counts as failing and its last peers are kept.")
-        long discovery_timeout_ms() default 10000;
-
-        @AttributeDefinition(name = "Initial reconnect backoff (ms)",
-                description = "Delay before retrying a discovered node whose attempt failed or whose connection dropped.")
-        long reconnect_backoff_initial_ms() default 500;
-
-        @AttributeDefinition(name = "Maximum reconnect backoff (ms)",
-                description = "The delay doubles with each consecutive failure (with 20% jitter) up to this cap, and never"
-                        + " beyond half the refresh interval, so a healed network is whole again within one refresh.")
-        long reconnect_backoff_max_ms() default 30000;
-
-        @AttributeDefinition(name = "Removed nodes",
-                description = "What to do with a connected node that discovery no longer reports.",
-                options = {
-                    @Option(value = "keep", label = "keep: stay connected, do not reconnect once it drops"),
-                    @Option(value = "disconnect", label = "disconnect: disconnect it once it stayed undiscovered for removed.grace.ms")
-                })
-        String removed_nodes() default "keep";
-
-        @AttributeDefinition(name = "Removed node grace (ms)",
-                description = "With removed.nodes = disconnect: how long a connected node must stay undiscovered before it is"
-                        + " disconnected, so that one partial answer (a port mapper restarting, a DNS record set mid-update)"
-                        + " disconnects nobody. 0: at the first refresh without it.")
-        long removed_grace_ms() default 15000;
-
-        @AttributeDefinition(name = "Discovery services",
-                description = "LDAP filter choosing the Discovery services to use; several = the union of their peers.")
-        String discovery_target() default DISCOVERY_TARGET;
-
-        @AttributeDefinition(name = "Transport", description = "LDAP filter choosing the Dist service.")
-        String dist_target() default DIST_TARGET;
-    }
 
     /** Default targets, as the metatype says: the services that declare a strategy / a transport. */
     static final String DISCOVERY_TARGET = "(" + Discovery.STRATEGY_PROPERTY + "=*)";
@@ -142,7 +91,7 @@ public final class ClusterComponent implements Cluster, ClusterControl {
 
     /** Called by DS after the constructor and after the dynamic references are bound. */
     @Activate
-    void activate(Config config, Map<String, Object> properties) {
+    void activate(RuntimeConfig config, Map<String, Object> properties) {
         scheduler = new ExecutorScheduler("gencluster-refresh");
         discoveryCalls = new ThreadPoolExecutor(DISCOVERY_THREADS, DISCOVERY_THREADS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(DISCOVERY_QUEUE), r -> {
@@ -163,11 +112,11 @@ public final class ClusterComponent implements Cluster, ClusterControl {
      * while a valid configuration runs the loop.
      */
     @Modified
-    void modified(Config config, Map<String, Object> properties) {
+    void modified(RuntimeConfig config, Map<String, Object> properties) {
         apply(config, properties);
     }
 
-    private synchronized void apply(Config config, Map<String, Object> properties) {
+    private synchronized void apply(RuntimeConfig config, Map<String, Object> properties) {
         RuntimeSettings settings;
         try {
             settings = RuntimeSettings.of(config, properties);

@@ -6,8 +6,8 @@ import java.util.Set;
 /**
  * One refresh's questions to the discovery sources. It finishes exactly once — when the last
  * source has answered, failed or timed out, or when the refresh itself broke — so that exactly one
- * next refresh is scheduled per refresh: neither none (the seed's timer, lost for good to one
- * stray message) nor two chains of refreshes.
+ * next refresh is scheduled per refresh: neither none (the cluster would never refresh again) nor
+ * two chains of refreshes.
  */
 final class DiscoveryRound {
 

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Wraps every task so that an exception is logged and the loop goes on: in the seed one stray
- * message cancelled the refresh timer for good; here no task can take the loop thread's future
- * work down with it.
+ * Wraps every task so that an exception is logged, with its stack, and the loop goes on: a
+ * scheduled executor would keep it in a future nobody reads, and a broken strategy or transport
+ * would fail unseen. No task can take the loop thread's future work down with it.
  */
 final class GuardedScheduler implements Scheduler {
 

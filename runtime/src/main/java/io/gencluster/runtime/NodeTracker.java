@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  *
  * <p>Each failed attempt, and each drop of a discovered node, schedules a retry on the node's own
  * timer after {@link Backoff#delay}: a node that drops and comes back is reconnected within about
- * its backoff, not at the next refresh (the seed waits for the refresh and has no backoff).
+ * its backoff, not only at the next refresh, and a node that stays away is tried less and less
+ * often.
  */
 final class NodeTracker {
 

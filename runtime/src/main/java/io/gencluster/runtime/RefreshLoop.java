@@ -35,9 +35,8 @@ import java.util.function.Consumer;
  * {@link #addDiscovery}/{@link #removeDiscovery} (a concurrent map read at each refresh). Discovery
  * calls run on {@code discoveryExecutor}, in parallel and each bounded by the discovery timeout;
  * connects are asynchronous and each bounded by the connect timeout, so one dead peer or one slow
- * strategy never delays the others (the seed connects one peer at a time, unbounded). Every task
- * is guarded: an exception is logged and the loop goes on (in the seed one stray message cancels
- * the refresh timer for good).
+ * strategy never delays the others. Every task is guarded ({@link GuardedScheduler}): an exception
+ * is logged and the loop goes on, its next refresh still scheduled.
  *
  * <p>It is also the operator's {@link ClusterControl}: a refresh, a connect or a disconnect asked
  * for from any thread is queued on the loop like everything else.
@@ -50,7 +49,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     }
 
     private final Dist dist;
-    private final NodeName self;
     private final RuntimeSettings settings;
     private final Scheduler loop;
     private final DiscoveryCalls calls;
@@ -80,13 +78,12 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
 
     /**
      * @param discoveryExecutor runs the (possibly blocking) discovery calls; should be small and bounded
-     * @param random jitter of the reconnect backoff; seeded in tests
+     * @param random jitter of the reconnect backoff; tests pass one that repeats its sequence
      * @param events receives every node up/down and node discovered/lost, on the loop thread; must not block
      */
     public RefreshLoop(Dist dist, RuntimeSettings settings, Scheduler scheduler, Executor discoveryExecutor,
             Random random, Consumer<ClusterEvent> events) {
         this.dist = Objects.requireNonNull(dist, "dist");
-        this.self = dist.self();
         this.settings = Objects.requireNonNull(settings, "settings");
         this.loop = new GuardedScheduler(Objects.requireNonNull(scheduler, "scheduler"));
         this.calls = new DiscoveryCalls(loop, Objects.requireNonNull(discoveryExecutor, "discoveryExecutor"),
@@ -95,7 +92,7 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         this.nodes = new NodeTracker(dist, settings, loop, Objects.requireNonNull(random, "random"), this::publish,
                 this::forward);
         this.distListener = e -> loop.execute(() -> onDistEvent(e));
-        this.snapshot = new ClusterSnapshot(self, Set.of(), Map.of());
+        this.snapshot = new ClusterSnapshot(Set.of(), Map.of());
     }
 
     /**
@@ -153,15 +150,15 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         });
     }
 
-    /**
-     * Stops refreshing and reconnecting; returns without waiting (the threads are the scheduler's
-     * and the executor's, closed by their owner). Connections stay: the transport owns them.
-     */
     /** The nodes this loop told its listeners are up (and not since down): for its successor. Any thread. */
     public Set<NodeName> announced() {
         return Set.copyOf(reportedUp);
     }
 
+    /**
+     * Stops refreshing and reconnecting; returns without waiting (the threads are the scheduler's
+     * and the executor's, closed by their owner). Connections stay: the transport owns them.
+     */
     @Override
     public void close() {
         closed = true;
@@ -254,11 +251,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     /** What this loop knows, as of its last change; immutable, safe from any thread. */
     public ClusterSnapshot snapshot() {
         return snapshot;
-    }
-
-    /** The transport's members now. */
-    public Set<NodeName> members() {
-        return dist.members();
     }
 
     // ---------------------------------------------------------------- refresh
@@ -370,6 +362,6 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
     }
 
     private void publish() {
-        snapshot = new ClusterSnapshot(self, discovered, nodes.states());
+        snapshot = new ClusterSnapshot(discovered, nodes.states());
     }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The runtime's validated settings. The constructor checks every value once and names the key and
  * the value it rejects, so a bad {@code .cfg} file gives one clear error instead of a loop that
- * misbehaves later (the seed crashes its whole application on bad configuration).
+ * misbehaves later; the caller decides what happens next (the OSGi component keeps the settings
+ * it runs on, a plain-Java node does not start).
  */
 public final class RuntimeSettings {
 
@@ -72,7 +73,7 @@ public final class RuntimeSettings {
      * Reads the typed configuration, as DS or the plain-Java launcher filled it; a value that could
      * not be converted is reported with its raw text from {@code properties}.
      */
-    static RuntimeSettings of(ClusterComponent.Config config, java.util.Map<String, ?> properties) {
+    static RuntimeSettings of(RuntimeConfig config, java.util.Map<String, ?> properties) {
         return new RuntimeSettings(
                 config.refresh_interval_ms(),
                 read(CONNECT_TIMEOUT, config::connect_timeout_ms, properties),

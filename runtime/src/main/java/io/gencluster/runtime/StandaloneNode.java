@@ -115,7 +115,7 @@ public final class StandaloneNode implements Cluster, ClusterControl, AutoClosea
                     + known + ")");
         }
         Map<String, String> runtimeProps = files.getOrDefault(ClusterComponent.PID, Map.of());
-        RuntimeSettings settings = RuntimeSettings.of(typed(ClusterComponent.Config.class, ClusterComponent.PID, runtimeProps),
+        RuntimeSettings settings = RuntimeSettings.of(typed(RuntimeConfig.class, ClusterComponent.PID, runtimeProps),
                 runtimeProps);
         // every strategy's configuration is checked before anything listens
         List<Object> strategyConfigs = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.gencluster.api.NodeState;
 import io.gencluster.api.NodeState.Status;
 import io.gencluster.api.Peer;
 import java.time.Instant;
+import java.util.Optional;
 
 /** What the loop knows of one node; touched only on the loop thread, published as {@link NodeState}. */
 final class TrackedNode {
@@ -42,6 +43,6 @@ final class TrackedNode {
     }
 
     NodeState state() {
-        return new NodeState(status, discovered, failures, nextAttempt, lastError);
+        return new NodeState(status, discovered, failures, Optional.ofNullable(nextAttempt), Optional.ofNullable(lastError));
     }
 }

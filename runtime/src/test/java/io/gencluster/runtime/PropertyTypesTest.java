@@ -63,7 +63,7 @@ class PropertyTypesTest {
     @Test
     void theRuntimesOwnConfigurationTypeReadsAsInOsgi() {
         Map<String, String> props = Map.of("refresh.interval.ms", "infinity", "reconnect.backoff.initial.ms", "50");
-        RuntimeSettings s = RuntimeSettings.of(PropertyTypes.of(ClusterComponent.Config.class, "io.gencluster", props), props);
+        RuntimeSettings s = RuntimeSettings.of(PropertyTypes.of(RuntimeConfig.class, "io.gencluster", props), props);
         assertEquals(java.util.Optional.empty(), s.refreshInterval());
         assertEquals(50, s.backoffInitial().toMillis());
         assertEquals(5000, s.connectTimeout().toMillis());

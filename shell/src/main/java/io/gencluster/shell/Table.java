@@ -39,10 +39,6 @@ final class Table {
         return this;
     }
 
-    int size() {
-        return rows.size();
-    }
-
     /** The table, one line per row after the header, each line ending in a newline. */
     String render() {
         int[] widths = new int[headers.size()];

@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,8 +54,9 @@ class ClusterCommandsTest {
 
         @Override
         public Map<NodeName, NodeState> nodes() {
-            return Map.of(B, new NodeState(Status.CONNECTED, true, 0, null, null),
-                    C, new NodeState(Status.BACKING_OFF, true, 3, NOW.plusMillis(1200), "connection refused"));
+            return Map.of(B, new NodeState(Status.CONNECTED, true, 0, Optional.empty(), Optional.empty()),
+                    C, new NodeState(Status.BACKING_OFF, true, 3, Optional.of(NOW.plusMillis(1200)),
+                            Optional.of("connection refused")));
         }
     };
 

@@ -36,10 +36,11 @@ import org.xbill.DNS.Type;
  * {@code basename@target} with the record's port. SRV priority and weight are ignored: every
  * target is a peer.
  *
- * <p>Unlike the seed, an error is not an empty answer: NXDOMAIN, SERVFAIL, a timeout or a record
- * that does not make a node name throws {@link DiscoveryException} with the reason (the runtime
- * then keeps the last peers). Only NOERROR without records of the type is an empty set. Every
- * lookup goes to the server (no cache), so a pod that left is gone at the next refresh.
+ * <p>An error is not an empty answer: NXDOMAIN, SERVFAIL, a timeout or a record that does not
+ * make a node name throws {@link DiscoveryException} with the reason, and the runtime keeps the
+ * last peers, so a DNS server that cannot answer for a moment makes no node look gone. Only
+ * NOERROR without records of the type is an empty set. Every lookup goes to the server (no
+ * cache), so a pod that left is gone at the next refresh.
  */
 public final class DnsDiscovery implements Discovery {
 
@@ -119,7 +120,7 @@ public final class DnsDiscovery implements Discovery {
                 if (settings.hostType == HostType.HOSTNAME) {
                     peers.add(peer(base, target, srv.getPort(), r));
                 } else {
-                    // the seed crashes here; we resolve the target and use its addresses
+                    // an SRV target is a host name: with host.type=ip each of its addresses is a peer
                     for (InetAddress a : addresses(target)) {
                         peers.add(peer(base, HostText.of(a), srv.getPort(), r));
                     }
@@ -204,8 +205,8 @@ public final class DnsDiscovery implements Discovery {
 
     /**
      * The record as its type's class. A record of the right type but without data (length 0)
-     * decodes as dnsjava's EmptyRecord; the seed crashes on such an answer, here it is a failure
-     * of this refresh naming the record.
+     * decodes as dnsjava's EmptyRecord: such an answer fails this refresh with a message naming
+     * the record, and the next refresh asks again.
      */
     private static <R extends Record> R as(Class<R> type, Record r) throws DiscoveryException {
         if (!type.isInstance(r)) {

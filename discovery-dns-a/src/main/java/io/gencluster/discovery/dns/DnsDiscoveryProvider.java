@@ -13,7 +13,7 @@ import java.util.Map;
  * Optional in OSGi, where the DS component does this.
  */
 @ServiceProvider(value = DiscoveryProvider.class, resolution = Resolution.OPTIONAL)
-public final class DnsDiscoveryProvider implements DiscoveryProvider<DnsDiscoveryComponent.Config> {
+public final class DnsDiscoveryProvider implements DiscoveryProvider<DnsDiscoveryConfig> {
 
     @Override
     public String pid() {
@@ -26,13 +26,13 @@ public final class DnsDiscoveryProvider implements DiscoveryProvider<DnsDiscover
     }
 
     @Override
-    public Class<DnsDiscoveryComponent.Config> configurationType() {
-        return DnsDiscoveryComponent.Config.class;
+    public Class<DnsDiscoveryConfig> configurationType() {
+        return DnsDiscoveryConfig.class;
     }
 
     @Override
-    public Discovery create(DnsDiscoveryComponent.Config configuration, NodeName self) {
+    public Discovery create(DnsDiscoveryConfig configuration, NodeName self) {
         // values were converted by the caller, which names a value that does not fit: no raw map needed
-        return new DnsDiscovery(DnsDiscoveryComponent.settings(configuration, Map.of()), self::name);
+        return new DnsDiscovery(DnsSettings.of(configuration, Map.of()), self::name);
     }
 }

@@ -3,9 +3,12 @@ package io.gencluster.discovery.dns;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Validated settings of a {@link DnsDiscovery}; the constructor names the key and value of the
@@ -87,6 +90,30 @@ public final class DnsSettings {
             throw invalid("timeout.ms", timeoutMs, "must be at most " + MAX_TIMEOUT_MS + " ms");
         }
         this.timeout = Duration.ofMillis(timeoutMs);
+    }
+
+    /**
+     * The settings a configuration describes, as DS or a plain-Java node filled it; a number that
+     * could not be converted is reported with its raw text from {@code raw}.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    static DnsSettings of(DnsDiscoveryConfig c, Map<String, ?> raw) {
+        return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
+                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
+    }
+
+    /** A .cfg file gives a list as one string: accept commas and spaces as separators too. */
+    private static List<String> split(String[] values) {
+        return Arrays.stream(values).flatMap(v -> Arrays.stream(v.split("[,\\s]+"))).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static <T> T number(String key, Supplier<T> value, Map<String, ?> raw) {
+        try {
+            return value.get();
+        } catch (RuntimeException e) {
+            throw invalid(key, raw.get(key), "expected a whole number");
+        }
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String key, String value) {

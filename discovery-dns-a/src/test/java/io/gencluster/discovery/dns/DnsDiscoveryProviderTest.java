@@ -30,11 +30,11 @@ class DnsDiscoveryProviderTest {
     }
 
     /** The configuration a .cfg file with domain, servers and the given record type gives. */
-    private DnsDiscoveryComponent.Config config(String domain, String recordType) {
+    private DnsDiscoveryConfig config(String domain, String recordType) {
         String server = "127.0.0.1:" + dns.port();
-        return new DnsDiscoveryComponent.Config() {
+        return new DnsDiscoveryConfig() {
             public Class<? extends Annotation> annotationType() {
-                return DnsDiscoveryComponent.Config.class;
+                return DnsDiscoveryConfig.class;
             }
 
             public String domain() {

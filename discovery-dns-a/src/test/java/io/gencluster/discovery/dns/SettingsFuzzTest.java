@@ -28,7 +28,7 @@ class SettingsFuzzTest {
         }
         DnsSettings s;
         try {
-            s = DnsDiscoveryComponent.settings(CfgValues.of(DnsDiscoveryComponent.Config.class, values), new LinkedHashMap<>(values));
+            s = DnsSettings.of(CfgValues.of(DnsDiscoveryConfig.class, values), new LinkedHashMap<>(values));
             new DnsDiscovery(s, () -> "self", new SimpleResolver("127.0.0.1"));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() == null || !e.getMessage().startsWith("key '")) {

@@ -9,6 +9,7 @@ import io.gencluster.spi.DiscoveryException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,13 +18,13 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Every node registered with the EPMD of each configured host (the seed's {@code epmd_all}): name
+ * Every node registered with the EPMD of each configured host: name
  * {@code N} with port {@code P} on host {@code H} becomes peer {@code N@H:P}, the host written as
  * configured ({@code localhost} meaning this node's own host). Only gen-cluster nodes are kept
  * unless {@code include.foreign}: each name's PORT_PLEASE2 reply carries the marker our nodes
  * register with. A host whose EPMD cannot be asked is logged once per change of state and keeps
- * its last known peers (the seed skips it silently); only when every host fails does the whole
- * discovery fail.
+ * its last known peers, so one port mapper that cannot be reached makes none of its nodes look
+ * gone; only when every host fails does the whole discovery fail.
  */
 public final class EpmdAllDiscovery implements Discovery {
 
@@ -50,6 +51,40 @@ public final class EpmdAllDiscovery implements Discovery {
         this.timeout = timeout;
         this.includeForeign = includeForeign;
         this.ownHost = ownHost;
+    }
+
+    /**
+     * The discovery a configuration describes; a number that could not be converted is reported
+     * with its raw text from {@code raw}.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    static EpmdAllDiscovery of(EpmdAllDiscoveryConfig c, Map<String, ?> raw, Supplier<String> ownHost) {
+        List<String> hosts = Arrays.stream(c.hosts()).flatMap(v -> Arrays.stream(v.split("[,\\s]+")))
+                .filter(s -> !s.isEmpty()).toList();
+        int port = number("epmd.port", c::epmd_port, raw);
+        if (port == -1) {
+            port = EpmdClient.defaultPort();
+        } else if (port < 1 || port > 65535) {
+            throw invalid("epmd.port", port, "must be a port number, or -1 for ERL_EPMD_PORT / 4369");
+        }
+        long timeout = number("timeout.ms", c::timeout_ms, raw);
+        if (timeout <= 0) {
+            throw invalid("timeout.ms", timeout, "must be a positive number of milliseconds");
+        }
+        return new EpmdAllDiscovery(hosts, port, Duration.ofMillis(timeout), c.include_foreign(), ownHost);
+    }
+
+    private static IllegalArgumentException invalid(String key, Object value, String why) {
+        return new IllegalArgumentException("key '" + key + "' has invalid value '" + value + "': " + why);
+    }
+
+    private static <T> T number(String key, Supplier<T> value, Map<String, ?> raw) {
+        try {
+            return value.get();
+        } catch (RuntimeException e) {
+            throw invalid(key, raw.get(key), "expected a whole number");
+        }
     }
 
     @Override

@@ -23,8 +23,8 @@ class SettingsFuzzTest {
             }
         }
         try {
-            EpmdAllDiscovery d = EpmdAllDiscoveryComponent.discovery(
-                    CfgValues.of(EpmdAllDiscoveryComponent.Config.class, values), new LinkedHashMap<>(values), () -> "127.0.0.1");
+            EpmdAllDiscovery d = EpmdAllDiscovery.of(
+                    CfgValues.of(EpmdAllDiscoveryConfig.class, values), new LinkedHashMap<>(values), () -> "127.0.0.1");
             if (d.toString().isEmpty()) {
                 throw new AssertionError("an accepted discovery that cannot describe itself");
             }

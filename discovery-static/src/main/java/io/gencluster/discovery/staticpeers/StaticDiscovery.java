@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A fixed list of nodes (the seed's {@code gc_discover_static}).
+ * A fixed list of nodes, for a cluster whose members are known before it starts.
  *
  * <p>Entries are {@code name@host} or {@code name@host:port}; one configuration value may also hold
  * several entries separated by commas or white space, because a {@code .cfg} file gives a list as

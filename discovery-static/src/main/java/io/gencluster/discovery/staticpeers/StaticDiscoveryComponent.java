@@ -9,9 +9,7 @@ import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Publishes a {@link StaticDiscovery} built from configuration {@value #PID}: the singleton
@@ -23,29 +21,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         configurationPid = StaticDiscoveryComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = Discovery.STRATEGY_PROPERTY + "=static")
-@Designate(ocd = StaticDiscoveryComponent.Config.class, factory = true)
+@Designate(ocd = StaticDiscoveryConfig.class, factory = true)
 public final class StaticDiscoveryComponent implements Discovery {
 
     static final String PID = "io.gencluster.discovery.static";
 
     private static final System.Logger LOG = System.getLogger(StaticDiscoveryComponent.class.getName());
 
-    @ObjectClassDefinition(
-            id = PID,
-            name = "gen-cluster static discovery",
-            description = "Discovers a fixed list of nodes.")
-    public @interface Config {
-        @AttributeDefinition(
-                name = "Nodes",
-                description = "Nodes to connect to: name@host or name@host:port (IPv6: name@[addr]:port),"
-                        + " as a list or one comma-separated value. Invalid entries are logged and skipped.")
-        String[] nodes() default {};
-    }
-
     private final StaticDiscovery discovery;
 
     @Activate
-    public StaticDiscoveryComponent(Config config, Map<String, Object> properties) {
+    public StaticDiscoveryComponent(StaticDiscoveryConfig config, Map<String, Object> properties) {
         // the configuration's own PID: io.gencluster.discovery.static, or ...static~east for a factory one
         Object pid = properties.getOrDefault("service.pid", PID);
         discovery = new StaticDiscovery(Arrays.asList(config.nodes()));

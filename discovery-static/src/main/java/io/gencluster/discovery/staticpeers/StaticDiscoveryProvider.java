@@ -13,7 +13,7 @@ import java.util.Arrays;
  * {@link StaticDiscoveryComponent}. Optional in OSGi, where the DS component does this.
  */
 @ServiceProvider(value = DiscoveryProvider.class, resolution = Resolution.OPTIONAL)
-public final class StaticDiscoveryProvider implements DiscoveryProvider<StaticDiscoveryComponent.Config> {
+public final class StaticDiscoveryProvider implements DiscoveryProvider<StaticDiscoveryConfig> {
 
     private static final System.Logger LOG = System.getLogger(StaticDiscoveryProvider.class.getName());
 
@@ -28,12 +28,12 @@ public final class StaticDiscoveryProvider implements DiscoveryProvider<StaticDi
     }
 
     @Override
-    public Class<StaticDiscoveryComponent.Config> configurationType() {
-        return StaticDiscoveryComponent.Config.class;
+    public Class<StaticDiscoveryConfig> configurationType() {
+        return StaticDiscoveryConfig.class;
     }
 
     @Override
-    public Discovery create(StaticDiscoveryComponent.Config configuration, NodeName self) {
+    public Discovery create(StaticDiscoveryConfig configuration, NodeName self) {
         StaticDiscovery discovery = new StaticDiscovery(Arrays.asList(configuration.nodes()));
         for (String problem : discovery.rejected()) {
             LOG.log(Level.ERROR, "{0}: key ''nodes'': skipping {1}", pid(), problem);
