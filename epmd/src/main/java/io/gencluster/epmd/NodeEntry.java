@@ -2,8 +2,10 @@ package io.gencluster.epmd;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** What EPMD knows of one registered name (a PORT2_RESP, or an ALIVE2 registration). */
+@ProviderType
 public final class NodeEntry {
 
     /** The ALIVE2 "extra" field our nodes send, telling them apart from Erlang nodes. */
