@@ -9,6 +9,7 @@ import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.epmd.EpmdClient;
+import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.epmd.NodeEntry;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlPid;
@@ -81,7 +82,7 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
     private final MailboxPids pids;
     private final Inbound inbound;
     private ServerSocket server;
-    private EpmdRegistration epmd;
+    private EpmdRegistrar epmd;
     private Handshake handshake;
     private volatile long creation;
     private volatile boolean closed;
@@ -119,7 +120,7 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
         server.bind(new InetSocketAddress(s.bindAddress, s.port), 64);
         long c = 0;
         if (s.epmdRegister) {
-            epmd = new EpmdRegistration(self.name(), server.getLocalPort(), s.hidden, s.epmdPort, timer);
+            epmd = EpmdRegistrar.erlangNode(self.name(), server.getLocalPort(), s.hidden, s.epmdPort, timer);
             c = epmd.register();
         }
         // EPMD's creation when registered (Erlang nodes do the same); else any non-zero one
