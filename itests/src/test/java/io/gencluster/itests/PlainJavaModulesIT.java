@@ -70,8 +70,8 @@ class PlainJavaModulesIT {
             }
         }
         assertEquals(Set.of("io.gencluster.api", "io.gencluster.runtime", "io.gencluster.dist.tcp",
-                "io.gencluster.discovery.staticpeers", "io.gencluster.discovery.dns", "io.gencluster.discovery.epmdall",
-                "io.gencluster.shell", "io.gencluster.events"), expected.keySet());
+                "io.gencluster.discovery.staticpeers", "io.gencluster.discovery.dns", "io.gencluster.epmd",
+                "io.gencluster.discovery.epmdall", "io.gencluster.shell", "io.gencluster.events"), expected.keySet());
         ModuleDescriptor api = ModuleFinder.of(Path.of(expected.get("io.gencluster.api"))).findAll().iterator().next().descriptor();
         assertEquals(Set.of("io.gencluster.api", "io.gencluster.spi"), api.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
     }
