@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bundles as JPMS modules: each jar is a named module, and three nodes started with
- * {@code java --module-path api,runtime,dist-tcp,discovery-static -m io.gencluster.runtime/...}
+ * {@code java --module-path api,runtime,epmd,dist-tcp,discovery-static -m io.gencluster.runtime/...}
  * (no OSGi framework anywhere, configured by the same .cfg files) form a full mesh on loopback.
  */
 class PlainJavaModulesIT {
@@ -70,10 +70,12 @@ class PlainJavaModulesIT {
             }
         }
         assertEquals(Set.of("io.gencluster.api", "io.gencluster.runtime", "io.gencluster.dist.tcp",
-                "io.gencluster.discovery.staticpeers", "io.gencluster.discovery.dns", "io.gencluster.discovery.epmdall",
-                "io.gencluster.shell", "io.gencluster.events"), expected.keySet());
+                "io.gencluster.discovery.staticpeers", "io.gencluster.discovery.dns", "io.gencluster.epmd",
+                "io.gencluster.discovery.epmdall", "io.gencluster.shell", "io.gencluster.events"), expected.keySet());
         ModuleDescriptor api = ModuleFinder.of(Path.of(expected.get("io.gencluster.api"))).findAll().iterator().next().descriptor();
         assertEquals(Set.of("io.gencluster.api", "io.gencluster.spi"), api.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+        ModuleDescriptor epmd = ModuleFinder.of(Path.of(expected.get("io.gencluster.epmd"))).findAll().iterator().next().descriptor();
+        assertEquals(Set.of("io.gencluster.epmd"), epmd.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
     }
 
     @Test

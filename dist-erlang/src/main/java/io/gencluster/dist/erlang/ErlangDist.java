@@ -7,6 +7,7 @@ import io.gencluster.api.MessagingException;
 import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlPid;
 import io.gencluster.erlang.ErlangMessenger;
@@ -58,7 +59,7 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
     private final Acceptor acceptor;
     private final Dialer dialer;
     private final Outbound outbound;
-    private EpmdRegistration epmd;
+    private EpmdRegistrar epmd;
     private volatile long creation;
     private boolean closed; // guarded by this
 
@@ -89,7 +90,7 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
         acceptor.bind(s.bindAddress, s.port);
         long c = 0;
         if (s.epmdRegister) {
-            epmd = new EpmdRegistration(self.name(), acceptor.port(), s.hidden, s.epmdPort, timer);
+            epmd = EpmdRegistrar.erlangNode(self.name(), acceptor.port(), s.hidden, s.epmdPort, timer);
             c = epmd.register();
         }
         // EPMD's creation when registered (Erlang nodes do the same); else any non-zero one

@@ -8,6 +8,7 @@ import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.tcp.wire.Handshake;
+import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -112,7 +113,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
                 // its nodes, as with EPMD, unless the node is bound to loopback only
                 InetAddress mapperAddress = server.socket().getInetAddress().isLoopbackAddress()
                         ? InetAddress.getLoopbackAddress() : null;
-                epmd = new EpmdRegistrar(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, mapperAddress, epmdTimer);
+                epmd = EpmdRegistrar.genClusterNode(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, mapperAddress, epmdTimer);
                 epmd.start();
             }
         }

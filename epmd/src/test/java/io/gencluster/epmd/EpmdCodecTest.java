@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,6 +20,14 @@ class EpmdCodecTest {
         return HexFormat.of().parseHex(s.replace(" ", ""));
     }
 
+    /** Decodes a whole ALIVE2 request, length prefix included, as the port mapper reads it. */
+    private static NodeEntry parseWholeAlive2Request(byte[] request) throws Exception {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(request));
+        NodeEntry e = EpmdCodec.parseAlive2Request(EpmdCodec.readRequest(in));
+        assertEquals(0, in.available(), "the length prefix covers the whole request");
+        return e;
+    }
+
     @Test
     void alive2RequestHasTheDocumentedLayout() {
         // the request OTP's epmd accepted for 'fakejava' on port 45555, v6, normal node, no extra
@@ -27,8 +36,8 @@ class EpmdCodecTest {
     }
 
     @Test
-    void ourRegistrationCarriesTheMarker() {
-        NodeEntry e = EpmdCodec.parseAlive2RequestUnchecked(EpmdCodec.alive2Request(NodeEntry.genCluster("n1", 4370)));
+    void ourRegistrationCarriesTheMarker() throws Exception {
+        NodeEntry e = parseWholeAlive2Request(EpmdCodec.alive2Request(NodeEntry.genCluster("n1", 4370)));
         assertEquals("n1", e.name);
         assertEquals(4370, e.port);
         assertEquals(NodeEntry.HIDDEN, e.nodeType);

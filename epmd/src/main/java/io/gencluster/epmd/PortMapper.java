@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * An embedded, EPMD-compatible port mapper, served by a node when no EPMD answers on the port
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Bounded: at most {@value #MAX_CONNECTIONS} connections at once, every request read within
  * {@value #REQUEST_TIMEOUT_MS} ms.
  */
+@ProviderType
 public final class PortMapper implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PortMapper.class.getName());

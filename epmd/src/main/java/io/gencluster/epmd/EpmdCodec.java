@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The EPMD wire format (Erlang's port mapper daemon), in one place. Integers are big-endian.
@@ -33,6 +34,7 @@ import java.util.Map;
  * larger than {@link #MAX_NAMES_REPLY}, truncated replies and malformed fields are errors that say
  * what was wrong, never hangs (the socket's read timeout bounds the wait).
  */
+@ProviderType
 public final class EpmdCodec {
 
     public static final int ALIVE2_REQ = 120;
@@ -214,15 +216,6 @@ public final class EpmdCodec {
             return new NodeEntry(name, port, type, protocol, high, low, extra);
         } catch (BufferUnderflowException e) {
             throw new EpmdException("ALIVE2 request is truncated (" + body.length + " bytes)");
-        }
-    }
-
-    /** Decodes a whole ALIVE2 request including its length prefix; for tests of the encoder. */
-    static NodeEntry parseAlive2RequestUnchecked(byte[] request) {
-        try {
-            return parseAlive2Request(java.util.Arrays.copyOfRange(request, 2, request.length));
-        } catch (EpmdException e) {
-            throw new IllegalArgumentException(e);
         }
     }
 

@@ -8,11 +8,13 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Talks to the EPMD of one host: one request per connection, as EPMD wants, every connect and
  * read bounded by the timeout.
  */
+@ProviderType
 public final class EpmdClient {
 
     /** EPMD's port: {@code ERL_EPMD_PORT} when set (as Erlang does), else 4369. */
@@ -39,10 +41,6 @@ public final class EpmdClient {
         this.host = host;
         this.port = port;
         this.timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    }
-
-    public String host() {
-        return host;
     }
 
     /** NAMES: every name registered on this host, with its port. */
@@ -111,14 +109,13 @@ public final class EpmdClient {
     }
 
     /** A live ALIVE2 registration. */
+    @ProviderType
     public static final class Registration implements AutoCloseable {
-        public final NodeEntry entry;
         public final long creation;
         private final Socket socket;
         private volatile boolean closed;
 
         private Registration(NodeEntry entry, Socket socket, long creation, Runnable onLost) {
-            this.entry = entry;
             this.socket = socket;
             this.creation = creation;
             Thread watch = new Thread(() -> {

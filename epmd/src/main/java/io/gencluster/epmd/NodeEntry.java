@@ -2,16 +2,18 @@ package io.gencluster.epmd;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** What EPMD knows of one registered name (a PORT2_RESP, or an ALIVE2 registration). */
+@ProviderType
 public final class NodeEntry {
 
-    /** The ALIVE2 "extra" field our nodes send, telling them apart from Erlang nodes. */
+    /** The ALIVE2 "extra" field dist-tcp nodes send, telling them apart from Erlang nodes. */
     public static final byte[] GENCLUSTER_MARKER = "gen-cluster/1".getBytes(StandardCharsets.US_ASCII);
 
     /** Node type of a normal Erlang node. */
     public static final int NORMAL = 77; // 'M'
-    /** Node type of a hidden node, a C node or a foreign node: ours register as this. */
+    /** Node type of a hidden node, a C node or a foreign node: dist-tcp nodes register as this. */
     public static final int HIDDEN = 72; // 'H'
 
     public final String name;
@@ -32,9 +34,17 @@ public final class NodeEntry {
         this.extra = extra.clone();
     }
 
-    /** An entry for one of our nodes: hidden, TCP, carrying the gen-cluster marker. */
+    /** An entry for a node speaking gen-cluster's own protocol (dist-tcp): hidden, TCP, carrying the gen-cluster marker. */
     public static NodeEntry genCluster(String name, int port) {
         return new NodeEntry(name, port, HIDDEN, 0, 6, 6, GENCLUSTER_MARKER);
+    }
+
+    /**
+     * An entry for a node speaking Erlang's distribution protocol, as an Erlang node registers:
+     * hidden or normal, TCP, version 6 only, no marker (it is not a dist-tcp node).
+     */
+    public static NodeEntry erlang(String name, int port, boolean hidden) {
+        return new NodeEntry(name, port, hidden ? HIDDEN : NORMAL, 0, 6, 6, new byte[0]);
     }
 
     public byte[] extra() {
