@@ -8,6 +8,7 @@ import io.gencluster.api.MessagingException;
 import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.epmd.EpmdClient;
 import io.gencluster.epmd.NodeEntry;
 import io.gencluster.erlang.ErlAtom;
