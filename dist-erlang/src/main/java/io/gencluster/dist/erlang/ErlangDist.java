@@ -7,6 +7,7 @@ import io.gencluster.api.MessagingException;
 import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlPid;

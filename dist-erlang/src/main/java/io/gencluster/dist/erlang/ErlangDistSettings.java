@@ -1,6 +1,8 @@
 package io.gencluster.dist.erlang;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.SettingChecks;
+import io.gencluster.dist.kit.SettingsBuilder;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,45 +28,36 @@ public final class ErlangDistSettings {
     final int epmdPort;
     final java.util.Random random;
 
+    /** Erlang's default {@code net_ticktime}. */
+    static final Duration NET_TICKTIME = Duration.ofSeconds(60);
+    /** Erlang's default {@code net_setuptime}, the longest a connection set-up may take. */
+    static final Duration NET_SETUPTIME = Duration.ofSeconds(7);
+
     private ErlangDistSettings(Builder b) {
-        self = Objects.requireNonNull(b.self, "node name");
-        if (b.cookie == null || b.cookie.length == 0) {
-            throw invalid("cookie", "", "must not be empty");
+        self = Objects.requireNonNull(b.self(), "node name");
+        cookie = SettingChecks.cookie(b.cookie());
+        bindAddress = Objects.requireNonNull(b.bindAddress(), "bind address");
+        if (b.port() < 0 || b.port() > 65535) {
+            throw SettingChecks.invalid("port", b.port(), "must be 0 (any free port) or a port number");
         }
-        cookie = b.cookie.clone();
-        bindAddress = Objects.requireNonNull(b.bindAddress, "bind address");
-        if (b.port < 0 || b.port > 65535) {
-            throw invalid("port", b.port, "must be 0 (any free port) or a port number");
-        }
-        port = b.port;
+        port = b.port();
         hidden = b.hidden;
         // Erlang's net_ticktime is whole seconds, at least 1; the tick goes out every quarter of it
         if (b.netTickTime.toMillis() < 1000 || b.netTickTime.toSeconds() > 3600) {
-            throw invalid("net.ticktime.s", b.netTickTime.toSeconds(), "must be 1-3600 seconds");
+            throw SettingChecks.invalid("net.ticktime.s", b.netTickTime.toSeconds(), "must be 1-3600 seconds");
         }
         netTickTime = b.netTickTime;
-        if (b.handshakeTimeout.toMillis() < 1 || b.handshakeTimeout.toSeconds() > 120) {
-            throw invalid("handshake.timeout.ms", b.handshakeTimeout.toMillis(), "must be 1 ms to 120 s (Erlang's cap)");
+        Duration handshake = b.handshakeTimeout();
+        if (handshake.toMillis() < 1 || handshake.toSeconds() > 120) {
+            throw SettingChecks.invalid("handshake.timeout.ms", handshake.toMillis(), "must be 1 ms to 120 s (Erlang's cap)");
         }
-        handshakeTimeout = b.handshakeTimeout;
-        if (b.maxFrameBytes < 1024) {
-            throw invalid("max.frame.bytes", b.maxFrameBytes, "must be at least 1024");
-        }
-        maxFrameBytes = b.maxFrameBytes;
-        if (b.sendQueueBytes < maxFrameBytes) {
-            throw invalid("send.queue.bytes", b.sendQueueBytes, "must hold at least one frame of max.frame.bytes (" + maxFrameBytes + ")");
-        }
-        sendQueueBytes = b.sendQueueBytes;
-        if (b.mailboxQueue < 1) {
-            throw invalid("mailbox.queue", b.mailboxQueue, "must be at least 1");
-        }
-        mailboxQueue = b.mailboxQueue;
-        epmdRegister = b.epmdRegister;
-        if (b.epmdPort < 1 || b.epmdPort > 65535) {
-            throw invalid("epmd.port", b.epmdPort, "must be a port number");
-        }
-        epmdPort = b.epmdPort;
-        random = b.random != null ? b.random : new java.security.SecureRandom();
+        handshakeTimeout = handshake;
+        maxFrameBytes = SettingChecks.atLeast("max.frame.bytes", b.maxFrameBytes(), 1024);
+        sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 0);
+        mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
+        epmdRegister = b.epmdRegister();
+        epmdPort = SettingChecks.portNumber("epmd.port", b.epmdPort());
+        random = b.random();
     }
 
     public static Builder builder(NodeName self, byte[] cookie) {
@@ -75,41 +68,15 @@ public final class ErlangDistSettings {
         return self;
     }
 
-    /** A setting refused, naming the key (as in the configuration) and the value. */
-    static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException("invalid " + key + " '" + value + "': " + why);
-    }
-
     /** Settings with Erlang's defaults; every setter returns this builder. */
-    public static final class Builder {
-        private final NodeName self;
-        private final byte[] cookie;
-        private String bindAddress = "0.0.0.0";
-        private int port;
+    public static final class Builder extends SettingsBuilder<Builder> {
         private boolean hidden = true;
-        private Duration netTickTime = Duration.ofSeconds(60);
-        private Duration handshakeTimeout = Duration.ofSeconds(7);
-        private int maxFrameBytes = 16 << 20;
-        private int sendQueueBytes = 64 << 20;
-        private int mailboxQueue = 10000;
-        private boolean epmdRegister;
-        private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
-        private java.util.Random random;
+        private Duration netTickTime = NET_TICKTIME;
 
         private Builder(NodeName self, byte[] cookie) {
-            this.self = self;
-            this.cookie = cookie;
-        }
-
-        public Builder bindAddress(String v) {
-            bindAddress = v;
-            return this;
-        }
-
-        /** 0: any free port (EPMD tells Erlang nodes which). */
-        public Builder port(int v) {
-            port = v;
-            return this;
+            super(self, cookie, io.gencluster.epmd.EpmdClient.defaultPort());
+            // port 0: any free port, which EPMD tells Erlang nodes
+            port(0).handshakeTimeout(NET_SETUPTIME).maxFrameBytes(16 << 20).sendQueueBytes(64 << 20);
         }
 
         /** Hidden (the default): Erlang lists the node in {@code nodes(hidden)} and sends it no {@code global} traffic. */
@@ -121,39 +88,6 @@ public final class ErlangDistSettings {
         /** Erlang's {@code net_ticktime}: a tick every quarter of it, down after it passes in silence. */
         public Builder netTickTime(Duration v) {
             netTickTime = v;
-            return this;
-        }
-
-        public Builder handshakeTimeout(Duration v) {
-            handshakeTimeout = v;
-            return this;
-        }
-
-        public Builder maxFrameBytes(int v) {
-            maxFrameBytes = v;
-            return this;
-        }
-
-        public Builder sendQueueBytes(int v) {
-            sendQueueBytes = v;
-            return this;
-        }
-
-        public Builder mailboxQueue(int v) {
-            mailboxQueue = v;
-            return this;
-        }
-
-        /** Registers with the local EPMD on {@code port}, and finds port-less peers through theirs. */
-        public Builder epmd(boolean register, int port) {
-            epmdRegister = register;
-            epmdPort = port;
-            return this;
-        }
-
-        /** Source of challenges; default a SecureRandom. */
-        public Builder random(java.util.Random v) {
-            random = v;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.gencluster.dist.erlang;
 
+import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlInteger;
 import io.gencluster.erlang.ErlPid;

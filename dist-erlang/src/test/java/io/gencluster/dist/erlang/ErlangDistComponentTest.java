@@ -23,9 +23,9 @@ class ErlangDistComponentTest {
     Path dir;
 
     /** A Config whose methods return {@code values} (by configuration key) or the annotation's defaults. */
-    private static ErlangDistComponent.Config config(Map<String, Object> values) {
-        return (ErlangDistComponent.Config) Proxy.newProxyInstance(ErlangDistComponent.Config.class.getClassLoader(),
-                new Class<?>[] {ErlangDistComponent.Config.class}, (p, m, args) -> {
+    private static ErlangDistConfig config(Map<String, Object> values) {
+        return (ErlangDistConfig) Proxy.newProxyInstance(ErlangDistConfig.class.getClassLoader(),
+                new Class<?>[] {ErlangDistConfig.class}, (p, m, args) -> {
                     String key = m.getName().replace('_', '.');
                     return values.containsKey(key) ? values.get(key) : m.getDefaultValue();
                 });
@@ -67,13 +67,13 @@ class ErlangDistComponentTest {
     void badValuesAreNamedByKeyAndValue() {
         Map<String, Object> bad = new HashMap<>(Map.of("node.name", "bad name@host", "cookie", "c"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(bad)).getMessage()
-                .startsWith("invalid node.name 'bad name@host'"));
+                .startsWith("key 'node.name' has invalid value 'bad name@host'"));
         bad.put("node.name", "java@127.0.0.1");
         bad.put("net.ticktime.s", 0);
-        assertEquals("invalid net.ticktime.s '0': must be 1-3600 seconds",
+        assertEquals("key 'net.ticktime.s' has invalid value '0': must be 1-3600 seconds",
                 assertThrows(IllegalArgumentException.class, () -> settings(bad)).getMessage());
         Map<String, Object> noCookie = Map.of("node.name", "java@127.0.0.1", "cookie.file", dir.toString());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(noCookie)).getMessage()
-                .startsWith("invalid cookie.file '" + dir + "'"));
+                .startsWith("key 'cookie.file' has invalid value '" + dir + "'"));
     }
 }

@@ -238,14 +238,14 @@ class ErlangDistTest {
     void settingsNameTheBadKeyAndValue() {
         NodeName n = NodeName.parse("a@127.0.0.1");
         byte[] c = {1};
-        assertEquals("invalid net.ticktime.s '0': must be 1-3600 seconds", assertThrows(IllegalArgumentException.class,
+        assertEquals("key 'net.ticktime.s' has invalid value '0': must be 1-3600 seconds", assertThrows(IllegalArgumentException.class,
                 () -> ErlangDistSettings.builder(n, c).netTickTime(Duration.ZERO).build()).getMessage());
-        assertEquals("invalid cookie '': must not be empty", assertThrows(IllegalArgumentException.class,
+        assertEquals("key 'cookie' has invalid value '': must not be empty", assertThrows(IllegalArgumentException.class,
                 () -> ErlangDistSettings.builder(n, new byte[0]).build()).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> ErlangDistSettings.builder(n, c).maxFrameBytes(4096).sendQueueBytes(100).build()).getMessage()
-                .startsWith("invalid send.queue.bytes '100'"));
+                .startsWith("key 'send.queue.bytes' has invalid value '100'"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ErlangDistSettings.builder(n, c).port(70000).build()).getMessage().startsWith("invalid port '70000'"));
+                () -> ErlangDistSettings.builder(n, c).port(70000).build()).getMessage().startsWith("key 'port' has invalid value '70000'"));
     }
 }

@@ -1,5 +1,6 @@
 package io.gencluster.dist.tcp;
 
+import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.dist.tcp.tls.TlsLink;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import io.gencluster.dist.tcp.wire.Handshake;

@@ -1,5 +1,6 @@
 package io.gencluster.dist.tcp;
 
+import io.gencluster.dist.kit.Mailboxes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,6 +2,7 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.Mailboxes;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,20 +12,20 @@ import java.util.Map;
  * {@link TcpDistComponent}, without OSGi. Optional in OSGi, where the DS component does this.
  */
 @ServiceProvider(value = DistProvider.class, resolution = Resolution.OPTIONAL)
-public final class TcpDistProvider implements DistProvider<TcpDistComponent.Config> {
+public final class TcpDistProvider implements DistProvider<TcpDistConfig> {
 
     @Override
     public String pid() {
-        return TcpDistComponent.PID;
+        return TcpDistConfig.PID;
     }
 
     @Override
-    public Class<TcpDistComponent.Config> configurationType() {
-        return TcpDistComponent.Config.class;
+    public Class<TcpDistConfig> configurationType() {
+        return TcpDistConfig.class;
     }
 
     @Override
-    public Dist start(TcpDistComponent.Config configuration) throws IOException {
+    public Dist start(TcpDistConfig configuration) throws IOException {
         // values were converted by the caller, which names a value that does not fit: no raw map needed
         TcpDist dist = new TcpDist(TcpDistComponent.settings(configuration, Map.of()));
         dist.start();

@@ -1,6 +1,8 @@
 package io.gencluster.dist.tcp;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.SettingChecks;
+import io.gencluster.dist.kit.SettingsBuilder;
 import io.gencluster.dist.tcp.tls.Tls;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.time.Duration;
@@ -34,48 +36,31 @@ public final class TcpDistSettings {
     final java.util.Random random;
 
     private TcpDistSettings(Builder b) {
-        self = Objects.requireNonNull(b.self, "node name");
-        if (b.cookie == null || b.cookie.length == 0) {
-            throw invalid("cookie", "", "must not be empty");
-        }
-        cookie = b.cookie.clone();
-        bindAddress = Objects.requireNonNull(b.bindAddress, "bind address");
-        port = port("port", b.port, true);
-        peerPort = port("peer.port", b.peerPort < 0 ? b.port : b.peerPort, true);
+        self = Objects.requireNonNull(b.self(), "node name");
+        cookie = SettingChecks.cookie(b.cookie());
+        bindAddress = Objects.requireNonNull(b.bindAddress(), "bind address");
+        port = port("port", b.port());
+        peerPort = port("peer.port", b.peerPort < 0 ? b.port() : b.peerPort);
         tick = positive("tick.ms", b.tick);
         tickTimeout = positive("tick.timeout.ms", b.tickTimeout);
         if (tickTimeout.compareTo(tick.multipliedBy(2)) <= 0) {
             // a window of fewer than two ticks declares a healthy but briefly delayed peer dead
-            throw invalid("tick.timeout.ms", tickTimeout.toMillis(), "must be more than twice tick.ms (" + tick.toMillis() + ")");
+            throw SettingChecks.invalid("tick.timeout.ms", tickTimeout.toMillis(), "must be more than twice tick.ms (" + tick.toMillis() + ")");
         }
-        handshakeTimeout = positive("handshake.timeout.ms", b.handshakeTimeout);
-        if (b.maxHandshakes < 1) {
-            throw invalid("max.handshakes", b.maxHandshakes, "must be at least 1");
-        }
-        maxHandshakes = b.maxHandshakes;
-        if (b.maxFrameBytes < FrameCodec.MAX_HANDSHAKE_FRAME) {
-            throw invalid("max.frame.bytes", b.maxFrameBytes, "must be at least " + FrameCodec.MAX_HANDSHAKE_FRAME);
-        }
-        maxFrameBytes = b.maxFrameBytes;
-        if (b.sendQueueBytes < maxFrameBytes + 5) {
-            throw invalid("send.queue.bytes", b.sendQueueBytes, "must hold at least one frame of max.frame.bytes (" + maxFrameBytes + ")");
-        }
-        sendQueueBytes = b.sendQueueBytes;
-        if (b.mailboxQueue < 1) {
-            throw invalid("mailbox.queue", b.mailboxQueue, "must be at least 1");
-        }
-        mailboxQueue = b.mailboxQueue;
+        handshakeTimeout = positive("handshake.timeout.ms", b.handshakeTimeout());
+        maxHandshakes = SettingChecks.atLeast("max.handshakes", b.maxHandshakes, 1);
+        maxFrameBytes = SettingChecks.atLeast("max.frame.bytes", b.maxFrameBytes(), FrameCodec.MAX_HANDSHAKE_FRAME);
+        // a frame's length and type go into the send queue with it
+        sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 5);
+        mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
         transitive = b.transitive;
         tls = b.tls;
         tlsVerifyHostname = b.tlsVerifyHostname;
-        epmdRegister = b.epmdRegister;
-        epmdPort = b.epmdPort;
-        if (epmdPort < 1 || epmdPort > 65535) {
-            throw invalid("epmd.port", epmdPort, "must be a port number");
-        }
+        epmdRegister = b.epmdRegister();
+        epmdPort = SettingChecks.portNumber("epmd.port", b.epmdPort());
         epmdEmbedded = b.epmdEmbedded;
         clock = Objects.requireNonNull(b.clock, "clock");
-        random = b.random != null ? b.random : new java.security.SecureRandom();
+        random = b.random();
     }
 
     public static Builder builder(NodeName self, byte[] cookie) {
@@ -86,9 +71,9 @@ public final class TcpDistSettings {
         return self;
     }
 
-    private static int port(String key, int value, boolean zeroAllowed) {
-        if (value < (zeroAllowed ? 0 : 1) || value > 65535) {
-            throw invalid(key, value, "must be a port number 0-65535");
+    private static int port(String key, int value) {
+        if (value < 0 || value > 65535) {
+            throw SettingChecks.invalid(key, value, "must be a port number 0-65535");
         }
         return value;
     }
@@ -102,54 +87,29 @@ public final class TcpDistSettings {
 
     private static Duration positive(String key, Duration d) {
         if (d == null || d.isNegative() || d.isZero()) {
-            throw invalid(key, d == null ? null : d.toMillis(), "must be a positive number of milliseconds");
+            throw SettingChecks.invalid(key, d == null ? null : d.toMillis(), "must be a positive number of milliseconds");
         }
         if (d.toMillis() > MAX_MS) {
-            throw invalid(key, d.toMillis(), "must be at most " + MAX_MS + " ms");
+            throw SettingChecks.invalid(key, d.toMillis(), "must be at most " + MAX_MS + " ms");
         }
         return d;
     }
 
-    static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException("key '" + key + "' has invalid value '" + value + "': " + why);
-    }
-
     /** Builder with the documented defaults. */
-    public static final class Builder {
-        private final NodeName self;
-        private final byte[] cookie;
-        private String bindAddress = "0.0.0.0";
-        private int port = 4370;
+    public static final class Builder extends SettingsBuilder<Builder> {
         private int peerPort = -1;
         private Duration tick = Duration.ofMillis(1000);
         private Duration tickTimeout = Duration.ofMillis(10000);
-        private Duration handshakeTimeout = Duration.ofMillis(5000);
         private int maxHandshakes = 64;
-        private int maxFrameBytes = 1 << 20;
-        private int sendQueueBytes = 8 << 20;
-        private int mailboxQueue = 10_000;
         private boolean transitive = true;
         private javax.net.ssl.SSLContext tls;
         private boolean tlsVerifyHostname;
-        private boolean epmdRegister;
-        private int epmdPort = io.gencluster.epmd.EpmdClient.defaultPort();
         private boolean epmdEmbedded = true;
         private java.time.Clock clock = new MonotonicClock();
-        private java.util.Random random;
 
         private Builder(NodeName self, byte[] cookie) {
-            this.self = self;
-            this.cookie = cookie;
-        }
-
-        public Builder bindAddress(String v) {
-            bindAddress = v;
-            return this;
-        }
-
-        public Builder port(int v) {
-            port = v;
-            return this;
+            super(self, cookie, io.gencluster.epmd.EpmdClient.defaultPort());
+            port(4370).handshakeTimeout(Duration.ofMillis(5000)).maxFrameBytes(1 << 20).sendQueueBytes(8 << 20);
         }
 
         /** Port for peers whose discovery gave none; default: the same as {@link #port(int)}. */
@@ -168,30 +128,8 @@ public final class TcpDistSettings {
             return this;
         }
 
-        public Builder handshakeTimeout(Duration v) {
-            handshakeTimeout = v;
-            return this;
-        }
-
         public Builder maxHandshakes(int v) {
             maxHandshakes = v;
-            return this;
-        }
-
-        public Builder maxFrameBytes(int v) {
-            maxFrameBytes = v;
-            return this;
-        }
-
-        /** Bytes of messages queued per connection before senders wait (backpressure). */
-        public Builder sendQueueBytes(int v) {
-            sendQueueBytes = v;
-            return this;
-        }
-
-        /** Messages queued per mailbox before further ones are dropped. */
-        public Builder mailboxQueue(int v) {
-            mailboxQueue = v;
             return this;
         }
 
@@ -219,10 +157,8 @@ public final class TcpDistSettings {
          * component turns it on by default).
          */
         public Builder epmd(boolean register, int port, boolean embedded) {
-            epmdRegister = register;
-            epmdPort = port;
             epmdEmbedded = embedded;
-            return this;
+            return epmd(register, port);
         }
 
         /**
@@ -232,12 +168,6 @@ public final class TcpDistSettings {
          */
         public Builder clock(java.time.Clock v) {
             clock = v;
-            return this;
-        }
-
-        /** Source of handshake nonces; default a {@link java.security.SecureRandom}. Only tests pass a seeded one. */
-        public Builder random(java.util.Random v) {
-            random = v;
             return this;
         }
 

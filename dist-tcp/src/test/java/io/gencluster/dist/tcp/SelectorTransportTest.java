@@ -9,6 +9,7 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.dist.tcp.wire.BlockingWire;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import io.gencluster.dist.tcp.wire.Handshake;

@@ -33,7 +33,7 @@ class SettingsFuzzTest {
         values.compute("cookie", (k, v) -> v == null || v.isEmpty() ? "c" : v);
         TcpDistSettings s;
         try {
-            s = TcpDistComponent.settings(CfgValues.of(TcpDistComponent.Config.class, values), new LinkedHashMap<>(values));
+            s = TcpDistComponent.settings(CfgValues.of(TcpDistConfig.class, values), new LinkedHashMap<>(values));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() == null || !e.getMessage().startsWith("key '")) {
                 throw new AssertionError("refusal without the key: " + e.getMessage(), e);

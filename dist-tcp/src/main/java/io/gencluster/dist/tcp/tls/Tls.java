@@ -1,5 +1,6 @@
 package io.gencluster.dist.tcp.tls;
 
+import io.gencluster.dist.kit.SettingChecks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ public final class Tls {
         try {
             return context(load(keyStore, keyPassword, "tls.keystore"), keyPassword, load(trustStore, trustPassword, "tls.truststore"));
         } catch (GeneralSecurityException e) {
-            throw invalid("tls.keystore", keyStore, e.getMessage());
+            throw SettingChecks.invalid("tls.keystore", keyStore, e.getMessage());
         }
     }
 
@@ -54,7 +55,7 @@ public final class Tls {
             }
             return context(keys, none, trust);
         } catch (GeneralSecurityException | IOException e) {
-            throw invalid("tls.certificate", certificate, e.getMessage());
+            throw SettingChecks.invalid("tls.certificate", certificate, e.getMessage());
         }
     }
 
@@ -74,7 +75,7 @@ public final class Tls {
             ks.load(in, password);
             return ks;
         } catch (IOException | GeneralSecurityException e) {
-            throw invalid(key, file, "cannot be read: " + e.getMessage());
+            throw SettingChecks.invalid(key, file, "cannot be read: " + e.getMessage());
         }
     }
 
@@ -82,11 +83,11 @@ public final class Tls {
         try (InputStream in = Files.newInputStream(pem)) {
             List<Certificate> out = new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));
             if (out.isEmpty()) {
-                throw invalid(key, pem, "holds no certificate");
+                throw SettingChecks.invalid(key, pem, "holds no certificate");
             }
             return out;
         } catch (IOException | GeneralSecurityException e) {
-            throw invalid(key, pem, "cannot be read: " + e.getMessage());
+            throw SettingChecks.invalid(key, pem, "cannot be read: " + e.getMessage());
         }
     }
 
@@ -95,7 +96,7 @@ public final class Tls {
         int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
         int end = text.indexOf("-----END PRIVATE KEY-----");
         if (begin < 0 || end < begin) {
-            throw invalid("tls.private.key", pem, "expected an unencrypted PKCS#8 key (BEGIN PRIVATE KEY)");
+            throw SettingChecks.invalid("tls.private.key", pem, "expected an unencrypted PKCS#8 key (BEGIN PRIVATE KEY)");
         }
         byte[] der = Base64.getMimeDecoder().decode(text.substring(begin + 27, end));
         for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
@@ -105,11 +106,6 @@ public final class Tls {
                 // try the next
             }
         }
-        throw invalid("tls.private.key", pem, "not an RSA, EC or Ed25519 key");
-    }
-
-    /** A bad setting, worded as every other settings error of the transport. */
-    private static IllegalArgumentException invalid(String key, Object value, String why) {
-        return new IllegalArgumentException("key '" + key + "' has invalid value '" + value + "': " + why);
+        throw SettingChecks.invalid("tls.private.key", pem, "not an RSA, EC or Ed25519 key");
     }
 }

@@ -1,0 +1,242 @@
+package io.gencluster.dist.kit;
+
+import io.gencluster.api.MessageHandler;
+import io.gencluster.api.NodeName;
+import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One mailbox: its handler, its bounded queue (a ring that grows up to the capacity as it is
+ * needed) and the thread that empties it, taking up to {@link Mailboxes#BATCH} messages at once.
+ */
+final class Mailbox implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
+    private static final int INITIAL_RING = 1024;
+
+    final String name;
+    final MessageHandler handler;
+    final Thread thread;
+    volatile long lastDropLog;
+
+    private final Mailboxes owner;
+    private final int capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nonEmpty = lock.newCondition();
+    private final Condition room = lock.newCondition();
+    // guarded by lock
+    private NodeName[] froms;
+    private byte[][] payloads;
+    private int head;
+    private int count;
+    private int roomWaiters; // readers waiting in put(from, payload, wait) for room
+    private boolean waiting; // the thread waits for messages
+    private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
+    private boolean closing;
+    // the owner's reading thread only
+    boolean deferred; // in the owner's list of mailboxes to wake
+
+    Mailbox(Mailboxes owner, String name, MessageHandler handler) {
+        this.owner = owner;
+        this.name = name;
+        this.handler = handler;
+        this.capacity = owner.capacity;
+        int ring = Math.min(capacity, INITIAL_RING);
+        froms = new NodeName[ring];
+        payloads = new byte[ring][];
+        this.thread = new Thread(this, "gencluster-mailbox-" + name + "-" + owner.threadTag);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Takes as many of {@code batch[start..end)} as there is room for; returns how many. The
+     * thread is woken if {@code wake}, or when enough are waiting, or the queue is full; else the
+     * owner is asked to wake it at the end of the read.
+     */
+    int put(NodeName from, byte[][] batch, int start, int end, boolean wake) {
+        lock.lock();
+        try {
+            if (closing) {
+                return end - start; // dropped: the mailbox is going away
+            }
+            int n = Math.min(end - start, capacity - count);
+            if (count + n > payloads.length) {
+                grow(count + n);
+            }
+            int ring = payloads.length;
+            int tail = (head + count) % ring;
+            int first = Math.min(n, ring - tail);
+            System.arraycopy(batch, start, payloads, tail, first);
+            System.arraycopy(batch, start + first, payloads, 0, n - first);
+            Arrays.fill(froms, tail, tail + first, from);
+            Arrays.fill(froms, 0, n - first, from);
+            count += n;
+            if (n < end - start) {
+                awaited = true;
+                wake = true; // full: only the thread can make room
+            }
+            if (count > 0 && waiting) {
+                if (wake || count >= owner.wakeAt) {
+                    nonEmpty.signal();
+                } else if (!deferred) {
+                    deferred = true;
+                    owner.defer(this);
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes one message, waking the thread, and waits up to {@code waitNanos} for room while the
+     * queue is full.
+     *
+     * @return false when the queue stayed full: the message was not taken
+     */
+    boolean put(NodeName from, byte[] payload, long waitNanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long left = waitNanos;
+            while (count == capacity && !closing) {
+                if (left <= 0) {
+                    return false;
+                }
+                roomWaiters++;
+                try {
+                    left = room.awaitNanos(left);
+                } finally {
+                    roomWaiters--;
+                }
+            }
+            return put(from, new byte[][] {payload}, 0, 1, true) == 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the thread if messages wait for it (a put that did not). */
+    void wake() {
+        deferred = false;
+        lock.lock();
+        try {
+            if (count > 0 && waiting) {
+                nonEmpty.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void grow(int needed) {
+        int size = payloads.length;
+        while (size < needed) {
+            size = (int) Math.min(capacity, size * 2L);
+        }
+        NodeName[] f = new NodeName[size];
+        byte[][] p = new byte[size][];
+        for (int i = 0; i < count; i++) {
+            int at = (head + i) % payloads.length;
+            f[i] = froms[at];
+            p[i] = payloads[at];
+        }
+        froms = f;
+        payloads = p;
+        head = 0;
+    }
+
+    @Override
+    public void run() {
+        NodeName[] takenFrom = new NodeName[Mailboxes.BATCH];
+        byte[][] taken = new byte[Mailboxes.BATCH][];
+        try {
+            while (true) {
+                int n;
+                boolean wakeReader;
+                lock.lock();
+                try {
+                    while (count == 0) {
+                        if (closing) {
+                            return;
+                        }
+                        waiting = true;
+                        try {
+                            nonEmpty.await();
+                        } finally {
+                            waiting = false;
+                        }
+                    }
+                    n = Math.min(count, Mailboxes.BATCH);
+                    int ring = payloads.length;
+                    int first = Math.min(n, ring - head);
+                    System.arraycopy(payloads, head, taken, 0, first);
+                    System.arraycopy(payloads, 0, taken, first, n - first);
+                    System.arraycopy(froms, head, takenFrom, 0, first);
+                    System.arraycopy(froms, 0, takenFrom, first, n - first);
+                    Arrays.fill(payloads, head, head + first, null);
+                    Arrays.fill(payloads, 0, n - first, null);
+                    head = (head + n) % ring;
+                    count -= n;
+                    wakeReader = awaited;
+                    awaited = false;
+                    if (roomWaiters > 0) {
+                        room.signalAll();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (wakeReader) {
+                    owner.roomMade.run(); // the waiting reader goes on now, not at its next retry
+                }
+                for (int i = 0; i < n; i++) {
+                    deliver(takenFrom[i], taken[i]);
+                    taken[i] = null;
+                }
+            }
+        } catch (InterruptedException e) {
+            // stopped with the node: what is still queued is dropped (at most once)
+        }
+    }
+
+    private void deliver(NodeName from, byte[] payload) {
+        try {
+            handler.message(from, payload);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "handler of mailbox '" + name + "' failed on a message from " + from, e);
+        }
+    }
+
+    /** Delivers what is queued, then stops. */
+    void finish() {
+        lock.lock();
+        try {
+            closing = true;
+            nonEmpty.signal();
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops at once, dropping what is queued. */
+    void stop() {
+        lock.lock();
+        try {
+            closing = true;
+            Arrays.fill(payloads, null);
+            Arrays.fill(froms, null);
+            count = 0;
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,173 @@
+package io.gencluster.dist.kit;
+
+import io.gencluster.api.MessageHandler;
+import io.gencluster.api.NodeName;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The mailboxes of a node: each delivers to its handler on a thread of its own through a bounded
+ * queue, so a handler never runs on a connection's reader and heartbeats go on whatever it does.
+ * Delivery is at most once: a message for a mailbox that does not exist, or whose queue stayed
+ * full, is dropped, and the drop logged once per burst.
+ *
+ * <p>A reader hands messages over in one of two ways. A reader that must never block (one
+ * selector thread for every connection) {@link #offer offers} what a read brought and, when a
+ * queue is full, stops reading that connection for a bounded time — which pushes back on the
+ * sender through TCP flow control, so a fast sender slows down instead of losing messages — then
+ * offers the rest again or {@link #drop drops} it. While it waits, that connection's other
+ * mailboxes wait too; other connections do not. A reader with a thread per connection
+ * {@link #deliver delivers} one message at a time, waiting at most {@link #OFFER_WAIT_MS} for
+ * room, far below any heartbeat timeout, so a slow handler never makes a peer look dead.
+ *
+ * <p>Messages move in batches both ways: an offer hands over every message of a read that goes to
+ * one mailbox at once, and the mailbox's thread takes every waiting message at once; each costs
+ * one lock and at most one wake-up, not one per message. In the middle of a long read the reader
+ * does not wake a mailbox's thread for each batch (a thread woken on a busy machine preempts the
+ * reader each time), only at the end of the read or once {@code 4 * BATCH} messages wait.
+ */
+public final class Mailboxes {
+
+    /** Most messages a mailbox's thread takes at once. */
+    public static final int BATCH = 1024;
+    /** Longest wait of {@link #deliver} for room in a full queue, in milliseconds. */
+    public static final long OFFER_WAIT_MS = 200;
+
+    private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Messages waiting that wake a mailbox's thread even in the middle of a read. */
+    private static final int WAKE_AT = 4 * BATCH;
+
+    final int capacity;
+    final int wakeAt;
+    final String threadTag;
+    final Runnable roomMade;
+    private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+    /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
+    private final List<Mailbox> unwoken = new ArrayList<>();
+    private volatile long lastUnknownLog;
+
+    /**
+     * @param capacity messages each mailbox queues at most
+     * @param threadTag ends the name of every mailbox thread (the node's name)
+     * @param roomMade called on a mailbox's thread when a full queue that an {@link #offer} could
+     *     not fill has room again
+     */
+    public Mailboxes(int capacity, String threadTag, Runnable roomMade) {
+        this.capacity = capacity;
+        this.wakeAt = Math.min(WAKE_AT, capacity);
+        this.threadTag = threadTag;
+        this.roomMade = roomMade;
+    }
+
+    /** Mailboxes for readers that {@link #deliver}, which need not be told of room. */
+    public Mailboxes(int capacity, String threadTag) {
+        this(capacity, threadTag, () -> { });
+    }
+
+    /** Delivers messages for {@code name} to {@code handler} from now on; a mailbox it replaces delivers what it holds, then stops. */
+    public void add(String name, MessageHandler handler) {
+        Mailbox box = new Mailbox(this, name, handler);
+        box.start();
+        Mailbox old = boxes.put(name, box);
+        if (old != null) {
+            old.finish();
+        }
+    }
+
+    /** Removes mailbox {@code name} if {@code handler} still serves it; it delivers what it holds, then stops. */
+    public void remove(String name, MessageHandler handler) {
+        Mailbox box = boxes.get(name);
+        if (box != null && box.handler == handler && boxes.remove(name, box)) {
+            box.finish();
+        }
+    }
+
+    public boolean has(String name) {
+        return boxes.containsKey(name);
+    }
+
+    /**
+     * Queues the messages {@code payloads[start..end)} from one node to one mailbox, in order,
+     * without waiting. Messages for a mailbox that does not exist are dropped (and logged once
+     * per burst). Only one thread may offer: the one that calls {@link #wakeDeferred}.
+     *
+     * @param wake wake the mailbox's thread now, rather than at {@link #wakeDeferred}
+     * @return how many were taken (or dropped); fewer than offered when the mailbox's queue is
+     *     full: the caller keeps the rest, stops reading the connection (pushing back through TCP)
+     *     and offers them again once told there is room, or gives up with {@link #drop}
+     */
+    public int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end, boolean wake) {
+        Mailbox box = boxes.get(mailbox);
+        if (box == null) {
+            unknown(from, mailbox, end - start);
+            return end - start;
+        }
+        return box.put(from, payloads, start, end, wake);
+    }
+
+    /** Wakes the threads of the mailboxes that {@link #offer} left without a wake-up. Reading thread only. */
+    public void wakeDeferred() {
+        for (int i = 0; i < unwoken.size(); i++) {
+            unwoken.get(i).wake();
+        }
+        unwoken.clear();
+    }
+
+    /**
+     * Queues one message, waiting up to {@link #OFFER_WAIT_MS} for room in a full queue, then
+     * dropping it. Messages for a mailbox that does not exist are dropped. Drops are logged once
+     * per burst. Any number of threads may deliver at once.
+     *
+     * @throws InterruptedException when the reader is stopped while it waits for room
+     */
+    public void deliver(NodeName from, String mailbox, byte[] payload) throws InterruptedException {
+        Mailbox box = boxes.get(mailbox);
+        if (box == null) {
+            unknown(from, mailbox, 1);
+        } else if (!box.put(from, payload, TimeUnit.MILLISECONDS.toNanos(OFFER_WAIT_MS))) {
+            drop(from, mailbox, 1);
+        }
+    }
+
+    /** Gives up on messages whose mailbox stayed full (delivery is at most once), logging once per burst. */
+    public void drop(NodeName from, String mailbox, int messages) {
+        Mailbox box = boxes.get(mailbox);
+        long now = System.nanoTime();
+        if (box != null && now - box.lastDropLog > LOG_INTERVAL_NANOS) {
+            box.lastDropLog = now;
+            LOG.log(Level.WARNING, "mailbox ''{0}'' is {1,number,#} messages behind; dropped {2,number,#} from {3} (and maybe more from others)",
+                    mailbox, capacity, messages, from);
+        }
+    }
+
+    private void unknown(NodeName from, String mailbox, int messages) {
+        long now = System.nanoTime();
+        if (now - lastUnknownLog > LOG_INTERVAL_NANOS) {
+            lastUnknownLog = now;
+            LOG.log(Level.WARNING, "{0,number,#} message(s) from {1} to mailbox ''{2}'' dropped: no such mailbox here",
+                    messages, from, mailbox);
+        }
+    }
+
+    /** Stops every mailbox's thread, dropping what is queued; returns the threads, for the caller to join. */
+    public List<Thread> close() {
+        List<Mailbox> all = List.copyOf(boxes.values());
+        boxes.clear();
+        List<Thread> threads = new ArrayList<>(all.size());
+        for (Mailbox box : all) {
+            box.stop();
+            threads.add(box.thread);
+        }
+        return threads;
+    }
+
+    /** Remembers {@code box} for {@link #wakeDeferred}. Reading thread only. */
+    void defer(Mailbox box) {
+        unwoken.add(box);
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * What the project's transports, dist-tcp and dist-erlang, share, so that each idea lives once:
+ * the {@link io.gencluster.dist.kit.CookieFile cookie file}, the
+ * {@link io.gencluster.dist.kit.Mailboxes mailboxes} that hand received messages to handlers, the
+ * whiteboard that makes every {@code MessageHandler} service a mailbox and the running and
+ * registering of a transport under Declarative Services
+ * ({@link io.gencluster.dist.kit.TransportRunner}, {@link io.gencluster.dist.kit.TransportService}),
+ * and the {@link io.gencluster.dist.kit.SettingChecks checks} every transport's settings make.
+ *
+ * <p>This package is for the project's transports; it is not an application API. Applications use
+ * {@code io.gencluster.api}; a transport written elsewhere implements {@code io.gencluster.spi}
+ * and needs nothing from here.
+ */
+@Version("1.0.0")
+@Export
+package io.gencluster.dist.kit;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

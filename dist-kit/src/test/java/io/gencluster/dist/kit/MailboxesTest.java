@@ -1,0 +1,209 @@
+package io.gencluster.dist.kit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gencluster.api.MessageHandler;
+import io.gencluster.api.NodeName;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MailboxesTest {
+
+    private static final long TIMEOUT_MS = 10_000;
+    private static final NodeName PEER = NodeName.parse("peer@127.0.0.1");
+
+    private final List<Mailboxes> opened = new CopyOnWriteArrayList<>();
+
+    /** Records what it is given; while {@link #held}, it keeps the first message's thread waiting. */
+    private static final class Recorder implements MessageHandler {
+        final List<String> got = new CopyOnWriteArrayList<>();
+        final BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch held = new CountDownLatch(1);
+        private final boolean hold;
+
+        Recorder(boolean hold) {
+            this.hold = hold;
+        }
+
+        @Override
+        public void message(NodeName from, byte[] payload) {
+            got.add(new String(payload));
+            threads.add(Thread.currentThread().getName());
+            arrived.add(new String(payload));
+            entered.countDown();
+            if (hold) {
+                try {
+                    held.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        void awaitGot(int n) throws InterruptedException {
+            while (got.size() < n) {
+                assertNotNull(arrived.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS), "got only " + got);
+            }
+        }
+    }
+
+    private Mailboxes mailboxes(int capacity, Runnable roomMade) {
+        Mailboxes m = new Mailboxes(capacity, "node@host", roomMade);
+        opened.add(m);
+        return m;
+    }
+
+    private static byte[][] messages(String... texts) {
+        byte[][] out = new byte[texts.length][];
+        for (int i = 0; i < texts.length; i++) {
+            out[i] = texts[i].getBytes();
+        }
+        return out;
+    }
+
+    @AfterEach
+    void closeAll() throws InterruptedException {
+        for (Mailboxes m : opened) {
+            for (Thread t : m.close()) {
+                t.join(TIMEOUT_MS);
+            }
+        }
+    }
+
+    @Test
+    void messagesReachTheirHandlerInOrderOnTheMailboxsOwnThread() throws Exception {
+        Recorder r = new Recorder(false);
+        Mailboxes m = mailboxes(10, () -> { });
+        m.add("box", r);
+        assertEquals(3, m.offer(PEER, "box", messages("a", "b", "c"), 0, 3, true));
+        r.awaitGot(3);
+        assertEquals(List.of("a", "b", "c"), r.got);
+        assertEquals("gencluster-mailbox-box-node@host", r.threads.get(0));
+    }
+
+    @Test
+    void messagesOfferedWithoutAWakeUpArriveOnceTheReadEnds() throws Exception {
+        Recorder r = new Recorder(false);
+        Mailboxes m = mailboxes(10, () -> { });
+        m.add("box", r);
+        m.offer(PEER, "box", messages("a"), 0, 1, false);
+        m.wakeDeferred();
+        r.awaitGot(1);
+        assertEquals(List.of("a"), r.got);
+    }
+
+    @Test
+    void aFullQueueTakesWhatFitsAndSaysWhenThereIsRoomAgain() throws Exception {
+        Recorder r = new Recorder(true);
+        CountDownLatch room = new CountDownLatch(1);
+        Mailboxes m = mailboxes(2, room::countDown);
+        m.add("box", r);
+        m.offer(PEER, "box", messages("first"), 0, 1, true);
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the handler holds the first message");
+        assertEquals(2, m.offer(PEER, "box", messages("a", "b", "c"), 0, 3, true), "two fit, the third is the caller's");
+        r.held.countDown();
+        assertTrue(room.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "told of room");
+        assertEquals(1, m.offer(PEER, "box", messages("a", "b", "c"), 2, 3, true));
+        r.awaitGot(4);
+        assertEquals(List.of("first", "a", "b", "c"), r.got);
+    }
+
+    @Test
+    void aDeliveryWaitsABoundedTimeForRoomThenDropsTheMessage() throws Exception {
+        Recorder r = new Recorder(true);
+        Mailboxes m = mailboxes(1, () -> { });
+        m.add("box", r);
+        m.deliver(PEER, "box", "first".getBytes());
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the handler holds the first message");
+        m.deliver(PEER, "box", "queued".getBytes());
+        long start = System.nanoTime();
+        m.deliver(PEER, "box", "dropped".getBytes());
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(waitedMs >= Mailboxes.OFFER_WAIT_MS - 10, "waited " + waitedMs + " ms for room");
+        r.held.countDown();
+        r.awaitGot(2);
+        m.remove("box", r); // delivers what it holds, then stops
+        for (Thread t : m.close()) {
+            t.join(TIMEOUT_MS);
+        }
+        assertEquals(List.of("first", "queued"), r.got);
+    }
+
+    @Test
+    void aWaitingDeliveryGoesOnAsSoonAsTheHandlerMakesRoom() throws Exception {
+        Recorder r = new Recorder(true);
+        Mailboxes m = mailboxes(1, () -> { });
+        Mailbox box = new Mailbox(m, "box", r);
+        box.start();
+        assertTrue(box.put(PEER, "first".getBytes(), 0));
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        assertTrue(box.put(PEER, "queued".getBytes(), 0));
+        assertFalse(box.put(PEER, "refused".getBytes(), 0), "full, and no wait allowed");
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return box.put(PEER, "waited".getBytes(), TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        r.held.countDown();
+        assertTrue(waiting.get(TIMEOUT_MS, TimeUnit.MILLISECONDS), "taken once there was room");
+        r.awaitGot(3);
+        assertEquals(List.of("first", "queued", "waited"), r.got);
+        box.stop();
+        box.thread.join(TIMEOUT_MS);
+    }
+
+    @Test
+    void messagesForAMailboxThatDoesNotExistAreDropped() throws Exception {
+        Mailboxes m = mailboxes(10, () -> { });
+        assertEquals(2, m.offer(PEER, "nobody", messages("a", "b"), 0, 2, true), "taken, to be dropped");
+        m.deliver(PEER, "nobody", "c".getBytes());
+        assertFalse(m.has("nobody"));
+    }
+
+    @Test
+    void onlyTheHandlerThatServesAMailboxRemovesIt() throws Exception {
+        Recorder first = new Recorder(false);
+        Recorder second = new Recorder(false);
+        Mailboxes m = mailboxes(10, () -> { });
+        m.add("box", first);
+        m.add("box", second); // replaces the first
+        m.remove("box", first);
+        assertTrue(m.has("box"));
+        m.deliver(PEER, "box", "a".getBytes());
+        second.awaitGot(1);
+        assertEquals(List.of(), first.got);
+        m.remove("box", second);
+        assertFalse(m.has("box"));
+    }
+
+    @Test
+    void closingStopsEveryMailboxThread() throws Exception {
+        Recorder r = new Recorder(true);
+        Mailboxes m = mailboxes(10, () -> { });
+        m.add("a", r);
+        m.add("b", new Recorder(false));
+        m.deliver(PEER, "a", "held".getBytes());
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        List<Thread> threads = m.close();
+        assertEquals(2, threads.size());
+        for (Thread t : threads) {
+            t.join(TIMEOUT_MS);
+            assertFalse(t.isAlive(), t.getName());
+        }
+        assertFalse(m.has("a"));
+    }
+}
