@@ -39,7 +39,9 @@ public final class PortMapper implements AutoCloseable {
     private final List<Socket> open = new ArrayList<>();
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final AtomicLong creation = new AtomicLong(System.currentTimeMillis() / 1000);
+    private static final long ACCEPTOR_EXIT_MS = 2000;
     private volatile boolean closed;
+    private volatile Thread acceptor;
 
     private static final class Registered {
         final NodeEntry entry;
@@ -71,6 +73,7 @@ public final class PortMapper implements AutoCloseable {
         PortMapper m = new PortMapper(s);
         Thread t = new Thread(m::acceptLoop, "gencluster-epmd-server-" + port);
         t.setDaemon(true);
+        m.acceptor = t;
         t.start();
         LOG.log(Level.INFO, "serving an embedded port mapper on {0}", s.getLocalSocketAddress());
         return m;
@@ -86,6 +89,10 @@ public final class PortMapper implements AutoCloseable {
             try {
                 s = server.accept();
             } catch (IOException e) {
+                return;
+            }
+            if (closed) { // accepted while closing: a closed port mapper answers nobody
+                close(s);
                 return;
             }
             if (!slots.tryAcquire()) {
@@ -170,6 +177,15 @@ public final class PortMapper implements AutoCloseable {
     public void close() {
         closed = true;
         close(server);
+        // the listening socket is released only once the thread blocked in accept has left it: wait
+        // for that, so that the port is free (and refuses connections) when close returns
+        if (Thread.currentThread() != acceptor) {
+            try {
+                acceptor.join(ACCEPTOR_EXIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<Socket> all;
         synchronized (open) {
             all = new ArrayList<>(open);
