@@ -8,6 +8,7 @@ import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.kit.Mailboxes;
+import io.gencluster.dist.kit.NodeEvents;
 import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlPid;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A node of an Erlang cluster: listens for Erlang nodes, dials them, keeps one connection per
@@ -44,6 +46,8 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
 
     private static final System.Logger LOG = System.getLogger(ErlangDist.class.getName());
     private static final Duration EVENTS_STOP_WAIT = Duration.ofSeconds(2);
+    /** Events and connect results queued at most; an event past it is dropped and logged, as in dist-tcp. */
+    private static final int MAX_EVENTS_QUEUED = 10_000;
 
     private final ErlangDistSettings s;
     private final NodeName self;
@@ -69,12 +73,8 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
         this.self = settings.self;
         this.selfAtom = ErlAtom.of(self.toString());
         String tag = self.toString();
-        this.events = new NodeEvents("gencluster-erlang-events-" + tag);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gencluster-erlang-timer-" + tag);
-            t.setDaemon(true);
-            return t;
-        });
+        this.events = new NodeEvents(daemons("events", tag), MAX_EVENTS_QUEUED, LOG);
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemons("timer", tag));
         this.handshakes = new Handshakes(timer, settings.handshakeTimeout, tag);
         this.mailboxes = new Mailboxes(settings.mailboxQueue, tag);
         this.pids = new MailboxPids(selfAtom, () -> creation);
@@ -84,6 +84,15 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
         this.acceptor = new Acceptor(self, handshakes, admission);
         this.dialer = new Dialer(self, settings.handshakeTimeout, settings.epmdPort, connections, dials, results, handshakes, admission);
         this.outbound = new Outbound(connections, pids, settings.maxFrameBytes);
+    }
+
+    /** Makes daemon threads named {@code gencluster-erlang-<role>-<node>}. */
+    private static ThreadFactory daemons(String role, String tag) {
+        return r -> {
+            Thread t = new Thread(r, "gencluster-erlang-" + role + "-" + tag);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Listens, registers with EPMD (when configured) and starts ticking. */

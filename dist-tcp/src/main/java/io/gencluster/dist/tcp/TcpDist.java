@@ -8,6 +8,7 @@ import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.kit.Mailboxes;
+import io.gencluster.dist.kit.NodeEvents;
 import io.gencluster.dist.tcp.wire.Handshake;
 import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.spi.Dist;
@@ -73,7 +74,7 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         // a mailbox that makes room wakes the selector: a connection parked on it is retried at once
         this.mailboxes = new Mailboxes(settings.mailboxQueue, threadTag, io::wakeup);
         this.threads = new PoolThreads(threadTag);
-        this.events = new NodeEvents(threads.named("events"), "gencluster-tcp-events-", MAX_EVENTS_QUEUED, LOG);
+        this.events = new NodeEvents(threads.named("events"), MAX_EVENTS_QUEUED, LOG);
         this.open = new OpenConnections(io, table, events, settings.clock);
         DialOutcomes dials = new DialOutcomes(table, events, open);
         this.outbound = new OutboundFrames(settings, open);
