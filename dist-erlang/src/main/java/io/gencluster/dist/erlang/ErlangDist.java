@@ -42,9 +42,9 @@ import java.util.concurrent.ThreadFactory;
 public final class ErlangDist extends Transport implements ErlangMessenger {
 
     private static final System.Logger LOG = System.getLogger(ErlangDist.class.getName());
-    private static final Duration EVENTS_STOP_WAIT = Duration.ofSeconds(2);
     /** Events and connect results queued at most; an event past it is dropped and logged, as in dist-tcp. */
     private static final int MAX_EVENTS_QUEUED = 10_000;
+    private static final Duration EVENTS_STOP_WAIT = Duration.ofSeconds(2);
 
     private final ErlangDistSettings s;
     private final ErlAtom selfAtom;
@@ -66,19 +66,17 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
         super(settings.self, new NodeEvents(daemons("events", settings.self), MAX_EVENTS_QUEUED, LOG),
                 new Mailboxes(settings.mailboxQueue, settings.self.toString()));
         this.s = settings;
-        NodeName self = settings.self;
-        String tag = self.toString();
         NodeEvents events = events();
-        this.selfAtom = ErlAtom.of(tag);
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemons("timer", self));
-        this.handshakes = new Handshakes(timer, settings.handshakeTimeout, tag);
+        this.selfAtom = ErlAtom.of(settings.self.toString());
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemons("timer", settings.self));
+        this.handshakes = new Handshakes(settings, timer);
         this.pids = new MailboxPids(selfAtom, () -> creation);
         this.connections = new Connections(new Inbound(pids, mailboxes()), events);
         this.results = new ConnectResults(events, timer);
-        this.admission = new Admission(self, connections, dials, results, events, settings.maxFrameBytes, settings.sendQueueBytes);
-        this.acceptor = new Acceptor(self, handshakes, admission);
-        this.dialer = new Dialer(self, settings.handshakeTimeout, settings.epmdPort, connections, dials, results, handshakes, admission);
-        this.outbound = new Outbound(connections, pids, settings.maxFrameBytes);
+        this.admission = new Admission(settings, connections, dials, results, events);
+        this.acceptor = new Acceptor(settings, handshakes, admission);
+        this.dialer = new Dialer(settings, connections, dials, results, handshakes, admission);
+        this.outbound = new Outbound(settings, connections, pids);
     }
 
     /** Makes daemon threads named {@code gencluster-erlang-<role>-<node>}. */
@@ -94,7 +92,7 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
     @Override
     public synchronized void start() throws IOException {
         NodeName self = self();
-        acceptor.bind(s.bindAddress, s.port);
+        acceptor.bind();
         long c = 0;
         if (s.epmdRegister) {
             epmd = EpmdRegistrar.erlangNode(self.name(), acceptor.port(), s.hidden, s.epmdPort, timer);
