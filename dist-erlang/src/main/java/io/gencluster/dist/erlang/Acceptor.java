@@ -20,22 +20,26 @@ final class Acceptor {
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeName self;
+    private final String bindAddress;
+    private final int bindPort;
     private final Handshakes handshakes;
     private final Admission admission;
     private volatile ServerSocket server;
     private volatile boolean closed;
     private volatile long lastBusyLog;
 
-    Acceptor(NodeName self, Handshakes handshakes, Admission admission) {
-        this.self = self;
+    Acceptor(ErlangDistSettings settings, Handshakes handshakes, Admission admission) {
+        this.self = settings.self;
+        this.bindAddress = settings.bindAddress;
+        this.bindPort = settings.port;
         this.handshakes = handshakes;
         this.admission = admission;
     }
 
-    /** Binds the listening socket; {@code port} 0 picks a free one. */
-    void bind(String address, int port) throws IOException {
+    /** Binds the listening socket to the configured address and port; port 0 picks a free one. */
+    void bind() throws IOException {
         server = new ServerSocket();
-        server.bind(new InetSocketAddress(address, port), 64);
+        server.bind(new InetSocketAddress(bindAddress, bindPort), 64);
     }
 
     /** The port listened on, once bound. */

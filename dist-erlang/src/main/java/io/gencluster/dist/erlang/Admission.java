@@ -3,6 +3,7 @@ package io.gencluster.dist.erlang;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.NodeEvents;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
@@ -19,24 +20,23 @@ final class Admission implements Handshake.Arbiter {
 
     private static final System.Logger LOG = System.getLogger(Admission.class.getName());
 
-    private final NodeName self;
     private final Connections connections;
     private final DialAttempts dials;
     private final ConnectResults results;
     private final NodeEvents events;
+    private final NodeName self;
     private final int maxFrameBytes;
     private final long sendQueueBytes;
     private final AtomicInteger admitted = new AtomicInteger();
 
-    Admission(NodeName self, Connections connections, DialAttempts dials, ConnectResults results, NodeEvents events,
-            int maxFrameBytes, long sendQueueBytes) {
-        this.self = self;
+    Admission(ErlangDistSettings settings, Connections connections, DialAttempts dials, ConnectResults results, NodeEvents events) {
         this.connections = connections;
         this.dials = dials;
         this.results = results;
         this.events = events;
-        this.maxFrameBytes = maxFrameBytes;
-        this.sendQueueBytes = sendQueueBytes;
+        this.self = settings.self;
+        this.maxFrameBytes = settings.maxFrameBytes;
+        this.sendQueueBytes = settings.sendQueueBytes;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gencluster.dist.erlang;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.NodeEvents;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -53,14 +54,14 @@ final class ConnectResults {
         lastRefusal.remove(node);
         List<CompletableFuture<Void>> ws = waiters.remove(node);
         if (ws != null) {
-            events.settle(ws, null);
+            ws.forEach(w -> events.settle(w, null));
         }
     }
 
     void failed(NodeName node, IOException e) {
         List<CompletableFuture<Void>> ws = waiters.remove(node);
         if (ws != null) {
-            events.settle(ws, e);
+            ws.forEach(w -> events.settle(w, e));
         }
     }
 

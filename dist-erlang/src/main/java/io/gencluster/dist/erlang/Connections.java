@@ -3,6 +3,7 @@ package io.gencluster.dist.erlang;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.NodeEvents;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;

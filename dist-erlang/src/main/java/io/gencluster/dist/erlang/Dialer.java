@@ -23,25 +23,25 @@ final class Dialer {
     private static final System.Logger LOG = System.getLogger(Dialer.class.getName());
     private static final Duration EPMD_TIMEOUT = Duration.ofSeconds(2);
 
-    private final NodeName self;
-    private final Duration handshakeTimeout;
-    private final int epmdPort;
     private final Connections connections;
     private final DialAttempts dials;
     private final ConnectResults results;
     private final Handshakes handshakes;
     private final Admission admission;
+    private final NodeName self;
+    private final Duration handshakeTimeout;
+    private final int epmdPort;
 
-    Dialer(NodeName self, Duration handshakeTimeout, int epmdPort, Connections connections, DialAttempts dials,
-            ConnectResults results, Handshakes handshakes, Admission admission) {
-        this.self = self;
-        this.handshakeTimeout = handshakeTimeout;
-        this.epmdPort = epmdPort;
+    Dialer(ErlangDistSettings settings, Connections connections, DialAttempts dials, ConnectResults results, Handshakes handshakes,
+            Admission admission) {
         this.connections = connections;
         this.dials = dials;
         this.results = results;
         this.handshakes = handshakes;
         this.admission = admission;
+        this.self = settings.self;
+        this.handshakeTimeout = settings.handshakeTimeout;
+        this.epmdPort = settings.epmdPort;
     }
 
     CompletionStage<Void> connect(Peer peer, Duration timeout) {

@@ -1,19 +1,17 @@
 package io.gencluster.dist.erlang;
 
-import io.gencluster.api.ClusterListener;
 import io.gencluster.api.DownReason;
-import io.gencluster.api.MessageHandler;
 import io.gencluster.api.MessagingException;
-import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.kit.Mailboxes;
+import io.gencluster.dist.kit.NodeEvents;
+import io.gencluster.dist.kit.Transport;
 import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlPid;
 import io.gencluster.erlang.ErlangMessenger;
 import io.gencluster.erlang.Term;
-import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A node of an Erlang cluster: listens for Erlang nodes, dials them, keeps one connection per
@@ -40,17 +39,16 @@ import java.util.concurrent.ScheduledExecutorService;
  * connection, one timer (ticks, silence, deadlines, EPMD retries), one event thread for listeners
  * and connect results, and one per mailbox. All end in {@link #close()}.
  */
-public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoCloseable {
+public final class ErlangDist extends Transport implements ErlangMessenger {
 
     private static final System.Logger LOG = System.getLogger(ErlangDist.class.getName());
+    /** Events and connect results queued at most; an event past it is dropped and logged, as in dist-tcp. */
+    private static final int MAX_EVENTS_QUEUED = 10_000;
     private static final Duration EVENTS_STOP_WAIT = Duration.ofSeconds(2);
 
     private final ErlangDistSettings s;
-    private final NodeName self;
     private final ErlAtom selfAtom;
-    private final NodeEvents events;
     private final ScheduledExecutorService timer;
-    private final Mailboxes mailboxes;
     private final MailboxPids pids;
     private final Connections connections;
     private final DialAttempts dials = new DialAttempts();
@@ -65,30 +63,36 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
     private boolean closed; // guarded by this
 
     public ErlangDist(ErlangDistSettings settings) {
+        super(settings.self, new NodeEvents(daemons("events", settings.self), MAX_EVENTS_QUEUED, LOG),
+                new Mailboxes(settings.mailboxQueue, settings.self.toString()));
         this.s = settings;
-        this.self = settings.self;
-        this.selfAtom = ErlAtom.of(self.toString());
-        String tag = self.toString();
-        this.events = new NodeEvents("gencluster-erlang-events-" + tag);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gencluster-erlang-timer-" + tag);
+        NodeEvents events = events();
+        this.selfAtom = ErlAtom.of(settings.self.toString());
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemons("timer", settings.self));
+        this.handshakes = new Handshakes(settings, timer);
+        this.pids = new MailboxPids(selfAtom, () -> creation);
+        this.connections = new Connections(new Inbound(pids, mailboxes()), events);
+        this.results = new ConnectResults(events, timer);
+        this.admission = new Admission(settings, connections, dials, results, events);
+        this.acceptor = new Acceptor(settings, handshakes, admission);
+        this.dialer = new Dialer(settings, connections, dials, results, handshakes, admission);
+        this.outbound = new Outbound(settings, connections, pids);
+    }
+
+    /** Makes daemon threads named {@code gencluster-erlang-<role>-<node>}. */
+    private static ThreadFactory daemons(String role, NodeName self) {
+        return r -> {
+            Thread t = new Thread(r, "gencluster-erlang-" + role + "-" + self);
             t.setDaemon(true);
             return t;
-        });
-        this.handshakes = new Handshakes(timer, settings.handshakeTimeout, tag);
-        this.mailboxes = new Mailboxes(settings.mailboxQueue, tag);
-        this.pids = new MailboxPids(selfAtom, () -> creation);
-        this.connections = new Connections(new Inbound(pids, mailboxes), events);
-        this.results = new ConnectResults(events, timer);
-        this.admission = new Admission(self, connections, dials, results, events, settings.maxFrameBytes, settings.sendQueueBytes);
-        this.acceptor = new Acceptor(self, handshakes, admission);
-        this.dialer = new Dialer(self, settings.handshakeTimeout, settings.epmdPort, connections, dials, results, handshakes, admission);
-        this.outbound = new Outbound(connections, pids, settings.maxFrameBytes);
+        };
     }
 
     /** Listens, registers with EPMD (when configured) and starts ticking. */
+    @Override
     public synchronized void start() throws IOException {
-        acceptor.bind(s.bindAddress, s.port);
+        NodeName self = self();
+        acceptor.bind();
         long c = 0;
         if (s.epmdRegister) {
             epmd = EpmdRegistrar.erlangNode(self.name(), acceptor.port(), s.hidden, s.epmdPort, timer);
@@ -105,11 +109,6 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
     }
 
     @Override
-    public NodeName self() {
-        return self;
-    }
-
-    /** The port this node listens on. */
     public int port() {
         return acceptor.port();
     }
@@ -117,24 +116,6 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
     @Override
     public Set<NodeName> members() {
         return connections.members();
-    }
-
-    @Override
-    public void addListener(ClusterListener l) {
-        events.addListener(l);
-    }
-
-    @Override
-    public void removeListener(ClusterListener l) {
-        events.removeListener(l);
-    }
-
-    public void addMailbox(String name, MessageHandler handler) {
-        mailboxes.add(name, handler);
-    }
-
-    public void removeMailbox(String name, MessageHandler handler) {
-        mailboxes.remove(name, handler);
     }
 
     @Override
@@ -146,7 +127,7 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
     public void disconnect(NodeName node) {
         Connection c = connections.get(node);
         if (c != null) {
-            c.close(DownReason.DISCONNECTED, "disconnected by " + self);
+            c.close(DownReason.DISCONNECTED, "disconnected by " + self());
         }
     }
 
@@ -195,11 +176,11 @@ public final class ErlangDist implements Dist, Messenger, ErlangMessenger, AutoC
             epmd.close();
         }
         dials.cancelAll();
-        connections.closeAll(self + " is shutting down");
-        results.failAll(new IOException("the transport of " + self + " closed"));
+        connections.closeAll(self() + " is shutting down");
+        results.failAll(new IOException("the transport of " + self() + " closed"));
         handshakes.close();
         timer.shutdownNow();
-        events.close(EVENTS_STOP_WAIT);
-        mailboxes.close();
+        events().close(EVENTS_STOP_WAIT);
+        mailboxes().close();
     }
 }

@@ -101,7 +101,7 @@ public final class ErlangDistComponent {
         private final ErlangDist dist;
 
         ErlangService(ErlangDist dist, String address) {
-            super(dist, address, dist::start, dist::port, dist::addMailbox, dist::removeMailbox);
+            super(dist, address);
             this.dist = dist;
         }
 

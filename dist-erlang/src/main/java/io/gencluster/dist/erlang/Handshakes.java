@@ -42,11 +42,11 @@ final class Handshakes {
     private final Duration timeout;
     private volatile Handshake handshake;
 
-    Handshakes(ScheduledExecutorService timer, Duration timeout, String threadTag) {
+    Handshakes(ErlangDistSettings settings, ScheduledExecutorService timer) {
         this.timer = timer;
-        this.timeout = timeout;
+        this.timeout = settings.handshakeTimeout;
         this.pool = new ThreadPoolExecutor(0, MAX, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "gencluster-erlang-handshake-" + threadTag);
+            Thread t = new Thread(r, "gencluster-erlang-handshake-" + settings.self);
             t.setDaemon(true);
             return t;
         });

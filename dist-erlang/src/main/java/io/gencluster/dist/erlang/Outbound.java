@@ -21,10 +21,10 @@ final class Outbound {
     private final MailboxPids pids;
     private final int maxFrameBytes;
 
-    Outbound(Connections connections, MailboxPids pids, int maxFrameBytes) {
+    Outbound(ErlangDistSettings settings, Connections connections, MailboxPids pids) {
         this.connections = connections;
         this.pids = pids;
-        this.maxFrameBytes = maxFrameBytes;
+        this.maxFrameBytes = settings.maxFrameBytes;
     }
 
     /** {@code {name, node} ! payload}: the payload is one encoded term; sent from the pid of no mailbox. */

@@ -115,7 +115,7 @@ public final class TransportRunner {
     private void closeTransport(TransportService service) {
         try {
             service.close();
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             LOG.log(Level.WARNING, pid + ": closing the transport failed", e);
         }
     }

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
-import java.util.function.IntSupplier;
 
 /**
  * A transport as its DS component registers it: its {@link Dist} and {@link Messenger} methods and
@@ -22,71 +20,51 @@ import java.util.function.IntSupplier;
  */
 public class TransportService implements Dist, Messenger {
 
-    /** Binds a transport's socket and starts its threads. */
-    @FunctionalInterface
-    public interface Start {
-        void start() throws IOException;
-    }
-
-    private final Dist dist;
-    private final Messenger messenger;
-    private final AutoCloseable transport;
+    private final Transport transport;
     private final String address;
-    private final Start start;
-    private final IntSupplier port;
-    private final BiConsumer<String, MessageHandler> addMailbox;
-    private final BiConsumer<String, MessageHandler> removeMailbox;
 
     /**
      * @param transport a transport not started yet
      * @param address where it is configured to listen ({@code host:port}), for the log when it cannot
-     * @param port the port it listens on once started
      */
-    public <T extends Dist & Messenger & AutoCloseable> TransportService(T transport, String address, Start start,
-            IntSupplier port, BiConsumer<String, MessageHandler> addMailbox, BiConsumer<String, MessageHandler> removeMailbox) {
-        this.dist = transport;
-        this.messenger = transport;
+    public TransportService(Transport transport, String address) {
         this.transport = transport;
         this.address = address;
-        this.start = start;
-        this.port = port;
-        this.addMailbox = addMailbox;
-        this.removeMailbox = removeMailbox;
     }
 
     @Override
     public NodeName self() {
-        return dist.self();
+        return transport.self();
     }
 
     @Override
     public Set<NodeName> members() {
-        return dist.members();
+        return transport.members();
     }
 
     @Override
     public CompletionStage<Void> connect(Peer peer, Duration timeout) {
-        return dist.connect(peer, timeout);
+        return transport.connect(peer, timeout);
     }
 
     @Override
     public void disconnect(NodeName node) {
-        dist.disconnect(node);
+        transport.disconnect(node);
     }
 
     @Override
     public void addListener(ClusterListener listener) {
-        dist.addListener(listener);
+        transport.addListener(listener);
     }
 
     @Override
     public void removeListener(ClusterListener listener) {
-        dist.removeListener(listener);
+        transport.removeListener(listener);
     }
 
     @Override
     public void send(NodeName node, String mailbox, byte[] payload, Duration maxWait) throws MessagingException {
-        messenger.send(node, mailbox, payload, maxWait);
+        transport.send(node, mailbox, payload, maxWait);
     }
 
     String address() {
@@ -94,22 +72,22 @@ public class TransportService implements Dist, Messenger {
     }
 
     void start() throws IOException {
-        start.start();
+        transport.start();
     }
 
     int port() {
-        return port.getAsInt();
+        return transport.port();
     }
 
     void addMailbox(String mailbox, MessageHandler handler) {
-        addMailbox.accept(mailbox, handler);
+        transport.addMailbox(mailbox, handler);
     }
 
     void removeMailbox(String mailbox, MessageHandler handler) {
-        removeMailbox.accept(mailbox, handler);
+        transport.removeMailbox(mailbox, handler);
     }
 
-    void close() throws Exception {
+    void close() {
         transport.close();
     }
 }

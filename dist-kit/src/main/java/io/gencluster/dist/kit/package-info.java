@@ -1,7 +1,9 @@
 /**
  * What the project's transports, dist-tcp and dist-erlang, share, so that each idea lives once:
- * the {@link io.gencluster.dist.kit.CookieFile cookie file}, the
+ * the {@link io.gencluster.dist.kit.Transport node side} both extend, the
+ * {@link io.gencluster.dist.kit.CookieFile cookie file}, the
  * {@link io.gencluster.dist.kit.Mailboxes mailboxes} that hand received messages to handlers, the
+ * {@link io.gencluster.dist.kit.NodeEvents event thread} that tells cluster listeners, the
  * whiteboard that makes every {@code MessageHandler} service a mailbox and the running and
  * registering of a transport under Declarative Services
  * ({@link io.gencluster.dist.kit.TransportRunner}, {@link io.gencluster.dist.kit.TransportService}),

@@ -2,6 +2,7 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.NodeEvents;
 import io.gencluster.dist.tcp.tls.TlsLink;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import io.gencluster.dist.tcp.wire.Handshake;

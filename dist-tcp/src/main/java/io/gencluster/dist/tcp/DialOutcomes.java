@@ -1,16 +1,18 @@
 package io.gencluster.dist.tcp;
 
+import io.gencluster.dist.kit.NodeEvents;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
  * How dials end for those waiting on them: succeeded once their node is connected (by this dial
  * or by the other side's), failed with a reason, or timed out waiter by waiter. Works on the
- * dials of the {@link ConnectionTable}, under its lock; every waiter's stage completes on the
- * event thread.
+ * dials of the {@link ConnectionTable}, under its lock. Every waiter's stage completes on the
+ * event thread, like listener calls: the caller's callbacks run neither under the table's lock
+ * nor on the selector thread, and a node's NODE_UP is delivered before the connect that brought
+ * it up completes.
  */
 final class DialOutcomes {
 
@@ -29,29 +31,9 @@ final class DialOutcomes {
         d.finished = true;
         table.dialling.remove(d.node, d);
         for (Dial.Waiter w : d.waiters) {
-            settle(w, null);
+            events.settle(w.future, null);
         }
         d.waiters.clear();
-    }
-
-    /**
-     * Completes a connect on the event thread, like listener calls: the caller's callbacks run
-     * neither under the table's lock nor on the selector thread, and a node's NODE_UP is
-     * delivered before the connect that brought it up completes.
-     */
-    private void settle(Dial.Waiter w, Throwable error) {
-        Runnable outcome = () -> {
-            if (error == null) {
-                w.future.complete(null);
-            } else {
-                w.future.completeExceptionally(error);
-            }
-        };
-        try {
-            events.execute(outcome);
-        } catch (RejectedExecutionException e) {
-            outcome.run(); // the event queue is full or stopped: completing late would break the timeout promise
-        }
     }
 
     /** Fails every waiter of {@code d} with {@code why}, and closes its attempt unless that is closing on its own. */
@@ -65,7 +47,7 @@ final class DialOutcomes {
             table.dialling.remove(d.node, d);
             IOException e = new IOException(why);
             for (Dial.Waiter w : d.waiters) {
-                settle(w, e);
+                events.settle(w.future, e);
             }
             d.waiters.clear();
             attempt = d.attempt;
@@ -87,7 +69,7 @@ final class DialOutcomes {
                     if (now < w.deadline) {
                         return false;
                     }
-                    settle(w, new TimeoutException("connect to " + d.node + " timed out after "
+                    events.settle(w.future, new TimeoutException("connect to " + d.node + " timed out after "
                             + w.timeoutMillis + " ms" + (d.waitingFor == null ? "" : " (" + d.waitingFor + ")")));
                     return true;
                 });

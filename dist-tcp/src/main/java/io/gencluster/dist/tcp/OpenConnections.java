@@ -2,6 +2,7 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
+import io.gencluster.dist.kit.NodeEvents;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;

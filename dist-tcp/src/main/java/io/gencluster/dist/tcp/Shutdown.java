@@ -3,7 +3,9 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.dist.kit.Mailboxes;
+import io.gencluster.dist.kit.NodeEvents;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,9 +68,8 @@ final class Shutdown {
     void stopThreads(ScheduledExecutorService epmdTimer) {
         List<Thread> mailboxThreads = mailboxes.close();
         dialer.stop();
-        events.shutdown();
+        events.close(Duration.ofMillis(STOP_WAIT_MS));
         try {
-            events.awaitTermination(STOP_WAIT_MS);
             dialer.awaitStopped(STOP_WAIT_MS);
             if (epmdTimer != null) {
                 epmdTimer.awaitTermination(STOP_WAIT_MS, TimeUnit.MILLISECONDS);

@@ -1,16 +1,14 @@
 package io.gencluster.dist.tcp;
 
-import io.gencluster.api.ClusterListener;
 import io.gencluster.api.DownReason;
-import io.gencluster.api.MessageHandler;
 import io.gencluster.api.MessagingException;
-import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.kit.Mailboxes;
+import io.gencluster.dist.kit.NodeEvents;
+import io.gencluster.dist.kit.Transport;
 import io.gencluster.dist.tcp.wire.Handshake;
 import io.gencluster.epmd.EpmdRegistrar;
-import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -44,16 +42,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * A peer claiming a name that is already connected is refused: it never evicts the live one
  * ({@link Admission}).
  */
-public final class TcpDist implements Dist, Messenger, AutoCloseable {
+public final class TcpDist extends Transport {
 
     private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
     private static final int MAX_EVENTS_QUEUED = 10_000;
 
     private final TcpDistSettings settings;
-    private final NodeName self;
-    private final Mailboxes mailboxes;
     private final PoolThreads threads;
-    private final NodeEvents events;
     private final ConnectionTable table = new ConnectionTable();
     private final IoThread io;
     private final OpenConnections open;
@@ -66,14 +61,18 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     EpmdRegistrar epmd; // null without EPMD; tests ask it whether this node serves the port mapper
 
     public TcpDist(TcpDistSettings settings) {
-        this.settings = settings;
-        this.self = settings.self;
-        String threadTag = self.toString();
-        this.io = new IoThread(self);
+        this(settings, new IoThread(settings.self), new PoolThreads(settings.self.toString()));
+    }
+
+    private TcpDist(TcpDistSettings settings, IoThread io, PoolThreads threads) {
         // a mailbox that makes room wakes the selector: a connection parked on it is retried at once
-        this.mailboxes = new Mailboxes(settings.mailboxQueue, threadTag, io::wakeup);
-        this.threads = new PoolThreads(threadTag);
-        this.events = new NodeEvents(threads.named("events"), "gencluster-tcp-events-", MAX_EVENTS_QUEUED, LOG);
+        super(settings.self, new NodeEvents(threads.named("events"), MAX_EVENTS_QUEUED, LOG),
+                new Mailboxes(settings.mailboxQueue, settings.self.toString(), io::wakeup));
+        this.settings = settings;
+        this.io = io;
+        this.threads = threads;
+        NodeEvents events = events();
+        Mailboxes mailboxes = mailboxes();
         this.open = new OpenConnections(io, table, events, settings.clock);
         DialOutcomes dials = new DialOutcomes(table, events, open);
         this.outbound = new OutboundFrames(settings, open);
@@ -84,17 +83,17 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
         MailboxDelivery delivery = new MailboxDelivery(mailboxes, settings.clock, mailboxWaitMs);
         MemberExchange members = new MemberExchange(settings, table, outbound, failures);
         Admission admission = new Admission(settings, table, events, dials, open, outbound, members);
-        Handshake handshake = new Handshake(self, settings.cookie, settings.random);
+        Handshake handshake = new Handshake(settings.self, settings.cookie, settings.random);
         this.incoming = new IncomingConnections(settings, io, open, admission, handshake);
         InboundFrames frames = new InboundFrames(settings, handshake, incoming, outbound, delivery, admission, members);
         this.dialer = new Dialer(settings, io, table, dials, open, frames);
         members.dialVia(dialer);
         Liveness liveness = new Liveness(settings, open, outbound, failures, dials);
-        this.shutdown = new Shutdown(self, io, table, open, dials, incoming, dialer, mailboxes, events, threads);
+        this.shutdown = new Shutdown(settings.self, io, table, open, dials, incoming, dialer, mailboxes, events, threads);
         this.loop = new SelectorLoop(settings, io, incoming, dialer, frames, outbound, delivery, dials, liveness, failures, shutdown);
     }
 
-    /** Binds the listening socket and starts the threads. */
+    @Override
     public void start() throws IOException {
         synchronized (table) {
             io.open();
@@ -107,52 +106,27 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
             }
             dialer.start(threads);
             io.start(loop);
-            LOG.log(Level.INFO, "{0} listening on {1}", self, server.socket().getLocalSocketAddress());
+            LOG.log(Level.INFO, "{0} listening on {1}", self(), server.socket().getLocalSocketAddress());
             if (settings.epmdRegister) {
                 epmdTimer = Executors.newSingleThreadScheduledExecutor(threads.named("epmd"));
                 // an embedded port mapper answers where this transport listens: other hosts list and find
                 // its nodes, as with EPMD, unless the node is bound to loopback only
                 InetAddress mapperAddress = server.socket().getInetAddress().isLoopbackAddress()
                         ? InetAddress.getLoopbackAddress() : null;
-                epmd = EpmdRegistrar.genClusterNode(self.name(), port(), settings.epmdPort, settings.epmdEmbedded, mapperAddress, epmdTimer);
+                epmd = EpmdRegistrar.genClusterNode(self().name(), port(), settings.epmdPort, settings.epmdEmbedded, mapperAddress, epmdTimer);
                 epmd.start();
             }
         }
     }
 
-    /** The port actually bound (useful with port 0). */
+    @Override
     public int port() {
         return incoming.port();
     }
 
     @Override
-    public NodeName self() {
-        return self;
-    }
-
-    @Override
     public Set<NodeName> members() {
         return table.members();
-    }
-
-    @Override
-    public void addListener(ClusterListener listener) {
-        events.addListener(listener);
-    }
-
-    @Override
-    public void removeListener(ClusterListener listener) {
-        events.removeListener(listener);
-    }
-
-    /** Delivers messages for {@code mailbox} to {@code handler} from now on. */
-    public void addMailbox(String mailbox, MessageHandler handler) {
-        mailboxes.add(mailbox, handler);
-    }
-
-    /** Stops delivering to {@code handler}, if it still serves {@code mailbox}. */
-    public void removeMailbox(String mailbox, MessageHandler handler) {
-        mailboxes.remove(mailbox, handler);
     }
 
     /** A mailbox's name and its UTF-8 bytes. */
@@ -208,11 +182,11 @@ public final class TcpDist implements Dist, Messenger, AutoCloseable {
     public void disconnect(NodeName node) {
         Connection c = table.connectionTo(node);
         if (c != null) {
-            open.lost(c, DownReason.DISCONNECTED, "disconnected by " + self);
+            open.lost(c, DownReason.DISCONNECTED, "disconnected by " + self());
         }
     }
 
-    /** Closes every connection (reported down with {@link DownReason#SHUTDOWN}) and stops every thread. */
+    /** Closes every connection (those up reported down with {@link DownReason#SHUTDOWN}) and stops every thread. */
     @Override
     public void close() {
         if (!shutdown.stopLoop()) {

@@ -51,11 +51,8 @@ public final class TcpDistComponent {
 
     @Modified
     void modified(TcpDistConfig config, Map<String, Object> properties) {
-        runner.restart(() -> settings(config, properties), settings -> {
-            TcpDist dist = new TcpDist(settings);
-            return new TransportService(dist, settings.bindAddress + ":" + settings.port, dist::start, dist::port,
-                    dist::addMailbox, dist::removeMailbox);
-        });
+        runner.restart(() -> settings(config, properties),
+                settings -> new TransportService(new TcpDist(settings), settings.bindAddress + ":" + settings.port));
     }
 
     @Deactivate
