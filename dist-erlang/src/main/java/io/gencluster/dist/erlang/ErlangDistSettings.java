@@ -85,15 +85,15 @@ public final class ErlangDistSettings {
             return this;
         }
 
+        /** @throws IllegalArgumentException naming the key and value of the first invalid setting */
+        public ErlangDistSettings build() {
+            return new ErlangDistSettings(this);
+        }
+
         /** Erlang's {@code net_ticktime}: a tick every quarter of it, down after it passes in silence. */
         public Builder netTickTime(Duration v) {
             netTickTime = v;
             return this;
-        }
-
-        /** @throws IllegalArgumentException naming the key and value of the first invalid setting */
-        public ErlangDistSettings build() {
-            return new ErlangDistSettings(this);
         }
     }
 }

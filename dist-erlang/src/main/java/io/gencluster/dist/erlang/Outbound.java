@@ -17,14 +17,15 @@ import java.time.Duration;
  */
 final class Outbound {
 
+    /** A message framed larger than this ({@code max.frame.bytes}) fails at once. */
+    private final int maxFrameBytes;
     private final Connections connections;
     private final MailboxPids pids;
-    private final int maxFrameBytes;
 
     Outbound(ErlangDistSettings settings, Connections connections, MailboxPids pids) {
+        this.maxFrameBytes = settings.maxFrameBytes;
         this.connections = connections;
         this.pids = pids;
-        this.maxFrameBytes = settings.maxFrameBytes;
     }
 
     /** {@code {name, node} ! payload}: the payload is one encoded term; sent from the pid of no mailbox. */

@@ -124,11 +124,6 @@ public final class TcpDist extends Transport {
         return incoming.port();
     }
 
-    @Override
-    public Set<NodeName> members() {
-        return table.members();
-    }
-
     /** A mailbox's name and its UTF-8 bytes. */
     private record MailboxName(String name, byte[] bytes) {
     }
@@ -174,8 +169,8 @@ public final class TcpDist extends Transport {
     }
 
     @Override
-    public CompletionStage<Void> connect(Peer peer, Duration timeout) {
-        return dialer.connect(peer, timeout);
+    public Set<NodeName> members() {
+        return table.members();
     }
 
     @Override
@@ -184,6 +179,11 @@ public final class TcpDist extends Transport {
         if (c != null) {
             open.lost(c, DownReason.DISCONNECTED, "disconnected by " + self());
         }
+    }
+
+    @Override
+    public CompletionStage<Void> connect(Peer peer, Duration timeout) {
+        return dialer.connect(peer, timeout);
     }
 
     /** Closes every connection (those up reported down with {@link DownReason#SHUTDOWN}) and stops every thread. */
