@@ -136,13 +136,7 @@ public final class TlsLink implements Link {
 
     /** Unwraps what netIn holds, reading the socket when it holds too little; false when nothing could be done now. */
     private boolean unwrapSome() throws IOException {
-        netIn.flip();
-        SSLEngineResult r;
-        try {
-            r = engine.unwrap(netIn, appIn);
-        } finally {
-            netIn.compact();
-        }
+        SSLEngineResult r = unwrap();
         switch (r.getStatus()) {
             case BUFFER_UNDERFLOW:
                 int n = channel.read(netIn);
@@ -183,13 +177,7 @@ public final class TlsLink implements Link {
                 eof = true;
             }
             while (netIn.position() > 0) {
-                netIn.flip();
-                SSLEngineResult r;
-                try {
-                    r = engine.unwrap(netIn, appIn);
-                } finally {
-                    netIn.compact();
-                }
+                SSLEngineResult r = unwrap();
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                     eof = true;
                     break;
@@ -246,5 +234,15 @@ public final class TlsLink implements Link {
     @Override
     public boolean pendingOutput() {
         return netOut.position() > 0;
+    }
+
+    /** One unwrap of what netIn holds into appIn; netIn is left ready for more bytes. */
+    private SSLEngineResult unwrap() throws IOException {
+        netIn.flip();
+        try {
+            return engine.unwrap(netIn, appIn);
+        } finally {
+            netIn.compact();
+        }
     }
 }
