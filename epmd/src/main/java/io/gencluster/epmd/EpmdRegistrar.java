@@ -114,8 +114,16 @@ public final class EpmdRegistrar implements AutoCloseable {
         }
     }
 
-    /** One ALIVE2 (two when it starts the embedded port mapper); whether the node is now registered. */
+    /**
+     * One ALIVE2, and a second one when no port mapper answered and this node either started the
+     * embedded one or lost the race to start it to another node (then that node's serves now);
+     * whether the node is now registered.
+     */
     private boolean tryRegister() {
+        return tryRegister(embedded);
+    }
+
+    private boolean tryRegister(boolean mayServe) {
         try {
             registration = new EpmdClient(InetAddress.getLoopbackAddress().getHostAddress(), epmdPort, EPMD_TIMEOUT)
                     .register(entry, this::lost);
@@ -124,8 +132,9 @@ public final class EpmdRegistrar implements AutoCloseable {
             lastProblem = null;
             return true;
         } catch (NoEpmdException e) {
-            if (embedded && mapper == null && serveEmbedded()) {
-                return tryRegister();
+            if (mayServe && mapper == null) {
+                serveEmbedded();
+                return tryRegister(false);
             }
             problem(e.getMessage());
         } catch (IOException e) {
@@ -134,12 +143,11 @@ public final class EpmdRegistrar implements AutoCloseable {
         return false;
     }
 
-    private boolean serveEmbedded() {
+    private void serveEmbedded() {
         try {
             mapper = PortMapper.start(mapperAddress, epmdPort);
-            return true;
         } catch (IOException bindFailed) {
-            return false; // another node took the port first: register with it on the next attempt
+            // another node took the port first: it serves the port mapper, register with it
         }
     }
 
