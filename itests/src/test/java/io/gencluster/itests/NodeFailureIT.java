@@ -41,6 +41,12 @@ class NodeFailureIT {
         cluster.awaitMesh(nodes.toArray(NodeProcess[]::new));
         List<NodeProcess> survivors = nodes.subList(0, 4);
         NodeProcess victim = nodes.get(4);
+        for (NodeProcess p : survivors) {
+            // the membership line can come before the event line: count events once every up is in
+            for (String other : cluster.othersThan(p.name)) {
+                p.awaitEvent(e -> e.isUp(other), TIMEOUT);
+            }
+        }
         Map<NodeProcess, Integer> eventsBefore = new HashMap<>();
         for (NodeProcess p : survivors) {
             eventsBefore.put(p, p.events().size());
