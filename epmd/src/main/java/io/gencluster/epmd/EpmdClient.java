@@ -17,6 +17,11 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public final class EpmdClient {
 
+    /** A configured EPMD port, where -1 (every transport's and strategy's default) means {@link #defaultPort()}. */
+    public static int portOrDefault(int configured) {
+        return configured == -1 ? defaultPort() : configured;
+    }
+
     /** EPMD's port: {@code ERL_EPMD_PORT} when set (as Erlang does), else 4369. */
     public static int defaultPort() {
         String env = System.getenv("ERL_EPMD_PORT");

@@ -62,10 +62,8 @@ public final class EpmdAllDiscovery implements Discovery {
     static EpmdAllDiscovery of(EpmdAllDiscoveryConfig c, Map<String, ?> raw, Supplier<String> ownHost) {
         List<String> hosts = Arrays.stream(c.hosts()).flatMap(v -> Arrays.stream(v.split("[,\\s]+")))
                 .filter(s -> !s.isEmpty()).toList();
-        int port = number("epmd.port", c::epmd_port, raw);
-        if (port == -1) {
-            port = EpmdClient.defaultPort();
-        } else if (port < 1 || port > 65535) {
+        int port = EpmdClient.portOrDefault(number("epmd.port", c::epmd_port, raw));
+        if (port < 1 || port > 65535) {
             throw invalid("epmd.port", port, "must be a port number, or -1 for ERL_EPMD_PORT / 4369");
         }
         long timeout = number("timeout.ms", c::timeout_ms, raw);

@@ -71,7 +71,6 @@ public final class ErlangDistComponent {
             throw SettingChecks.invalid("node.name", name, e.getMessage());
         }
         byte[] cookie = COOKIE_FILE.configured(c.cookie(), c.cookie_file());
-        int epmdPort = SettingChecks.number("epmd.port", c::epmd_port, raw);
         return ErlangDistSettings.builder(self, cookie)
                 .bindAddress(c.bind_address().trim())
                 .port(SettingChecks.number("port", c::port, raw))
@@ -81,7 +80,7 @@ public final class ErlangDistComponent {
                 .maxFrameBytes(SettingChecks.number("max.frame.bytes", c::max_frame_bytes, raw))
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
-                .epmd(c.epmd_register(), epmdPort == -1 ? io.gencluster.epmd.EpmdClient.defaultPort() : epmdPort)
+                .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)))
                 .build();
     }
 

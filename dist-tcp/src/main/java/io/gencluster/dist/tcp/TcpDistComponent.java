@@ -81,7 +81,7 @@ public final class TcpDistComponent {
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
                 .transitive(c.mesh_transitive())
-                .epmd(c.epmd_register(), epmdPort(SettingChecks.number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
+                .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
                 .tls(c.tls_enabled() ? tls(c) : null, c.tls_verify_hostname())
                 .build();
     }
@@ -99,10 +99,6 @@ public final class TcpDistComponent {
                     "needs tls.keystore + tls.truststore, or tls.certificate + tls.private.key + tls.ca");
         }
         return Tls.fromPem(Path.of(c.tls_certificate().trim()), Path.of(c.tls_private_key().trim()), Path.of(c.tls_ca().trim()));
-    }
-
-    private static int epmdPort(int configured) {
-        return configured == -1 ? io.gencluster.epmd.EpmdClient.defaultPort() : configured;
     }
 
     private static String localHostName() {
