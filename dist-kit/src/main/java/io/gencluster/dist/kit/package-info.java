@@ -7,13 +7,15 @@
  * whiteboard that makes every {@code MessageHandler} service a mailbox and the running and
  * registering of a transport under Declarative Services
  * ({@link io.gencluster.dist.kit.TransportRunner}, {@link io.gencluster.dist.kit.TransportService}),
- * and the {@link io.gencluster.dist.kit.SettingChecks checks} every transport's settings make.
+ * the {@link io.gencluster.dist.kit.SettingChecks checks} every transport's settings make, and the
+ * {@link io.gencluster.dist.kit.RefusalLog summarised log} of refused connections, with
+ * {@link io.gencluster.dist.kit.LogText peer-supplied text escaped}.
  *
  * <p>This package is for the project's transports; it is not an application API. Applications use
  * {@code io.gencluster.api}; a transport written elsewhere implements {@code io.gencluster.spi}
  * and needs nothing from here.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.gencluster.dist.kit;
 
