@@ -231,6 +231,7 @@ public final class PortMapper implements AutoCloseable {
                 registry.values().forEach(r -> entries.add(r.entry));
                 reply = EpmdCodec.namesResponse(port, entries);
             }
+            case EpmdCodec.DUMP_REQ -> reply = null; // unanswered: how a node tells EPMD from this (EpmdClient.isRealEpmd)
             default -> {
                 closedConnections.count(Cause.UNKNOWN, now, "code " + Byte.toUnsignedInt(request[0]));
                 reply = null; // closed without a reply, as EPMD does
@@ -311,6 +312,16 @@ public final class PortMapper implements AutoCloseable {
     }
 
     private void shutDown() {
+        // the port first, and for good (a cancelled key is deregistered, and the socket released, by
+        // the next select), then the connections: a node that sees its registration close and
+        // registers again at once must find the port free or taken by a successor, never this one
+        serverKey.cancel();
+        closeQuietly(server);
+        try {
+            selector.selectNow();
+        } catch (IOException ignored) {
+            // closing the selector below releases it too
+        }
         for (SelectionKey k : selector.keys()) {
             closeQuietly(k.channel());
         }
