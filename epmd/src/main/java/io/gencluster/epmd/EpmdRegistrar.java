@@ -206,8 +206,8 @@ public final class EpmdRegistrar implements AutoCloseable {
 
     private void lost() {
         synchronized (this) {
-            if (closed) {
-                return;
+            if (closed || (registration != null && registration.isActive())) {
+                return; // a loss reported late, of a registration already replaced: nothing to do
             }
             LOG.log(Level.WARNING, "registration of {0} with EPMD on port {1,number,#} was lost; registering again",
                     entry.name, epmdPort);
