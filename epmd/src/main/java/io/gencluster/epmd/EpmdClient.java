@@ -71,6 +71,21 @@ public final class EpmdClient {
     }
 
     /**
+     * Whether a real EPMD answers here: it answers DUMP with at least its port, where the embedded
+     * {@link PortMapper} closes the connection without a reply.
+     *
+     * @throws IOException nothing answers, or it did not close nor reply within the timeout
+     */
+    public boolean isRealEpmd() throws IOException {
+        try (Socket s = open()) {
+            send(s, EpmdCodec.dumpRequest());
+            return EpmdCodec.readToEnd(s.getInputStream(), EpmdCodec.MAX_NAMES_REPLY, "DUMP reply from " + where()).length >= 4;
+        } catch (SocketTimeoutException e) {
+            throw new EpmdException("EPMD at " + where() + " did not answer DUMP within " + timeoutMs + " ms", e);
+        }
+    }
+
+    /**
      * ALIVE2: registers {@code entry}; the registration lasts until the returned object is closed,
      * or the connection breaks (then {@code onLost} runs once, on the registration's thread).
      */

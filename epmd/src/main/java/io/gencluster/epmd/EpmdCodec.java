@@ -26,7 +26,12 @@ import org.osgi.annotation.versioning.ProviderType;
  * PORT_PLEASE2_REQ 122  name                     (the part before '@')
  * PORT2_RESP  119  result:u8 [port:u16 type:u8 protocol:u8 highest:u16 lowest:u16 nlen:u16 name elen:u16 extra]
  * NAMES_REQ   110                                 reply: epmd-port:u32 then "name N at port P\n"... to EOF
+ * DUMP_REQ    100                                 reply: epmd-port:u32 then "active name ..." lines, to EOF
  * </pre>
+ *
+ * EPMD answers DUMP (its {@code epmd -dump}); the embedded {@link PortMapper} closes it without a
+ * reply. That is how a node tells a real EPMD from another node's embedded port mapper, with a
+ * request every EPMD understands and that changes nothing.
  *
  * The ALIVE2 connection stays open: the registration lives exactly as long as it does, and any
  * byte written to it afterwards unregisters the node. NAMES lines are not escaped (a name may hold
@@ -43,6 +48,7 @@ public final class EpmdCodec {
     public static final int PORT_PLEASE2_REQ = 122;
     public static final int PORT2_RESP = 119;
     public static final int NAMES_REQ = 110;
+    public static final int DUMP_REQ = 100;
 
     /** Longest name (EPMD's MAXSYMLEN is 255 characters) and extra field (1020 bytes) EPMD accepts. */
     public static final int MAX_NAME_BYTES = 1020;
@@ -77,6 +83,10 @@ public final class EpmdCodec {
 
     public static byte[] namesRequest() {
         return new byte[] {0, 1, (byte) NAMES_REQ};
+    }
+
+    public static byte[] dumpRequest() {
+        return new byte[] {0, 1, (byte) DUMP_REQ};
     }
 
     /** Reads ALIVE2_X_RESP or ALIVE2_RESP; returns the creation, or throws if EPMD refused. */

@@ -37,7 +37,7 @@ class EpmdRegistrarTest {
     private final EpmdClient epmd;
 
     EpmdRegistrarTest() throws IOException {
-        port = freePort();
+        port = TestPorts.freeOutsideEphemeralRange();
         epmd = new EpmdClient("127.0.0.1", port, Duration.ofSeconds(2));
     }
 
@@ -50,22 +50,17 @@ class EpmdRegistrarTest {
         assertTrue(timer.awaitTermination(5, TimeUnit.SECONDS));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
-            return s.getLocalPort();
-        }
-    }
-
     private <T extends AutoCloseable> T closedAfter(T c) {
         closeables.add(c);
         return c;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    private void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " not within 20 s");
+                throw new AssertionError(what + " not within 20 s" + (lastLookUpError == null ? ""
+                        : "; last look-up failed: " + lastLookUpError));
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
@@ -76,11 +71,16 @@ class EpmdRegistrarTest {
         return lookUp(name);
     }
 
+    private volatile String lastLookUpError;
+
     private NodeEntry lookUp(String name) {
         try {
-            return epmd.portPlease(name);
+            NodeEntry e = epmd.portPlease(name);
+            lastLookUpError = null;
+            return e;
         } catch (IOException notYet) {
-            return null; // the port mapper is restarting
+            lastLookUpError = notYet.toString(); // the port mapper is restarting (said when it never answers)
+            return null;
         }
     }
 
@@ -168,6 +168,32 @@ class EpmdRegistrarTest {
         first.close();
         await(() -> names().equals(Map.of("n2", 4372, "n3", 4373)), "n2 and n3 registered again");
         assertTrue(second.servesPortMapper() ^ third.servesPortMapper(), "exactly one of them serves it");
+    }
+
+    @Test
+    void aPortMapperThatAcceptsButNeverAnswersDelaysNothingButTheRegistration() throws Exception {
+        EpmdRegistrar erlang = closedAfter(EpmdRegistrar.erlangNode("java", 45555, true, port, timer));
+        EpmdRegistrar distTcp = closedAfter(EpmdRegistrar.genClusterNode("n1", 4370, port, true, LOOPBACK, timer));
+        try (ServerSocket frozen = new ServerSocket(port, 50, LOOPBACK)) { // connections queue, nobody answers
+            long start = System.nanoTime();
+            assertEquals(0, erlang.register(), "not registered, and the node starts");
+            long registerMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(registerMs < 3000, "a starting node waited " + registerMs + " ms for a frozen port mapper");
+
+            start = System.nanoTime();
+            distTcp.start();
+            assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(100), "a dist-tcp node never waits");
+            await(() -> distTcp.failures() >= 1, "n1 tried to register");
+            assertFalse(distTcp.servesPortMapper(), "the port is taken: nothing to serve");
+        }
+        long thawed = System.nanoTime(); // the port mapper answers again (here: a working one has the port)
+        try (PortMapper mapper = restart()) {
+            assertEquals(4370, await("n1").port);
+            assertEquals(45555, await("java").port);
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - thawed);
+            assertTrue(tookMs < EpmdRegistrar.MAX_RETRY_MS + 2 * 2000 + 2000,
+                    "registered " + tookMs + " ms after the port mapper answered again");
+        }
     }
 
     @Test

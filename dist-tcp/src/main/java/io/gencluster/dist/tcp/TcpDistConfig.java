@@ -110,7 +110,10 @@ public @interface TcpDistConfig {
     @AttributeDefinition(name = "EPMD port", description = "-1: ERL_EPMD_PORT if set, else 4369.")
     int epmd_port() default -1;
 
-    @AttributeDefinition(name = "Embedded port mapper", description = "When no EPMD answers, serve an"
-            + " EPMD-compatible port mapper on loopback in this node (as erl starts epmd); false: never.")
+    @AttributeDefinition(name = "Embedded port mapper", description = "When no EPMD answers and none ever"
+            + " answered this node on that port, serve an EPMD-compatible port mapper in this node (as erl starts"
+            + " epmd), on every address (loopback only when bind.address is loopback); when its node dies another"
+            + " takes it over. A node that registered with a real epmd never takes its port when it stops, so that"
+            + " it can restart; it retries instead. false: never serve one.")
     boolean epmd_embedded() default true;
 }
