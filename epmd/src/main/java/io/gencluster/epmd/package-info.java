@@ -8,7 +8,7 @@
  * is an EPMD-compatible port mapper that a node serves itself when no EPMD runs. Discovery
  * strategies and transports use these classes; none of them is meant to be implemented elsewhere.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.gencluster.epmd;
 
