@@ -24,7 +24,8 @@ import javax.net.ssl.SSLContext;
  * figure: neither JIT compilation, nor one disturbed trial, nor a machine whose speed drifts during
  * the run decides a ratio.
  *
- * <p>Arguments, if any, name the payload sizes to run (for profiling one of them).
+ * <p>Arguments, if any, name the payload sizes to run (for profiling one of them); {@code rtt} or
+ * {@code rate} among them runs only the round trips or only the streams.
  */
 public final class TransportBench {
 
@@ -56,7 +57,11 @@ public final class TransportBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int[] sizes = args.length == 0 ? SIZES : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+        List<String> words = List.of(args);
+        boolean rtt = !words.contains("rate");
+        boolean rate = !words.contains("rtt");
+        int[] given = words.stream().filter(w -> !w.equals("rtt") && !w.equals("rate")).mapToInt(Integer::parseInt).toArray();
+        int[] sizes = given.length == 0 ? SIZES : given;
         Path tmp = Files.createTempDirectory("gencluster-bench");
         StringBuilder rates = new StringBuilder("| payload | baseline msg/s | dist-tcp msg/s | dist-tcp / baseline "
                 + "| dist-tcp TLS msg/s | TLS / plaintext |\n|---|---|---|---|---|---|\n");
@@ -70,7 +75,7 @@ public final class TransportBench {
                     DistSide plain = new DistSide(NodeName.parse("bench@127.0.0.1"), null, TransportPeer.PLAIN, peer.ports[1]);
                     DistSide secure = new DistSide(NodeName.parse("tlsbench@127.0.0.1"), tls, TransportPeer.SECURE, peer.ports[2])) {
                 for (int size : sizes) {
-                    measure(size, raw, plain, secure, rates, trips);
+                    measure(size, raw, plain, secure, rate ? rates : null, rtt ? trips : null);
                 }
             }
         } finally {
@@ -86,12 +91,26 @@ public final class TransportBench {
         int pings = 10_000;
         byte[] payload = new byte[size];
         String label = size >= 1024 ? (size / 1024) + " KiB" : size + " B";
+        if (rates != null) {
+            rate(label, payload, count, raw, plain, secure, rates);
+        }
+        if (trips != null) {
+            trips(label, payload, pings, raw, plain, secure, trips);
+        }
+    }
+
+    private static void rate(String label, byte[] payload, int count, RawBaseline raw, DistSide plain, DistSide secure,
+            StringBuilder rates) throws Exception {
         Figure rate = interleaved(
                 () -> raw.stream(payload, count),
                 () -> plain.stream(payload, count),
                 () -> secure.stream(payload, count));
         rates.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %,.0f | %s |%n",
                 label, rate.raw, rate.plain, rate.plainToRaw, rate.tls, rate.tlsToPlain));
+    }
+
+    private static void trips(String label, byte[] payload, int pings, RawBaseline raw, DistSide plain, DistSide secure,
+            StringBuilder trips) throws Exception {
         Figure[] rtt = interleavedLatency(
                 () -> raw.ping(payload, pings),
                 () -> plain.ping(payload, pings),
