@@ -87,7 +87,7 @@ public final class TransportBench {
     private static void measure(int size, RawBaseline raw, DistSide plain, DistSide secure, StringBuilder rates,
             StringBuilder trips) throws Exception {
         // messages per trial: a fraction of a second or more each, even for the baseline
-        int count = size <= 64 ? 3_000_000 : size <= 1024 ? 1_000_000 : 20_000;
+        int count = size <= 64 ? 2_000_000 : size <= 1024 ? 500_000 : 20_000;
         int pings = 10_000;
         byte[] payload = new byte[size];
         String label = size >= 1024 ? (size / 1024) + " KiB" : size + " B";
