@@ -23,6 +23,11 @@ final class Connection {
     private static final int INITIAL_READ_BUFFER = 4096;
     private static final int BATCHING_READ_BUFFER = 64 * 1024;
     private static final int KEPT_READ_BUFFER = 256 * 1024;
+    /**
+     * Bytes one turn of the selector thread reads from one connection: then the others, the
+     * heartbeats and the deadlines get their turn, however fast the peer sends.
+     */
+    static final int READ_TURN_BYTES = 1024 * 1024;
 
     final SocketChannel channel;
     final boolean initiated;
@@ -41,6 +46,10 @@ final class Connection {
     boolean eof;
     /** The last read left room in the buffer: nothing more to read until the selector reports the socket readable again. */
     boolean drained;
+    /** Bytes read in this turn of the selector thread; past {@link #READ_TURN_BYTES}, the connection yields. */
+    int turnBytes;
+    /** This turn's reading stopped at {@link #READ_TURN_BYTES} with more to read: it goes on next turn. */
+    boolean yielded;
     boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
     private volatile boolean closeWhenFlushed; // read per frame by the reader: no lock for it
 
@@ -92,6 +101,10 @@ final class Connection {
             if (drained) {
                 return null; // the last read took what the socket had: the selector says when there is more
             }
+            if (turnBytes >= READ_TURN_BYTES) {
+                yielded = true; // more may be waiting, in the socket or in the TLS link: read on next turn
+                return null;
+            }
             int needed = FrameCodec.needed(in);
             shrinkIfIdle();
             if (needed > in.capacity()) {
@@ -113,6 +126,7 @@ final class Connection {
             if (n == 0) {
                 return null;
             }
+            turnBytes += n;
             drained = n < room && link.shortReadDrains();
             if (n == room && in.capacity() < BATCHING_READ_BUFFER) {
                 grow(in.capacity() * 2); // a batch of small frames filled it: read more at once

@@ -9,7 +9,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What a connection receives, read and routed frame by frame on the selector thread: TLS records
@@ -30,6 +32,8 @@ final class InboundFrames {
     private final MailboxDelivery delivery;
     private final Admission admission;
     private final MemberExchange members;
+    /** Connections whose turn ended with more to read (selector thread only). */
+    private final List<Connection> yielded = new ArrayList<>();
 
     InboundFrames(TcpDistSettings settings, Handshake handshake, IncomingConnections incoming, OutboundFrames outbound,
             MailboxDelivery delivery, Admission admission, MemberExchange members) {
@@ -70,6 +74,8 @@ final class InboundFrames {
     void readFrames(Connection c) throws IOException {
         long now = clock.millis(); // once per read, not per frame: a read may hold hundreds
         c.drained = false; // readable (or resumed): read at least once
+        c.turnBytes = 0;
+        c.yielded = false;
         boolean read = false;
         try {
             while (!c.isClosed() && !c.parked && !c.closingWhenFlushed()) {
@@ -77,6 +83,9 @@ final class InboundFrames {
                 if (f == null) {
                     if (c.eof) {
                         throw new EOFException("closed by peer");
+                    }
+                    if (c.yielded) {
+                        yielded.add(c);
                     }
                     return;
                 }
@@ -113,6 +122,18 @@ final class InboundFrames {
                 delivery.handOver(c, true); // what this read brought, also when the stream then ended or failed
             }
         }
+    }
+
+    /** Whether a connection waits to read on: the selector must not block before it has. */
+    boolean anyYielded() {
+        return !yielded.isEmpty();
+    }
+
+    /** The connections whose last turn ended with more to read, taken for their next turn. */
+    List<Connection> takeYielded() {
+        List<Connection> taken = List.copyOf(yielded);
+        yielded.clear();
+        return taken;
     }
 
     /** A frame on an established connection. */

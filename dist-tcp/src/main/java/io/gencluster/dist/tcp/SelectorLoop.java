@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * What the selector thread does, turn after turn, without blocking: waits for readiness until the
@@ -59,12 +60,16 @@ final class SelectorLoop implements Runnable {
                 if (delivery.hasParked()) {
                     until = Math.min(until, now + MailboxDelivery.PARKED_RETRY_MS);
                 }
+                if (frames.anyYielded()) {
+                    until = now; // a connection has more to read: look at the others, then read on
+                }
                 long wait = until - now;
                 if (wait > 0) {
                     selector.select(wait);
                 } else {
                     selector.selectNow();
                 }
+                List<Connection> yielded = frames.takeYielded(); // taken first: each reads once per turn
                 io.runTasks();
                 now = clock.millis();
                 if (delivery.hasParked()) {
@@ -75,6 +80,7 @@ final class SelectorLoop implements Runnable {
                     ready(key);
                 }
                 selector.selectedKeys().clear();
+                readOn(yielded);
                 now = clock.millis();
                 dials.expire(now);
                 liveness.sweepIfDue(now);
@@ -112,6 +118,21 @@ final class SelectorLoop implements Runnable {
             c.interest();
         } catch (IOException | RuntimeException e) {
             failures.failed(c, e);
+        }
+    }
+
+    /** The next turn of connections that had more to read than one turn takes. */
+    private void readOn(List<Connection> yielded) {
+        for (Connection c : yielded) {
+            if (c.isClosed() || c.parked) {
+                continue;
+            }
+            try {
+                frames.readFrames(c);
+                c.interest();
+            } catch (IOException | RuntimeException e) {
+                failures.failed(c, e);
+            }
         }
     }
 
