@@ -29,7 +29,10 @@ import java.util.Map;
  *
  * Funs, exports ({@code fun m:f/a}) and compressed terms are refused as unsupported. Decoding is
  * bounded: every count is checked against the bytes left before anything is allocated, nesting
- * is limited to {@value #MAX_DEPTH} levels and bignums to {@value #MAX_BIG_BYTES} bytes; any other
+ * is limited to {@value #MAX_DEPTH} levels, the terms of one decoded term (elements of lists,
+ * tuples and maps, each key and value, nested ones included) to {@value #MAX_TERMS}, and bignums
+ * to {@value #MAX_BIG_BYTES} bytes, so that no count read off the wire (a map arity of 2^32-1)
+ * allocates more than a bounded amount; any other
  * input fails with a {@link TermFormatException} naming the problem and its offset.
  */
 public final class TermCodec {
@@ -37,6 +40,11 @@ public final class TermCodec {
     public static final int VERSION = 131;
     /** Deepest nesting read (Erlang allows more; a message this deep is an attack or a bug). */
     public static final int MAX_DEPTH = 512;
+    /**
+     * Most terms one decode reads, all levels together: a list of a million small integers is
+     * read; a 16 MiB frame of 8 million tiny map entries, which would cost a gigabyte of heap, is not.
+     */
+    public static final int MAX_TERMS = 1 << 20;
     /** Largest bignum read, in bytes (2^8192, far beyond what messages carry). */
     public static final int MAX_BIG_BYTES = 1024;
 

@@ -19,6 +19,8 @@ public final class TermReader {
     private final byte[] b;
     private final int end;
     private int pos;
+    /** Terms still allowed in this reader ({@link TermCodec#MAX_TERMS} in all), so no count read off the wire allocates much. */
+    private long termsLeft = TermCodec.MAX_TERMS;
 
     public TermReader(byte[] bytes, int offset, int length) {
         if (offset < 0 || length < 0 || offset > bytes.length - length) {
@@ -51,6 +53,9 @@ public final class TermReader {
     private Term read(int depth) throws TermFormatException {
         if (depth > TermCodec.MAX_DEPTH) {
             throw fail("term nested deeper than " + TermCodec.MAX_DEPTH + " levels at offset " + pos, false);
+        }
+        if (--termsLeft < 0) {
+            throw fail("more than " + TermCodec.MAX_TERMS + " terms at offset " + pos, false);
         }
         int at = pos;
         int tag = u8();
@@ -189,7 +194,7 @@ public final class TermReader {
 
     private Term tuple(long arity, int depth) throws TermFormatException {
         count(arity, 1, "tuple");
-        List<Term> es = new ArrayList<>((int) arity);
+        List<Term> es = new ArrayList<>(capacity(arity));
         for (long i = 0; i < arity; i++) {
             es.add(read(depth + 1));
         }
@@ -198,7 +203,7 @@ public final class TermReader {
 
     private Term list(long n, int depth) throws TermFormatException {
         count(n, 1, "list");
-        List<Term> es = new ArrayList<>((int) n);
+        List<Term> es = new ArrayList<>(capacity(n));
         for (long i = 0; i < n; i++) {
             es.add(read(depth + 1));
         }
@@ -210,7 +215,9 @@ public final class TermReader {
     }
 
     private Term string(int n) throws TermFormatException {
+        count(n, 1, "string");
         byte[] chars = bytes(n);
+        termsLeft -= n;
         List<Term> es = new ArrayList<>(n);
         for (byte c : chars) {
             es.add(ErlInteger.of(c & 0xff));
@@ -255,11 +262,23 @@ public final class TermReader {
         return new ErlRef(node, creation, ids);
     }
 
-    /** Each of {@code n} items takes at least {@code minBytes}: more than the bytes left cannot be. */
+    /**
+     * A count read off the wire, checked before anything is allocated for it: at most the terms
+     * still allowed ({@link TermCodec#MAX_TERMS} per reader), and, each of the {@code n} items
+     * taking at least {@code minBytes} (and as many terms), no more than the bytes left can hold.
+     */
     private void count(long n, int minBytes, String what) throws TermFormatException {
+        if (n * minBytes > termsLeft) { // as many terms as bytes at least: a map's n pairs are 2n terms
+            throw fail(what + " of " + n + " elements at offset " + pos + ": at most " + TermCodec.MAX_TERMS + " terms are read", false);
+        }
         if (n > remaining() / minBytes) {
             throw fail(what + " of " + n + " elements at offset " + pos + " but only " + remaining() + " bytes left", false);
         }
+    }
+
+    /** Room reserved up front for {@code n} elements: never more than a small bound, the list grows as elements are read. */
+    private static int capacity(long n) {
+        return (int) Math.min(n, 1024);
     }
 
     private void need(long n) throws TermFormatException {

@@ -168,6 +168,51 @@ class TermCodecTest {
     }
 
     @Test
+    void aMapArityOfTwoToThe32MinusOneIsRefusedBeforeAnythingIsAllocated() {
+        TermFormatException e = fails("8374FFFFFFFF" + "6101".repeat(8));
+        assertTrue(e.getMessage().startsWith("map of 4294967295 elements at offset 6: at most 1048576 terms"), e.getMessage());
+    }
+
+    @Test
+    void mapsListsAndTuplesFillingTheWholeInputAreBoundedInTerms() {
+        // every entry present, keys distinct: before the bound this decoded into a half-million-entry map
+        int entries = TermCodec.MAX_TERMS / 2 + 1;
+        java.nio.ByteBuffer map = java.nio.ByteBuffer.allocate(6 + entries * 7);
+        map.put((byte) 131).put((byte) 116).putInt(entries);
+        for (int k = 0; k < entries; k++) {
+            map.put((byte) 98).putInt(k).put((byte) 97).put((byte) 0);
+        }
+        TermFormatException e = fails(map.array());
+        assertTrue(e.getMessage().contains("map of " + entries + " elements"), e.getMessage());
+
+        byte[] list = new byte[7 + (TermCodec.MAX_TERMS + 1) * 2];
+        list[0] = (byte) 131;
+        list[1] = 108;
+        java.nio.ByteBuffer.wrap(list, 2, 4).putInt(TermCodec.MAX_TERMS + 1);
+        for (int k = 0; k <= TermCodec.MAX_TERMS; k++) {
+            list[6 + k * 2] = 97;
+        }
+        list[list.length - 1] = 106;
+        assertTrue(fails(list).getMessage().contains("list of 1048577 elements"), fails(list).getMessage());
+
+        // nested collections share one budget: 2 tuples of 600,000 elements each
+        StringBuilder twoTuples = new StringBuilder("836802");
+        for (int t = 0; t < 2; t++) {
+            twoTuples.append("69").append(String.format("%08X", 600_000)).append("6100".repeat(600_000));
+        }
+        assertTrue(fails(twoTuples.toString()).getMessage().contains("at most 1048576 terms"));
+    }
+
+    @Test
+    void aListOfHundredsOfThousandsOfElementsIsStillRead() throws Exception {
+        List<Term> many = new ArrayList<>();
+        for (int k = 0; k < 500_000; k++) {
+            many.add(i(k % 256));
+        }
+        assertEquals(ErlList.of(many), TermCodec.decode(TermCodec.encode(ErlList.of(many))));
+    }
+
+    @Test
     void bignumsAreBounded() {
         assertTrue(fails("836F0000100000").getMessage().contains("bignum of 4096 bytes"));
     }
@@ -180,6 +225,10 @@ class TermCodecTest {
     }
 
     private static TermFormatException fails(String h) {
-        return assertThrows(TermFormatException.class, () -> TermCodec.decode(hex(h)));
+        return fails(hex(h));
+    }
+
+    private static TermFormatException fails(byte[] bytes) {
+        return assertThrows(TermFormatException.class, () -> TermCodec.decode(bytes));
     }
 }

@@ -1,39 +1,51 @@
 package io.gencluster.dist.erlang;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.RefusalLog;
+import java.io.EOFException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.concurrent.TimeUnit;
+import java.net.SocketTimeoutException;
 
 /**
  * Listens for nodes dialling this one: each accepted socket gets the handshake as the accepting
- * side on a handshake thread, then {@link Admission}. When {@link Handshakes#MAX} are in progress,
- * further sockets are closed at once (logged at most every ten seconds), so a flood of dials costs
- * no more threads.
+ * side ({@link Authenticator}) on a handshake thread, within the inbound slots of
+ * {@link HandshakeSlots}, then {@link Admission}. A socket without a slot is closed at once. Every
+ * refused or failed handshake is counted in the {@link RefusalLog} by source address and a fixed
+ * cause, so a flood of garbage or wrong cookies writes a few summary lines, not one per connection;
+ * the details (peer-supplied parts escaped) go to the debug log.
  */
 final class Acceptor {
 
     private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeName self;
     private final String bindAddress;
     private final int bindPort;
-    private final Handshakes handshakes;
+    private final HandshakeSlots slots;
+    private final Authenticator authenticator;
     private final Admission admission;
+    private final RefusalLog refusals;
     private volatile ServerSocket server;
     private volatile boolean closed;
-    private volatile long lastBusyLog;
 
-    Acceptor(ErlangDistSettings settings, Handshakes handshakes, Admission admission) {
+    Acceptor(ErlangDistSettings settings, HandshakeSlots slots, Authenticator authenticator, Admission admission, RefusalLog refusals) {
         this.self = settings.self;
         this.bindAddress = settings.bindAddress;
         this.bindPort = settings.port;
-        this.handshakes = handshakes;
+        this.slots = slots;
+        this.authenticator = authenticator;
         this.admission = admission;
+        this.refusals = refusals;
+    }
+
+    /** A log of refused handshakes for an {@link Acceptor}, summarised every 10 s, on this class's logger. */
+    static RefusalLog refusalLog() {
+        return RefusalLog.every10s(LOG, "handshakes");
     }
 
     /** Binds the listening socket to the configured address and port; port 0 picks a free one. */
@@ -61,39 +73,53 @@ final class Acceptor {
                 socket = server.accept();
             } catch (IOException e) {
                 if (!closed) {
-                    LOG.log(Level.ERROR, "{0} stopped accepting connections: {1}", self, e.getMessage());
+                    LOG.log(Level.ERROR, "{0} stopped accepting connections: {1}", self, String.valueOf(e));
                 }
                 return;
             }
-            if (!handshakes.run(() -> accepted(socket))) {
-                Handshakes.closeQuietly(socket);
-                long now = System.nanoTime();
-                if (now - lastBusyLog > LOG_INTERVAL_NANOS) {
-                    lastBusyLog = now;
-                    LOG.log(Level.WARNING, "{0} handshakes in progress: closing further incoming connections", String.valueOf(Handshakes.MAX));
-                }
+            InetAddress from = socket.getInetAddress();
+            String busy = slots.runInbound(from, () -> accepted(socket));
+            if (busy != null) {
+                Authenticator.closeQuietly(socket);
+                refusals.refused(from, busy);
             }
         }
     }
 
     private void accepted(Socket socket) {
-        Handshakes.Deadline deadline = handshakes.deadline(socket);
+        Authenticator.Deadline deadline = authenticator.deadline(socket);
         try {
-            Handshakes.Completed h = handshakes.accept(socket, admission);
+            Authenticator.Authenticated peer = authenticator.accept(socket, admission);
             deadline.cancel();
-            admission.admit(h);
+            admission.admit(peer);
             return;
         } catch (SimultaneousConnectException e) {
             LOG.log(Level.DEBUG, "incoming connection: {0}", e.getMessage());
-        } catch (RefusedException e) {
-            LOG.log(Level.WARNING, "{0}", e.getMessage());
-        } catch (IOException e) {
-            LOG.log(Level.INFO, "incoming connection from {0} failed during the handshake: {1}",
-                    socket.getRemoteSocketAddress(), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            refusals.refused(socket.getInetAddress(), cause(e, deadline));
+            // messages carry peer-supplied text escaped already
+            LOG.log(Level.DEBUG, "incoming connection from {0} refused: {1}", socket.getRemoteSocketAddress(), String.valueOf(e));
         } finally {
             deadline.cancel();
         }
-        Handshakes.closeQuietly(socket);
+        Authenticator.closeQuietly(socket);
+    }
+
+    /** The fixed text a failure is counted under: never peer-supplied, never null. */
+    static String cause(Exception e, Authenticator.Deadline deadline) {
+        if (e instanceof RefusedException r) {
+            return r.cause;
+        }
+        if (deadline.fired() || e instanceof SocketTimeoutException) {
+            return "handshake timed out";
+        }
+        if (e instanceof EOFException) {
+            return "closed during the handshake";
+        }
+        if (e instanceof IOException) {
+            return "connection failed during the handshake (" + e.getClass().getSimpleName() + ")";
+        }
+        return "handshake failed (" + e.getClass().getSimpleName() + ")";
     }
 
     /** Stops listening; connections accepted before stay. */

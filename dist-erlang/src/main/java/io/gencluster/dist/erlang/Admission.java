@@ -10,11 +10,15 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Which connection to a node gets in, by Erlang's rules: a node dialling this one is told
- * {@code alive} when a live connection to it exists (and may replace it, saying the old one is
- * dead); when both dialled each other, the node whose name sorts higher keeps its attempt, as
- * {@code dist_util} decides. A completed handshake becomes the node's connection unless one got in
- * first; then the node is up: logged, reported to listeners, its connect callers answered.
+ * Which connection to a node gets in, by Erlang's rules, and nothing before the peer proved the
+ * cookie. The status a dialling node is told ({@link #status}) changes nothing: {@code alive} when
+ * a live connection to it exists, {@code ok_simultaneous} or {@code nok} when this node dials it
+ * too (the node whose name sorts higher keeps its attempt, as {@code dist_util} decides). Only an
+ * {@link Authenticator.Authenticated} peer is {@link #admit admitted}: then, and only then, a node
+ * that said its old connection is dead (it restarted) replaces the live one, and this node's own
+ * dial to a node that dialled it is given up. This is OTP's {@code up_pending} rule, except that
+ * the newcomer is challenged at once instead of waiting for the old connection to time out.
+ * Admitted, the node is up: logged, reported to listeners, its connect callers answered.
  */
 final class Admission implements Handshake.Arbiter {
 
@@ -44,37 +48,33 @@ final class Admission implements Handshake.Arbiter {
         if (connections.live(initiator) != null) {
             return "alive";
         }
-        DialAttempts.Attempt mine = dials.of(initiator);
-        if (mine == null) {
+        if (dials.of(initiator) == null) {
             return "ok";
         }
-        if (initiator.toString().compareTo(self.toString()) > 0) {
-            mine.cancel();
-            return "ok_simultaneous";
-        }
-        return "nok";
-    }
-
-    @Override
-    public void replaceOld(NodeName initiator) {
-        Connection old = connections.get(initiator);
-        if (old != null) {
-            old.close(DownReason.CONNECTION_CLOSED, initiator + " connected again: its old connection is dead");
-        }
+        // our dial goes on until the initiator has proved the cookie (admit gives it up then)
+        return initiator.toString().compareTo(self.toString()) > 0 ? "ok_simultaneous" : "nok";
     }
 
     /**
-     * Makes a completed handshake the node's connection and starts it.
+     * Makes an authenticated peer's connection the node's connection and starts it: replacing the
+     * live one when the peer said that one is dead, and giving up this node's own dial to it.
      *
      * @throws SimultaneousConnectException when the node got connected meanwhile
      * @throws IOException when the transport is closing, or the connection cannot start
      */
-    void admit(Handshakes.Completed h) throws IOException {
-        Handshake.Result r = h.result();
+    void admit(Authenticator.Authenticated a) throws IOException {
+        Handshake.Result r = a.result;
         NodeName peer = r.peer();
-        Connection c = new Connection(peer, h.socket(), h.in(), maxFrameBytes, sendQueueBytes, connections);
-        if (!connections.add(c)) {
+        Connection c = new Connection(peer, a.socket, a.in, maxFrameBytes, sendQueueBytes, connections);
+        boolean added = r.claimsOldDead()
+                ? connections.replace(c, peer + " connected again and proved the cookie: its old connection is dead")
+                : connections.add(c);
+        if (!added) {
             throw new SimultaneousConnectException(peer + " is connected already");
+        }
+        DialAttempts.Attempt mine = a.accepted ? dials.of(peer) : null;
+        if (mine != null) {
+            mine.cancel(); // the node's own connection got in: ours is not needed
         }
         boolean visible = (r.flags() & DistFlags.PUBLISHED) != 0;
         LOG.log(Level.INFO, "node up {0} ({1} node, creation {2})", peer, visible ? "visible" : "hidden", String.valueOf(r.creation()));

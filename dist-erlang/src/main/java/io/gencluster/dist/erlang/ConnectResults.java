@@ -65,6 +65,12 @@ final class ConnectResults {
         }
     }
 
+    /** Whether callers still wait for {@code node}. */
+    boolean waiting(NodeName node) {
+        List<CompletableFuture<Void>> ws = waiters.get(node);
+        return ws != null && ws.stream().anyMatch(w -> !w.isDone());
+    }
+
     /** Every waiter fails with {@code e}: the transport is closing. */
     void failAll(IOException e) {
         new ArrayList<>(waiters.keySet()).forEach(n -> failed(n, e));

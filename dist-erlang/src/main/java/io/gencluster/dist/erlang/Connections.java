@@ -77,6 +77,24 @@ final class Connections implements Connection.Events {
         return true;
     }
 
+    /**
+     * Adds {@code c}, closing the live connection to its node first, if any ({@link DownReason#CONNECTION_CLOSED},
+     * {@code why}): for a peer that proved the cookie and said that connection is dead.
+     *
+     * @throws IOException when the table is closing
+     */
+    synchronized boolean replace(Connection c, String why) throws IOException {
+        if (closing) {
+            throw new IOException("the transport is closing");
+        }
+        Connection old = byNode.get(c.peer);
+        if (old != null) {
+            old.close(DownReason.CONNECTION_CLOSED, why);
+        }
+        byNode.put(c.peer, c);
+        return true;
+    }
+
     /** False once {@link #stopAdmitting()} was called. */
     boolean admitting() {
         return !closing;

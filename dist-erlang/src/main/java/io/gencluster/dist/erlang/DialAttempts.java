@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This node's dials in progress, at most one per node however many callers wait for it. Admission
- * may cancel one when the node dials this node at the same time and its attempt wins.
+ * cancels one when the node dialled this node too and, having proved the cookie, got in.
  */
 final class DialAttempts {
 
@@ -28,7 +28,7 @@ final class DialAttempts {
         /** Gives the attempt up: its socket is closed, whatever it was waiting for fails. */
         void cancel() {
             cancelled = true;
-            Handshakes.closeQuietly(socket);
+            Authenticator.closeQuietly(socket);
         }
     }
 

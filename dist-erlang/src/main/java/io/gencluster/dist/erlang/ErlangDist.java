@@ -6,6 +6,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.dist.kit.NodeEvents;
+import io.gencluster.dist.kit.RefusalLog;
 import io.gencluster.dist.kit.Transport;
 import io.gencluster.epmd.EpmdRegistrar;
 import io.gencluster.erlang.ErlAtom;
@@ -27,17 +28,21 @@ import java.util.concurrent.ThreadFactory;
  * Plain Java; the OSGi component only builds it from configuration. This class wires the parts:
  *
  * <ul>
- *   <li>{@link Acceptor} listens, {@link Dialer} dials; both run a {@link Handshake} through
- *       {@link Handshakes}, then {@link Admission} decides which connection to a node gets in;
+ *   <li>{@link Acceptor} listens, {@link Dialer} dials, each within its {@link HandshakeSlots};
+ *       both run a {@link Handshake} through the {@link Authenticator}, the only source of
+ *       authenticated peers, which alone {@link Admission} lets in;
  *   <li>{@link Connections} holds them, {@link NetTicker} ticks them and drops silent ones;
+ *   <li>refused handshakes and messages dropped for lack of a mailbox are logged summarised
+ *       ({@link io.gencluster.dist.kit.RefusalLog}, {@link DroppedMessages});
  *   <li>{@link Inbound} routes what arrives, {@link Outbound} frames what leaves, to and from the
  *       pids of {@link MailboxPids};
  *   <li>{@link NodeEvents} tells listeners, {@link ConnectResults} answers connect callers.
  * </ul>
  *
- * <p>Threads: one accepting, a bounded pool for handshakes (both roles), a reader and a writer per
- * connection, one timer (ticks, silence, deadlines, EPMD retries), one event thread for listeners
- * and connect results, and one per mailbox. All end in {@link #close()}.
+ * <p>Threads: one accepting, handshake threads (bounded by the slots of both roles), a reader and a
+ * writer per connection, one ticker (ticks, silence, log summaries), one timer (deadlines, EPMD
+ * retries, connect timeouts), one event thread for listeners and connect results, and one per
+ * mailbox. All end in {@link #close()}.
  */
 public final class ErlangDist extends Transport implements ErlangMessenger {
 
@@ -49,11 +54,16 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
     private final ErlangDistSettings s;
     private final ErlAtom selfAtom;
     private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService ticker;
+    private final RefusalLog refusals = Acceptor.refusalLog();
+    private final DroppedMessages dropped = new DroppedMessages(LOG, 10_000, System::nanoTime);
+    private final OutstandingChallenges challenges = new OutstandingChallenges();
     private final MailboxPids pids;
     private final Connections connections;
     private final DialAttempts dials = new DialAttempts();
     private final ConnectResults results;
-    private final Handshakes handshakes;
+    private final HandshakeSlots slots;
+    private final Authenticator authenticator;
     private final Admission admission;
     private final Acceptor acceptor;
     private final Dialer dialer;
@@ -69,13 +79,16 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
         NodeEvents events = events();
         this.selfAtom = ErlAtom.of(settings.self.toString());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemons("timer", settings.self));
-        this.handshakes = new Handshakes(settings, timer);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(daemons("tick", settings.self));
+        this.slots = new HandshakeSlots(settings.handshakesInboundMax, settings.handshakesOutboundMax,
+                settings.handshakesPerAddressMax, settings.self.toString());
+        this.authenticator = new Authenticator(settings.handshakeTimeout, timer);
         this.pids = new MailboxPids(selfAtom, () -> creation);
-        this.connections = new Connections(new Inbound(pids, mailboxes()), events);
+        this.connections = new Connections(new Inbound(pids, mailboxes(), dropped), events);
         this.results = new ConnectResults(events, timer);
         this.admission = new Admission(settings, connections, dials, results, events);
-        this.acceptor = new Acceptor(settings, handshakes, admission);
-        this.dialer = new Dialer(settings, connections, dials, results, handshakes, admission);
+        this.acceptor = new Acceptor(settings, slots, authenticator, admission, refusals);
+        this.dialer = new Dialer(settings, connections, dials, results, slots, authenticator, admission, timer);
         this.outbound = new Outbound(settings, connections, pids);
     }
 
@@ -100,9 +113,9 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
         }
         // EPMD's creation when registered (Erlang nodes do the same); else any non-zero one
         creation = c != 0 ? c : 1 + (s.random.nextLong() & 0x7ffffffeL);
-        handshakes.speakAs(new Handshake(self, s.cookie, DistFlags.ours(!s.hidden), creation, s.random));
+        authenticator.speakAs(new Handshake(self, s.cookie, DistFlags.ours(!s.hidden), creation, s.random, challenges));
         acceptor.start();
-        new NetTicker(connections, s.netTickTime).start(timer);
+        new NetTicker(connections, s.netTickTime, refusals::flush, dropped::flush).start(ticker);
         LOG.log(Level.INFO, "{0} listening on {1}:{2} ({3}, {4}, net tick time {5} s)", self, s.bindAddress,
                 String.valueOf(acceptor.port()), s.hidden ? "hidden" : "visible", NameMode.of(self).option(),
                 String.valueOf(s.netTickTime.toSeconds()));
@@ -178,7 +191,8 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
         dials.cancelAll();
         connections.closeAll(self() + " is shutting down");
         results.failAll(new IOException("the transport of " + self() + " closed"));
-        handshakes.close();
+        slots.close();
+        ticker.shutdownNow();
         timer.shutdownNow();
         events().close(EVENTS_STOP_WAIT);
         mailboxes().close();

@@ -78,6 +78,9 @@ public final class ErlangDistComponent {
                 .netTickTime(Duration.ofSeconds(SettingChecks.number("net.ticktime.s", c::net_ticktime_s, raw)))
                 .handshakeTimeout(Duration.ofMillis(SettingChecks.number("handshake.timeout.ms", c::handshake_timeout_ms, raw)))
                 .maxFrameBytes(SettingChecks.number("max.frame.bytes", c::max_frame_bytes, raw))
+                .handshakes(SettingChecks.number("handshakes.inbound.max", c::handshakes_inbound_max, raw),
+                        SettingChecks.number("handshakes.outbound.max", c::handshakes_outbound_max, raw),
+                        SettingChecks.number("handshakes.per.address.max", c::handshakes_per_address_max, raw))
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
                 .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)))

@@ -55,8 +55,23 @@ public @interface ErlangDistConfig {
     long handshake_timeout_ms() default 7000;
 
     @AttributeDefinition(name = "Maximum frame (bytes)",
-            description = "A larger frame closes that connection.")
+            description = "A larger frame closes that connection. 1024 to 1073741824 (1 GiB).")
     int max_frame_bytes() default 16777216;
+
+    @AttributeDefinition(name = "Inbound handshakes at most",
+            description = "Handshakes of nodes dialling this one in progress at once (1-1024); a connection past them"
+                    + " is closed at once. Each holds a thread for at most the handshake timeout.")
+    int handshakes_inbound_max() default 32;
+
+    @AttributeDefinition(name = "Outbound handshakes at most",
+            description = "Dials of this node in progress at once (1-1024), counted apart from inbound handshakes so that"
+                    + " a flood of incoming connections never stops this node's own dials.")
+    int handshakes_outbound_max() default 32;
+
+    @AttributeDefinition(name = "Handshakes per address at most",
+            description = "Inbound handshakes in progress at once from one remote address (1 to handshakes.inbound.max), so"
+                    + " that one host holding connections open in the handshake leaves slots for every other.")
+    int handshakes_per_address_max() default 8;
 
     @AttributeDefinition(name = "Send queue (bytes)",
             description = "Bytes queued per connection before senders wait.")

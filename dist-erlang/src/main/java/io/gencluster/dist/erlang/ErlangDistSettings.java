@@ -22,6 +22,9 @@ public final class ErlangDistSettings {
     final Duration netTickTime;
     final Duration handshakeTimeout;
     final int maxFrameBytes;
+    final int handshakesInboundMax;
+    final int handshakesOutboundMax;
+    final int handshakesPerAddressMax;
     final int sendQueueBytes;
     final int mailboxQueue;
     final boolean epmdRegister;
@@ -32,6 +35,12 @@ public final class ErlangDistSettings {
     static final Duration NET_TICKTIME = Duration.ofSeconds(60);
     /** Erlang's default {@code net_setuptime}, the longest a connection set-up may take. */
     static final Duration NET_SETUPTIME = Duration.ofSeconds(7);
+    /** Largest {@code max.frame.bytes} accepted (1 GiB): a frame is one array, and lengths stay far from int overflow. */
+    static final int MAX_FRAME_BYTES_LIMIT = 1 << 30;
+    /** Defaults of {@code handshakes.inbound.max}, {@code handshakes.outbound.max}, {@code handshakes.per.address.max}. */
+    static final int HANDSHAKES_INBOUND = 32, HANDSHAKES_OUTBOUND = 32, HANDSHAKES_PER_ADDRESS = 8;
+    /** Most handshakes of either kind at once: each runs on a thread of its own. */
+    static final int HANDSHAKES_LIMIT = 1024;
 
     private ErlangDistSettings(Builder b) {
         self = Objects.requireNonNull(b.self(), "node name");
@@ -53,11 +62,28 @@ public final class ErlangDistSettings {
         }
         handshakeTimeout = handshake;
         maxFrameBytes = SettingChecks.atLeast("max.frame.bytes", b.maxFrameBytes(), 1024);
+        if (maxFrameBytes > MAX_FRAME_BYTES_LIMIT) {
+            throw SettingChecks.invalid("max.frame.bytes", maxFrameBytes, "must be at most " + MAX_FRAME_BYTES_LIMIT + " (1 GiB)");
+        }
+        handshakesInboundMax = handshakes("handshakes.inbound.max", b.handshakesInboundMax);
+        handshakesOutboundMax = handshakes("handshakes.outbound.max", b.handshakesOutboundMax);
+        handshakesPerAddressMax = handshakes("handshakes.per.address.max", b.handshakesPerAddressMax);
+        if (handshakesPerAddressMax > handshakesInboundMax) {
+            throw SettingChecks.invalid("handshakes.per.address.max", handshakesPerAddressMax,
+                    "must be at most handshakes.inbound.max (" + handshakesInboundMax + ")");
+        }
         sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 0);
         mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
         epmdRegister = b.epmdRegister();
         epmdPort = SettingChecks.portNumber("epmd.port", b.epmdPort());
         random = b.random();
+    }
+
+    private static int handshakes(String key, int value) {
+        if (value < 1 || value > HANDSHAKES_LIMIT) {
+            throw SettingChecks.invalid(key, value, "must be 1-" + HANDSHAKES_LIMIT);
+        }
+        return value;
     }
 
     public static Builder builder(NodeName self, byte[] cookie) {
@@ -72,6 +98,9 @@ public final class ErlangDistSettings {
     public static final class Builder extends SettingsBuilder<Builder> {
         private boolean hidden = true;
         private Duration netTickTime = NET_TICKTIME;
+        private int handshakesInboundMax = HANDSHAKES_INBOUND;
+        private int handshakesOutboundMax = HANDSHAKES_OUTBOUND;
+        private int handshakesPerAddressMax = HANDSHAKES_PER_ADDRESS;
 
         private Builder(NodeName self, byte[] cookie) {
             super(self, cookie, io.gencluster.epmd.EpmdClient.defaultPort());
@@ -82,6 +111,17 @@ public final class ErlangDistSettings {
         /** Hidden (the default): Erlang lists the node in {@code nodes(hidden)} and sends it no {@code global} traffic. */
         public Builder hidden(boolean v) {
             hidden = v;
+            return this;
+        }
+
+        /**
+         * Handshakes at once: of nodes dialling this one ({@code inbound}), of those from one
+         * address ({@code perAddress}), and of this node's own dials ({@code outbound}).
+         */
+        public Builder handshakes(int inbound, int outbound, int perAddress) {
+            handshakesInboundMax = inbound;
+            handshakesOutboundMax = outbound;
+            handshakesPerAddressMax = perAddress;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.gencluster.dist.erlang;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.LogText;
 import io.gencluster.dist.erlang.HandshakeMessage.Incoming;
 import io.gencluster.dist.erlang.HandshakeMessage.Outgoing;
 import java.io.DataInputStream;
@@ -31,20 +32,31 @@ import java.util.function.BooleanSupplier;
  * The digest is MD5(cookie ++ the challenge as unsigned decimal text). The initiator checks that
  * the acceptor names itself exactly as dialled. Plain blocking code over streams (the caller
  * bounds it with a socket timeout and a deadline), so it runs the same against sockets and bytes.
+ *
+ * <p>Nothing the other side says before its digest is checked has an effect beyond this
+ * handshake: the {@link Arbiter} only answers a status, and a {@link Result} exists only once
+ * the peer proved the cookie. As the dialling side, a challenge this node issued as the accepting
+ * side and still waits on ({@link OutstandingChallenges}) is refused, as OTP refuses it.
+ * Peer-supplied text (names, statuses) reaches messages escaped ({@link LogText}).
  */
 final class Handshake {
 
-    /** Decides what an acceptor answers a node that dials it (the transport knows its connections). */
+    /**
+     * Decides what an acceptor answers a node that dials it (the transport knows its connections).
+     * Asked before the initiator proved anything, so answering must change nothing.
+     */
     interface Arbiter {
-        /** {@code "ok"}, {@code "ok_simultaneous"}, {@code "nok"} or {@code "alive"}. */
+        /** {@code "ok"}, {@code "ok_simultaneous"}, {@code "nok"} or {@code "alive"}; no side effect. */
         String status(NodeName initiator);
-
-        /** After {@code alive}: the initiator says its old connection is dead ({@code true}) and this one replaces it. */
-        void replaceOld(NodeName initiator);
     }
 
-    /** A completed handshake. */
-    record Result(NodeName peer, long flags, long creation) {
+    /**
+     * A completed handshake: the peer proved the cookie.
+     *
+     * @param claimsOldDead the peer was told {@code alive} and said its old connection is dead
+     *     (a node that restarted): its connection may replace the live one
+     */
+    record Result(NodeName peer, long flags, long creation, boolean claimsOldDead) {
     }
 
     private final NodeName self;
@@ -52,13 +64,20 @@ final class Handshake {
     private final long flags;
     private final long creation;
     private final Random random;
+    private final OutstandingChallenges challenges;
 
-    Handshake(NodeName self, byte[] cookie, long flags, long creation, Random random) {
+    Handshake(NodeName self, byte[] cookie, long flags, long creation, Random random, OutstandingChallenges challenges) {
         this.self = self;
         this.cookie = cookie.clone();
         this.flags = flags;
         this.creation = creation;
         this.random = random;
+        this.challenges = challenges;
+    }
+
+    /** A handshake with challenges of its own (tests, and nodes that only dial). */
+    Handshake(NodeName self, byte[] cookie, long flags, long creation, Random random) {
+        this(self, cookie, flags, creation, random, new OutstandingChallenges());
     }
 
     /**
@@ -75,7 +94,7 @@ final class Handshake {
         switch (status) {
             case "ok", "ok_simultaneous" -> { }
             case "nok" -> throw new SimultaneousConnectException(dialled + " is connecting to this node itself");
-            case "not_allowed" -> throw new RefusedException(dialled + " refused this node (not_allowed): it requires"
+            case "not_allowed" -> throw new RefusedException("not allowed by the peer", dialled + " refused this node (not_allowed): it requires"
                     + " flags this node lacks, or " + self + " uses " + NameMode.of(self).option() + " and " + dialled
                     + " does not; its log says which");
             case "alive" -> {
@@ -86,7 +105,8 @@ final class Handshake {
                     throw new SimultaneousConnectException(dialled + " is already connected to this node");
                 }
             }
-            default -> throw new IOException(dialled + " answered the handshake with unknown status '" + status + "'");
+            default -> throw new RefusedException("unknown handshake status",
+                    dialled + " answered the handshake with unknown status '" + LogText.escape(status) + "'");
         }
 
         Incoming c = Incoming.read(in, "challenge from " + dialled);
@@ -96,10 +116,15 @@ final class Handshake {
         long peerCreation = c.u32();
         String peerName = c.text(c.u16());
         if (!peerName.equals(dialled.toString())) {
-            throw new RefusedException("dialled " + dialled + " but the node there calls itself '" + peerName
+            throw new RefusedException("peer answered under another name", "dialled " + dialled + " but the node there calls itself '"
+                    + LogText.escape(peerName)
                     + "': a node's name must be spelled as it spells it (host part included)");
         }
         checkFlags(peerFlags, dialled);
+        if (challenges.isOutstanding(challenge)) {
+            throw new RefusedException("reflected challenge", dialled + " sent a challenge this node itself issued to a node"
+                    + " dialling it and still waits on: a node without the cookie trying to pass as authenticated (reflection)");
+        }
 
         long ours = Integer.toUnsignedLong(random.nextInt());
         new Outgoing('r').u32(ours).bytes(digest(challenge)).send(out);
@@ -108,15 +133,15 @@ final class Handshake {
         try {
             ack = HandshakeMessage.read(in, "challenge ack from " + dialled);
         } catch (EOFException e) {
-            throw new RefusedException(dialled + " closed the connection on this node's challenge reply: the cookies"
+            throw new RefusedException("wrong cookie", dialled + " closed the connection on this node's challenge reply: the cookies"
                     + " differ (its log says 'Invalid challenge reply')");
         }
         Incoming a = new Incoming(ack, "challenge ack from " + dialled);
         a.tag('a');
         if (!MessageDigest.isEqual(a.bytes(16), digest(ours))) {
-            throw new RefusedException("wrong cookie: " + dialled + " answered with a digest of another cookie");
+            throw new RefusedException("wrong cookie", "wrong cookie: " + dialled + " answered with a digest of another cookie");
         }
-        return new Result(dialled, peerFlags, peerCreation);
+        return new Result(dialled, peerFlags, peerCreation, false);
     }
 
     /** As the accepting side (B). */
@@ -124,7 +149,7 @@ final class Handshake {
         Incoming n = Incoming.read(in, "name of a dialling node");
         int tag = n.u8();
         if (tag == 'n') {
-            throw new RefusedException("a node dialled with the old version 5 handshake ('n', before OTP 23): not supported");
+            throw new RefusedException("old handshake version 5", "a node dialled with the old version 5 handshake ('n', before OTP 23): not supported");
         }
         n.expect(tag, 'N');
         long peerFlags = n.u64();
@@ -134,54 +159,60 @@ final class Handshake {
         try {
             peer = NodeName.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new RefusedException("a node dialled with an invalid name: " + e.getMessage());
+            throw new RefusedException("invalid node name", "a node dialled with an invalid name '" + LogText.escape(text) + "'");
         }
         if ((peerFlags & DistFlags.NAME_ME) != 0) {
             sendStatus(out, "not_allowed");
-            throw new RefusedException(peer + " asked to be named by this node (dynamic node names): not supported");
+            throw new RefusedException("dynamic node name", peer + " asked to be named by this node (dynamic node names): not supported");
         }
         if (NameMode.of(peer) != NameMode.of(self)) {
             sendStatus(out, "not_allowed");
-            throw new RefusedException("connection attempt from " + peer + " refused: it uses " + NameMode.of(peer).option()
+            throw new RefusedException("other name mode", "connection attempt from " + peer + " refused: it uses " + NameMode.of(peer).option()
                     + ", this node " + self + " uses " + NameMode.of(self).option());
         }
         List<String> missing = DistFlags.missing(peerFlags);
         if (!missing.isEmpty()) {
             sendStatus(out, "not_allowed");
-            throw new RefusedException("connection attempt from " + peer + " refused: it cannot handle " + missing);
+            throw new RefusedException("missing capability flags", "connection attempt from " + peer + " refused: it cannot handle " + missing);
         }
         String status = arbiter.status(peer);
         sendStatus(out, status);
         if (status.equals("nok")) {
             throw new SimultaneousConnectException(peer + " and this node dialled each other; this node's attempt wins");
         }
+        boolean claimsOldDead = false;
         if (status.equals("alive")) {
+            // up_pending: the live connection stays untouched; the newcomer proves the cookie first
             String answer = status(HandshakeMessage.read(in, "answer to 'alive' from " + peer), peer);
             if (!answer.equals("true")) {
                 throw new SimultaneousConnectException(peer + " keeps its existing connection");
             }
-            arbiter.replaceOld(peer);
+            claimsOldDead = true;
         }
 
-        long challenge = Integer.toUnsignedLong(random.nextInt());
-        byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
-        new Outgoing('N').u64(flags).u32(challenge).u32(creation).u16(name.length).bytes(name).send(out);
+        long challenge = challenges.issue(random);
+        try {
+            byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
+            new Outgoing('N').u64(flags).u32(challenge).u32(creation).u16(name.length).bytes(name).send(out);
 
-        Incoming r = Incoming.read(in, "challenge reply from " + peer);
-        r.tag('r');
-        long theirs = r.u32();
-        if (!MessageDigest.isEqual(r.bytes(16), digest(challenge))) {
-            throw new RefusedException("wrong cookie: connection attempt from " + peer
-                    + " refused, its challenge reply was made with another cookie");
+            Incoming r = Incoming.read(in, "challenge reply from " + peer);
+            r.tag('r');
+            long theirs = r.u32();
+            if (!MessageDigest.isEqual(r.bytes(16), digest(challenge))) {
+                throw new RefusedException("wrong cookie", "wrong cookie: connection attempt from " + peer
+                        + " refused, its challenge reply was made with another cookie");
+            }
+            new Outgoing('a').bytes(digest(theirs)).send(out);
+        } finally {
+            challenges.answered(challenge);
         }
-        new Outgoing('a').bytes(digest(theirs)).send(out);
-        return new Result(peer, peerFlags, peerCreation);
+        return new Result(peer, peerFlags, peerCreation, claimsOldDead);
     }
 
     private static void checkFlags(long peerFlags, NodeName peer) throws RefusedException {
         List<String> missing = DistFlags.missing(peerFlags);
         if (!missing.isEmpty()) {
-            throw new RefusedException(peer + " cannot handle " + missing);
+            throw new RefusedException("missing capability flags", peer + " cannot handle " + missing);
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * One message of the distribution handshake on the wire: a 2-byte big-endian length (1 to
  * {@link #MAX} here), then a tag byte and the tag's fields, integers big-endian. {@link Outgoing}
  * builds one and sends it; {@link Incoming} reads one, bounded: running short is an IOException
- * naming the message. What each tag carries: {@link Handshake}.
+ * naming the message ({@link RefusedException}, counted by a fixed cause). What each tag carries:
+ * {@link Handshake}.
  */
 final class HandshakeMessage {
 
@@ -24,7 +25,8 @@ final class HandshakeMessage {
     static byte[] read(DataInputStream in, String what) throws IOException {
         int len = in.readUnsignedShort();
         if (len == 0 || len > MAX) {
-            throw new IOException(what + ": handshake message of " + len + " bytes (1-" + MAX + " expected)");
+            throw new RefusedException("handshake message length out of range",
+                    what + ": handshake message of " + len + " bytes (1-" + MAX + " expected)");
         }
         byte[] b = new byte[len];
         in.readFully(b);
@@ -96,7 +98,8 @@ final class HandshakeMessage {
 
         void expect(int tag, char expected) throws IOException {
             if (tag != expected) {
-                throw new IOException(what + ": message '" + (char) tag + "' (" + tag + "), expected '" + expected + "'");
+                throw new RefusedException("unexpected handshake message",
+                        what + ": message tagged " + tag + ", expected '" + expected + "' (" + (int) expected + ")");
             }
         }
 
@@ -124,7 +127,8 @@ final class HandshakeMessage {
 
         byte[] bytes(int n) throws IOException {
             if (n > remaining()) {
-                throw new IOException(what + " truncated: " + n + " more bytes needed, " + remaining() + " left");
+                throw new RefusedException("truncated handshake message",
+                        what + " truncated: " + n + " more bytes needed, " + remaining() + " left");
             }
             byte[] out = Arrays.copyOfRange(b, pos, pos + n);
             pos += n;

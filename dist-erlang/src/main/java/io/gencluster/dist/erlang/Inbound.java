@@ -1,5 +1,6 @@
 package io.gencluster.dist.erlang;
 
+import io.gencluster.dist.kit.LogText;
 import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.erlang.ErlAtom;
 import io.gencluster.erlang.ErlInteger;
@@ -28,11 +29,13 @@ final class Inbound {
 
     private final MailboxPids pids;
     private final Mailboxes mailboxes;
+    private final DroppedMessages dropped;
     private volatile long lastUnsupportedLog;
 
-    Inbound(MailboxPids pids, Mailboxes mailboxes) {
+    Inbound(MailboxPids pids, Mailboxes mailboxes, DroppedMessages dropped) {
         this.pids = pids;
         this.mailboxes = mailboxes;
+        this.dropped = dropped;
     }
 
     void frame(Connection c, byte[] frame) throws ProtocolException {
@@ -47,17 +50,17 @@ final class Inbound {
         try {
             control = r.readVersioned();
         } catch (TermFormatException e) {
-            throw new ProtocolException("malformed control message from " + c.peer + ": " + e.getMessage());
+            throw new ProtocolException("malformed control message from " + c.peer + ": " + LogText.escape(e.getMessage()));
         }
         if (!(control instanceof ErlTuple t) || t.arity() < 1 || !(t.get(0) instanceof ErlInteger op)) {
-            throw new ProtocolException("control message from " + c.peer + " is not a tuple with an operation: " + control);
+            throw new ProtocolException("control message from " + c.peer + " is not a tuple with an operation: " + LogText.escape(String.valueOf(control)));
         }
         byte[] payload = java.util.Arrays.copyOfRange(frame, r.position(), frame.length);
         int operation = op.value().bitLength() < 16 ? op.value().intValue() : -1;
         switch (operation) {
             case ControlMessages.SEND -> {
                 if (t.arity() != 3 || !(t.get(2) instanceof ErlPid to)) {
-                    throw new ProtocolException("SEND from " + c.peer + " is not {2, '', ToPid}: " + control);
+                    throw new ProtocolException("SEND from " + c.peer + " is not {2, '', ToPid}: " + LogText.escape(String.valueOf(control)));
                 }
                 if (message(c, payload) != null) {
                     toPid(c, to, payload);
@@ -65,7 +68,7 @@ final class Inbound {
             }
             case ControlMessages.REG_SEND -> {
                 if (t.arity() != 4 || !(t.get(3) instanceof ErlAtom name)) {
-                    throw new ProtocolException("REG_SEND from " + c.peer + " is not {6, From, '', Name}: " + control);
+                    throw new ProtocolException("REG_SEND from " + c.peer + " is not {6, From, '', Name}: " + LogText.escape(String.valueOf(control)));
                 }
                 Term message = message(c, payload);
                 if (message == null) {
@@ -75,7 +78,10 @@ final class Inbound {
                     netKernel(c, message);
                 } else if (OTP_SERVICES.contains(name.name()) && !mailboxes.has(name.name())) {
                     // a visible node is sent these by every Erlang node it meets; nothing to warn about
-                    LOG.log(Level.DEBUG, "message from {0} to {1} ignored: {2}", c.peer, name, message);
+                    LOG.log(Level.DEBUG, "message from {0} to {1} ignored: {2}", c.peer, LogText.escape(name.name()),
+                            LogText.escape(String.valueOf(message)));
+                } else if (!mailboxes.has(name.name())) {
+                    dropped.dropped(c.peer, "'" + name.name() + "'");
                 } else {
                     deliver(c, name.name(), payload);
                 }
@@ -85,7 +91,7 @@ final class Inbound {
                     reply(c, ControlMessages.frame(ErlTuple.of(ErlInteger.of(ControlMessages.UNLINK_ID_ACK), t.get(1), t.get(3), t.get(2)), null));
                 }
             }
-            default -> LOG.log(Level.DEBUG, "control message from {0} ignored: {1}", c.peer, control);
+            default -> LOG.log(Level.DEBUG, "control message from {0} ignored: {1}", c.peer, LogText.escape(String.valueOf(control)));
         }
     }
 
@@ -98,12 +104,12 @@ final class Inbound {
             return TermCodec.decode(payload);
         } catch (TermFormatException e) {
             if (!e.isUnsupported()) {
-                throw new ProtocolException("malformed message from " + c.peer + ": " + e.getMessage());
+                throw new ProtocolException("malformed message from " + c.peer + ": " + LogText.escape(e.getMessage()));
             }
             long now = System.nanoTime();
             if (now - lastUnsupportedLog > LOG_INTERVAL_NANOS) {
                 lastUnsupportedLog = now;
-                LOG.log(Level.WARNING, "message from {0} dropped: {1}", c.peer, e.getMessage());
+                LOG.log(Level.WARNING, "message from {0} dropped: {1}", c.peer, LogText.escape(e.getMessage()));
             }
             return null;
         }
@@ -120,7 +126,7 @@ final class Inbound {
             reply(c, ControlMessages.frame(ControlMessages.send(caller),
                     TermCodec.encode(ErlTuple.of(from.get(1), ErlAtom.of("yes")))));
         } else {
-            LOG.log(Level.DEBUG, "net_kernel request from {0} ignored: {1}", c.peer, message);
+            LOG.log(Level.DEBUG, "net_kernel request from {0} ignored: {1}", c.peer, LogText.escape(String.valueOf(message)));
         }
     }
 
@@ -137,7 +143,7 @@ final class Inbound {
     private void toPid(Connection c, ErlPid to, byte[] payload) {
         String mailbox = pids.mailbox(to);
         if (mailbox == null) {
-            LOG.log(Level.DEBUG, "message from {0} to {1} dropped: no mailbox of this node has that pid", c.peer, to);
+            dropped.dropped(c.peer, "pid " + to);
             return;
         }
         deliver(c, mailbox, payload);

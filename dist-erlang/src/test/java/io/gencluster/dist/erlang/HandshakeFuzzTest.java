@@ -19,16 +19,8 @@ class HandshakeFuzzTest {
     private static final Handshake NODE = new Handshake(NodeName.parse("java@127.0.0.1"),
             "cookie".getBytes(StandardCharsets.UTF_8), DistFlags.ours(false), 7, new Random(1));
 
-    private static final Handshake.Arbiter OK = new Handshake.Arbiter() {
-        @Override
-        public String status(NodeName initiator) {
-            return initiator.name().length() % 2 == 0 ? "ok" : "alive"; // both answers reachable from the input
-        }
-
-        @Override
-        public void replaceOld(NodeName initiator) {
-        }
-    };
+    // both answers reachable from the input
+    private static final Handshake.Arbiter OK = initiator -> initiator.name().length() % 2 == 0 ? "ok" : "alive";
 
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void acceptorSurvivesAnyBytes(byte[] bytes) {
