@@ -41,7 +41,6 @@ final class Connection {
     boolean eof;
     /** The last read left room in the buffer: nothing more to read until the selector reports the socket readable again. */
     boolean drained;
-    boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
     private volatile boolean closeWhenFlushed; // read per frame by the reader: no lock for it
 
     // messages read and not yet handed to their mailboxes: batchBoxes[i] gets batchPayloads[i],
@@ -186,6 +185,8 @@ final class Connection {
         int ops;
         if (state == State.CONNECTING) {
             ops = SelectionKey.OP_CONNECT;
+        } else if (link != null && link.busy()) {
+            ops = 0; // TLS handshake work runs on its pool, which resumes the connection when done
         } else {
             ops = !parked && !closingWhenFlushed() ? SelectionKey.OP_READ : 0;
             if (!idleForWrites()) {
