@@ -84,7 +84,7 @@ class TlsIT {
                 "mesh.transitive", "false"));
         if (ca != null) {
             dist.putAll(Map.of("tls.enabled", "true", "tls.keystore", file(name + ".p12"), "tls.keystore.password", PW,
-                    "tls.truststore", file(ca + "-trust.p12"), "tls.truststore.password", PW, "tls.verify.hostname", "true"));
+                    "tls.truststore", file(ca + "-trust.p12"), "tls.truststore.password", PW, "tls.verify.name", "host"));
         }
         n.configure("io.gencluster.dist.tcp", dist);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

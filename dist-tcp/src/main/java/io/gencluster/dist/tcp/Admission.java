@@ -3,21 +3,21 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.NodeName;
 import io.gencluster.dist.kit.NodeEvents;
-import io.gencluster.dist.tcp.tls.TlsLink;
 import io.gencluster.dist.tcp.wire.FrameCodec;
-import io.gencluster.dist.tcp.wire.Handshake;
 import io.gencluster.dist.tcp.wire.RefusedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 
 /**
- * One connection per node pair. An initiator is admitted unless its node is already connected,
- * or this node's own dial to it is on its way and this node orders first ({@link
- * NodeName#compareTo}): of two simultaneous connects, both sides keep the one opened by the node
- * that orders first and refuse the other. A peer claiming a name already connected never evicts
- * the live connection. Once its handshake is done, a connection becomes its pair's one
- * connection, or goes if the other side's came up first.
+ * One connection per node pair, decided only for peers that proved themselves ({@link
+ * Authenticator.Peer}): an initiator is admitted unless its node is already connected, or this
+ * node's own dial to it is on its way and this node orders first ({@link NodeName#compareTo}): of
+ * two simultaneous connects, both sides keep the one opened by the node that orders first and
+ * refuse the other, with a refusal the initiator can check. A connection that proved nothing never
+ * reaches this class, so it can neither evict a live connection nor cancel a dial. Once its
+ * handshake is done, a connection becomes its pair's one connection, or goes if the other side's
+ * came up first.
  */
 final class Admission {
 
@@ -44,26 +44,24 @@ final class Admission {
         this.members = members;
     }
 
-    /** On HELLO: with tls.verify.hostname, the dialler's certificate must name its host too; then {@link #admit}. */
-    void admitInitiator(Connection c, NodeName initiator) throws RefusedException {
-        if (settings.tlsVerifyHostname && c.link instanceof TlsLink tls) {
-            tls.requireNames(initiator);
-        }
-        admit(initiator);
-    }
-
-    /** Applied to an initiator before it proves anything and again before ACCEPT: one connection per pair, and the simultaneous-connect rule. */
-    void admit(NodeName initiator) throws RefusedException {
+    /**
+     * An initiator that proved itself, before ACCEPT: one connection per pair, and the
+     * simultaneous-connect rule.
+     *
+     * @throws RefusedException with the REFUSE (proved by this side) to send
+     */
+    void admit(Authenticator.Peer initiator) throws RefusedException {
+        NodeName node = initiator.node;
         synchronized (table) {
-            if (table.connections.containsKey(initiator)) {
-                throw Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + initiator);
+            if (table.connections.containsKey(node)) {
+                throw initiator.connection.acceptor.provenRefusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to " + node);
             }
             // only a connection of our own on its way competes: a dial that was refused and now waits for
             // the initiator's connection (or has not opened yet) takes this one
-            Dial ours = table.dialling.get(initiator);
-            if (ours != null && ours.attempt != null && !ours.attempt.isClosed() && settings.self.compareTo(initiator) < 0) {
-                throw Handshake.refusal(FrameCodec.REFUSED_SIMULTANEOUS, "simultaneous connect: keeping the connection opened by "
-                        + settings.self);
+            Dial ours = table.dialling.get(node);
+            if (ours != null && ours.attempt != null && !ours.attempt.isClosed() && settings.self.compareTo(node) < 0) {
+                throw initiator.connection.acceptor.provenRefusal(FrameCodec.REFUSED_SIMULTANEOUS,
+                        "simultaneous connect: keeping the connection opened by " + settings.self);
             }
         }
     }
@@ -72,7 +70,10 @@ final class Admission {
      * Handshake done: the connection becomes the pair's one connection, or goes if there already
      * is one. {@code last}: the acceptor's ACCEPT, sent once the connection is registered.
      */
-    void up(Connection c, byte[] last) throws IOException {
+    void up(Authenticator.Peer peer, byte[] last) throws IOException {
+        Connection c = peer.connection;
+        c.peer = peer.node;
+        c.peerListenPort = peer.listenPort;
         Dial dial;
         synchronized (table) {
             if (table.closed || table.connections.containsKey(c.peer)) {

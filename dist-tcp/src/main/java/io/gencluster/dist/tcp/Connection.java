@@ -50,7 +50,6 @@ final class Connection {
     int turnBytes;
     /** This turn's reading stopped at {@link #READ_TURN_BYTES} with more to read: it goes on next turn. */
     boolean yielded;
-    boolean countedHandshake; // an incoming handshake in progress, counted against max.handshakes
     private volatile boolean closeWhenFlushed; // read per frame by the reader: no lock for it
 
     // messages read and not yet handed to their mailboxes: batchBoxes[i] gets batchPayloads[i],
@@ -200,6 +199,8 @@ final class Connection {
         int ops;
         if (state == State.CONNECTING) {
             ops = SelectionKey.OP_CONNECT;
+        } else if (link != null && link.busy()) {
+            ops = 0; // TLS handshake work runs on its pool, which resumes the connection when done
         } else {
             ops = !parked && !closingWhenFlushed() ? SelectionKey.OP_READ : 0;
             if (!idleForWrites()) {

@@ -2,7 +2,6 @@ package io.gencluster.dist.tcp;
 
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
-import io.gencluster.dist.tcp.tls.TlsLink;
 import io.gencluster.epmd.EpmdClient;
 import io.gencluster.epmd.NoEpmdException;
 import io.gencluster.epmd.NodeEntry;
@@ -37,9 +36,12 @@ final class Dialer {
     private final DialOutcomes dials;
     private final OpenConnections open;
     private final InboundFrames frames;
+    private final HandshakeFrames handshakes;
+    private final TlsSessions tls;
     private ThreadPoolExecutor resolver;
 
-    Dialer(TcpDistSettings settings, IoThread io, ConnectionTable table, DialOutcomes dials, OpenConnections open, InboundFrames frames) {
+    Dialer(TcpDistSettings settings, IoThread io, ConnectionTable table, DialOutcomes dials, OpenConnections open, InboundFrames frames,
+            HandshakeFrames handshakes, TlsSessions tls) {
         this.settings = settings;
         this.clock = settings.clock;
         this.io = io;
@@ -47,19 +49,24 @@ final class Dialer {
         this.dials = dials;
         this.open = open;
         this.frames = frames;
+        this.handshakes = handshakes;
+        this.tls = tls;
     }
 
     void start(PoolThreads threads) {
         resolver = threads.pool("resolve", MAX_RESOLVERS, MAX_RESOLVES_QUEUED);
+        tls.start(threads);
     }
 
-    /** Resolving stops; dials still resolving fail when the transport closes. */
+    /** Resolving and TLS handshake work stop; dials still resolving fail when the transport closes. */
     void stop() {
         resolver.shutdownNow();
+        tls.stop();
     }
 
     void awaitStopped(long millis) throws InterruptedException {
         resolver.awaitTermination(millis, TimeUnit.MILLISECONDS);
+        tls.awaitStopped(millis);
     }
 
     CompletionStage<Void> connect(Peer peer, Duration timeout) {
@@ -169,6 +176,11 @@ final class Dialer {
                 return;
             }
         }
+        if (open.outgoingHandshakes() >= settings.maxOutgoingHandshakes) {
+            dials.fail(d, "cannot connect to " + d.node + ": " + settings.maxOutgoingHandshakes
+                    + " connects already in their handshake (max.handshakes.outgoing)");
+            return;
+        }
         SocketChannel channel = null;
         try {
             channel = SocketChannel.open();
@@ -181,6 +193,7 @@ final class Dialer {
             c.deadline = Long.MAX_VALUE; // until the socket connects, the dial's waiters bound it
             d.attempt = c;
             open.add(c);
+            open.countOutgoing(c);
             boolean connected = channel.connect(address);
             c.key = channel.register(io.selector(), connected ? 0 : SelectionKey.OP_CONNECT, c);
             if (connected) {
@@ -203,12 +216,12 @@ final class Dialer {
     void connected(Connection c) throws IOException {
         c.deadline = clock.millis() + settings.handshakeTimeout.toMillis();
         if (settings.tls != null) {
-            c.link = TlsLink.client(c.channel, settings.tls, c.peer.host(), c.channel.socket().getPort(), settings.tlsVerifyHostname);
+            c.link = tls.client(c);
             c.state = Connection.State.TLS;
             frames.tls(c);
         } else {
             c.link = Link.plain(c.channel);
-            frames.hello(c);
+            handshakes.hello(c);
         }
         c.interest();
     }

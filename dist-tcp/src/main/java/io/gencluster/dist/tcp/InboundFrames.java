@@ -1,9 +1,7 @@
 package io.gencluster.dist.tcp;
 
 import io.gencluster.dist.kit.Mailboxes;
-import io.gencluster.dist.tcp.tls.TlsLink;
 import io.gencluster.dist.tcp.wire.FrameCodec;
-import io.gencluster.dist.tcp.wire.Handshake;
 import io.gencluster.dist.tcp.wire.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -16,59 +14,32 @@ import java.util.List;
 /**
  * What a connection receives, read and routed frame by frame on the selector thread: TLS records
  * until the TLS session is up, then handshake frames to the connection's side of the
- * {@link Handshake}, then DATA to the mailboxes (in batches), MEMBERS to the member exchange, and
- * TICKs, which only say the peer is alive. The initiator's HELLO, the first frame once the
- * connection (and its TLS session) is up, starts here too.
+ * {@link HandshakeFrames}, then DATA to the mailboxes (in batches), MEMBERS to the member exchange, and
+ * TICKs, which only say the peer is alive.
  */
 final class InboundFrames {
 
-    private static final byte[] EMPTY = new byte[0];
-
     private final TcpDistSettings settings;
     private final Clock clock;
-    private final Handshake handshake;
-    private final IncomingConnections incoming;
-    private final OutboundFrames outbound;
+    private final HandshakeFrames handshakes;
     private final MailboxDelivery delivery;
-    private final Admission admission;
     private final MemberExchange members;
     /** Connections whose turn ended with more to read (selector thread only). */
     private final List<Connection> yielded = new ArrayList<>();
 
-    InboundFrames(TcpDistSettings settings, Handshake handshake, IncomingConnections incoming, OutboundFrames outbound,
-            MailboxDelivery delivery, Admission admission, MemberExchange members) {
+    InboundFrames(TcpDistSettings settings, HandshakeFrames handshakes, MailboxDelivery delivery, MemberExchange members) {
         this.settings = settings;
         this.clock = settings.clock;
-        this.handshake = handshake;
-        this.incoming = incoming;
-        this.outbound = outbound;
+        this.handshakes = handshakes;
         this.delivery = delivery;
-        this.admission = admission;
         this.members = members;
-    }
-
-    /** The initiator's first frame: HELLO, naming this node, the node dialled and where this node listens. */
-    void hello(Connection c) throws IOException {
-        c.state = Connection.State.HANDSHAKE;
-        c.initiator = handshake.new Initiator(c.peer);
-        outbound.send(c, c.initiator.hello(incoming.port()));
     }
 
     /** Advances the TLS handshake; once it is done, the dist-tcp handshake begins. */
     void tls(Connection c) throws IOException {
-        try {
-            if (!c.link.handshake()) {
-                return;
-            }
-        } catch (IOException e) {
-            throw c.initiated ? TlsLink.dialFailure(e, settings.tlsVerifyHostname ? c.peer.host() : null) : TlsLink.refusal(e);
+        if (handshakes.tls(c)) {
+            readFrames(c); // the peer's first frame may have come with its last TLS record
         }
-        if (c.initiated) {
-            hello(c);
-        } else {
-            c.state = Connection.State.HANDSHAKE;
-        }
-        readFrames(c); // the peer's first frame may have come with its last TLS record
     }
 
     void readFrames(Connection c) throws IOException {
@@ -95,26 +66,8 @@ final class InboundFrames {
                 }
                 if (c.state == Connection.State.UP) {
                     received(c, f);
-                } else if (c.initiated) {
-                    byte[] next = c.initiator.onFrame(f);
-                    if (next != null) {
-                        outbound.send(c, next);
-                    } else if (c.initiator.done()) {
-                        c.peerListenPort = c.initiator.acceptorPort();
-                        admission.up(c, null);
-                    }
                 } else {
-                    byte[] next = c.acceptor.onFrame(f);
-                    if (next != null) {
-                        c.peer = c.acceptor.initiator();
-                        outbound.send(c, next);
-                    } else if (c.acceptor.accepted() != null) {
-                        c.peer = c.acceptor.accepted().initiator();
-                        c.peerListenPort = c.acceptor.accepted().listenPort();
-                        admission.admit(c.peer); // the rules again: a connection may have come up, or a dial begun, since HELLO
-                        // registered before ACCEPT goes out, so the initiator never sees the pair connected before this side does
-                        admission.up(c, FrameCodec.encode(FrameCodec.ACCEPT, EMPTY));
-                    }
+                    handshakes.onFrame(c, f);
                 }
             }
         } finally {
@@ -157,7 +110,7 @@ final class InboundFrames {
         } else if (type == FrameCodec.MEMBERS) {
             members.membersOf(c, f);
         } else if (type != FrameCodec.TICK) {
-            throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(type));
+            throw new ProtocolException("unexpected frame type " + Byte.toUnsignedInt(type), "unexpected frame type");
         }
     }
 }

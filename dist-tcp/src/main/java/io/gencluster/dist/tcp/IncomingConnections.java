@@ -1,6 +1,6 @@
 package io.gencluster.dist.tcp;
 
-import io.gencluster.dist.tcp.tls.TlsLink;
+import io.gencluster.dist.kit.RefusalLog;
 import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -13,29 +13,33 @@ import java.nio.channels.SocketChannel;
 
 /**
  * The listening socket, and the peers' connections it accepts: at most {@code max.handshakes}
- * incoming handshakes at once (more are closed at once, logged at most every 10 s), each with its
- * deadline and, with TLS on, its TLS session.
+ * incoming handshakes at once, and at most {@code max.handshakes.per.address} from one remote
+ * address, so that a flood from one address leaves room for others' (more are closed at once and
+ * counted in the {@link ConnectionFailures#refusals refusal log}); each with its deadline and, with
+ * TLS on, its TLS session.
  */
 final class IncomingConnections {
 
     private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
-    private static final long BUSY_LOG_INTERVAL_MS = 10_000;
-
     private final TcpDistSettings settings;
     private final IoThread io;
     private final OpenConnections open;
-    private final Admission admission;
+    private final Authenticator authenticator;
     private final Handshake handshake;
+    private final TlsSessions tls;
+    private final RefusalLog refusals;
     private ServerSocketChannel server;
     private volatile int boundPort;
-    private long lastBusyLog = Long.MIN_VALUE / 2; // selector thread only
 
-    IncomingConnections(TcpDistSettings settings, IoThread io, OpenConnections open, Admission admission, Handshake handshake) {
+    IncomingConnections(TcpDistSettings settings, IoThread io, OpenConnections open, Authenticator authenticator, Handshake handshake,
+            TlsSessions tls, RefusalLog refusals) {
         this.settings = settings;
         this.io = io;
         this.open = open;
-        this.admission = admission;
+        this.authenticator = authenticator;
         this.handshake = handshake;
+        this.tls = tls;
+        this.refusals = refusals;
     }
 
     /** Binds the listening socket and registers it with the selector; on failure nothing stays open. */
@@ -73,34 +77,37 @@ final class IncomingConnections {
                 return;
             }
             long now = settings.clock.millis();
-            String remote = remote(channel);
-            if (open.handshakesInProgress() >= settings.maxHandshakes) {
+            InetSocketAddress remote = remote(channel);
+            InetAddress from = remote == null ? null : remote.getAddress();
+            if (open.incomingHandshakes() >= settings.maxHandshakes) {
                 closeQuietly(channel);
-                if (now - lastBusyLog > BUSY_LOG_INTERVAL_MS) {
-                    lastBusyLog = now;
-                    LOG.log(Level.WARNING, "{0}: {1,number,#} handshakes already in progress (max.handshakes); closing new connections such as {2}",
-                            settings.self, settings.maxHandshakes, remote);
-                }
+                refusals.refused(from, "too many handshakes in progress (max.handshakes = " + settings.maxHandshakes + ")");
+                continue;
+            }
+            if (open.incomingHandshakesFrom(from) >= settings.maxHandshakesPerAddress) {
+                closeQuietly(channel);
+                refusals.refused(from, "too many handshakes in progress from this address (max.handshakes.per.address = "
+                        + settings.maxHandshakesPerAddress + ")");
                 continue;
             }
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                Connection c = new Connection(channel, false, remote, settings.sendQueueBytes, settings.clock);
+                Connection c = new Connection(channel, false, String.valueOf(remote), settings.sendQueueBytes, settings.clock);
                 c.deadline = now + settings.handshakeTimeout.toMillis();
-                c.acceptor = handshake.new Acceptor(initiator -> admission.admitInitiator(c, initiator), port());
+                c.acceptor = handshake.new Acceptor(claimed -> authenticator.checkCertificate(c, claimed), port());
                 if (settings.tls != null) {
-                    c.link = TlsLink.server(channel, settings.tls);
+                    c.link = tls.server(c);
                     c.state = Connection.State.TLS;
                 } else {
                     c.link = Link.plain(channel);
                 }
-                open.countHandshake(c);
+                open.countIncoming(c, from);
                 open.add(c);
                 c.key = channel.register(io.selector(), SelectionKey.OP_READ, c);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
-                LOG.log(Level.WARNING, "connection from {0} closed at once: {1}", remote, ConnectionFailures.message(e));
+                refusals.refused(from, "closed at once: " + ConnectionFailures.message(e));
             }
         }
     }
@@ -109,11 +116,11 @@ final class IncomingConnections {
         closeQuietly(server);
     }
 
-    private static String remote(SocketChannel channel) {
+    private static InetSocketAddress remote(SocketChannel channel) {
         try {
-            return String.valueOf(channel.getRemoteAddress());
+            return channel.getRemoteAddress() instanceof InetSocketAddress a ? a : null;
         } catch (IOException e) {
-            return "?";
+            return null;
         }
     }
 

@@ -33,6 +33,11 @@ public interface Link {
         return false;
     }
 
+    /** Whether handshake work (TLS) runs on another thread: the socket waits until the link resumes. */
+    default boolean busy() {
+        return false;
+    }
+
     /** Whether bytes this link produced itself (TLS records) still wait for the socket. */
     boolean pendingOutput();
 

@@ -3,7 +3,6 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.DownReason;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 
 /**
  * The selector thread's periodic sweep over every open connection: a TICK on one that wrote
@@ -13,7 +12,6 @@ import java.lang.System.Logger.Level;
  */
 final class Liveness {
 
-    private static final System.Logger LOG = System.getLogger(TcpDist.class.getName());
     private static final byte[] EMPTY = new byte[0];
 
     private final TcpDistSettings settings;
@@ -54,6 +52,7 @@ final class Liveness {
 
     /** Ticks idle connections, declares silent ones down, and closes handshakes past their deadline. */
     private void sweep(long now) {
+        failures.refusals.flush(); // the last summary of refusals that stopped
         long tick = settings.tick.toMillis();
         long silence = settings.tickTimeout.toMillis();
         for (Connection c : open.all()) {
@@ -88,9 +87,7 @@ final class Liveness {
                             + settings.handshakeTimeout.toMillis() + " ms");
                 }
             } else {
-                LOG.log(Level.WARNING, "handshake with {0} timed out after {1,number,#} ms; connection closed", c.remote,
-                        settings.handshakeTimeout.toMillis());
-                open.discard(c, "handshake timed out");
+                failures.handshakeTimedOut(c);
             }
         }
     }

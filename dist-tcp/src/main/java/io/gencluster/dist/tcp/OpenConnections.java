@@ -3,28 +3,35 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.DownReason;
 import io.gencluster.dist.kit.NodeEvents;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every connection this node has open, in whatever state, and how many of them are incoming
- * handshakes counted against {@code max.handshakes}; and the two ways a connection leaves:
- * {@link #discard} (it never came up, or lost a race: no event) and {@link #lost} (it was up: the
- * node goes down).
+ * Every connection this node has open, in whatever state, and the handshakes in progress counted
+ * against their caps: incoming ones ({@code max.handshakes}) and per remote address ({@code
+ * max.handshakes.per.address}), outgoing ones ({@code max.handshakes.outgoing}) apart, so that a
+ * flood of incoming connections takes neither another address's slots nor this node's dials. And
+ * the two ways a connection leaves: {@link #discard} (it never came up, or lost a race: no event)
+ * and {@link #lost} (it was up: the node goes down).
  */
 final class OpenConnections {
 
-    private final IoThread io;
     private final ConnectionTable table;
     private final NodeEvents events;
     private final Clock clock;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private int handshakesInProgress; // selector thread only
+    // handshakes in progress; guarded by this (a handshake may end on any thread)
+    private final Map<Connection, InetAddress> incoming = new HashMap<>();
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    private final Set<Connection> outgoing = new HashSet<>();
 
-    OpenConnections(IoThread io, ConnectionTable table, NodeEvents events, Clock clock) {
-        this.io = io;
+    OpenConnections(ConnectionTable table, NodeEvents events, Clock clock) {
         this.table = table;
         this.events = events;
         this.clock = clock;
@@ -48,22 +55,35 @@ final class OpenConnections {
         return List.copyOf(open);
     }
 
-    /** Selector thread: an incoming connection begins its handshake. */
-    void countHandshake(Connection c) {
-        handshakesInProgress++;
-        c.countedHandshake = true;
+    /** An incoming connection from {@code from} begins its handshake. */
+    synchronized void countIncoming(Connection c, InetAddress from) {
+        incoming.put(c, from);
+        perAddress.merge(from, 1, Integer::sum);
     }
 
-    /** Selector thread. */
-    int handshakesInProgress() {
-        return handshakesInProgress;
+    /** A dial's connection begins its handshake. */
+    synchronized void countOutgoing(Connection c) {
+        outgoing.add(c);
     }
 
-    /** An incoming handshake is over, either way: it no longer counts against max.handshakes. */
-    void handshakeOver(Connection c) {
-        if (c.countedHandshake && io.isCurrent()) {
-            c.countedHandshake = false;
-            handshakesInProgress--;
+    synchronized int incomingHandshakes() {
+        return incoming.size();
+    }
+
+    synchronized int incomingHandshakesFrom(InetAddress from) {
+        return perAddress.getOrDefault(from, 0);
+    }
+
+    synchronized int outgoingHandshakes() {
+        return outgoing.size();
+    }
+
+    /** A handshake is over, either way: it no longer counts against its caps. Any thread; once per connection. */
+    synchronized void handshakeOver(Connection c) {
+        outgoing.remove(c);
+        InetAddress from = incoming.remove(c);
+        if (from != null) {
+            perAddress.computeIfPresent(from, (a, n) -> n == 1 ? null : n - 1);
         }
     }
 

@@ -40,7 +40,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * node whose name orders first ({@link NodeName#compareTo}) is kept and the other refused, on both
  * sides alike; the refused dialler's {@link #connect} still succeeds once the kept connection is up.
  * A peer claiming a name that is already connected is refused: it never evicts the live one
- * ({@link Admission}).
+ * ({@link Admission}). Nothing a peer does before it proved the cookie (and with TLS, its
+ * certificate) touches a connection, a dial or an event ({@link Authenticator}).
  */
 public final class TcpDist extends Transport {
 
@@ -73,10 +74,10 @@ public final class TcpDist extends Transport {
         this.threads = threads;
         NodeEvents events = events();
         Mailboxes mailboxes = mailboxes();
-        this.open = new OpenConnections(io, table, events, settings.clock);
+        this.open = new OpenConnections(table, events, settings.clock);
         DialOutcomes dials = new DialOutcomes(table, events, open);
         this.outbound = new OutboundFrames(settings, open);
-        ConnectionFailures failures = new ConnectionFailures(table, open, dials, outbound);
+        ConnectionFailures failures = new ConnectionFailures(settings, table, open, dials, outbound);
         outbound.reportTo(failures);
         // bounded well inside the silence window, so that waiting never looks like a dead peer
         long mailboxWaitMs = Math.min(1000, settings.tickTimeout.toMillis() / 4);
@@ -84,9 +85,13 @@ public final class TcpDist extends Transport {
         MemberExchange members = new MemberExchange(settings, table, outbound, failures);
         Admission admission = new Admission(settings, table, events, dials, open, outbound, members);
         Handshake handshake = new Handshake(settings.self, settings.cookie, settings.random);
-        this.incoming = new IncomingConnections(settings, io, open, admission, handshake);
-        InboundFrames frames = new InboundFrames(settings, handshake, incoming, outbound, delivery, admission, members);
-        this.dialer = new Dialer(settings, io, table, dials, open, frames);
+        Authenticator authenticator = new Authenticator(settings);
+        TlsSessions tls = new TlsSessions(settings, io, failures);
+        this.incoming = new IncomingConnections(settings, io, open, authenticator, handshake, tls, failures.refusals);
+        HandshakeFrames handshakes = new HandshakeFrames(handshake, incoming, outbound, authenticator, admission);
+        InboundFrames frames = new InboundFrames(settings, handshakes, delivery, members);
+        tls.resumeThrough(frames);
+        this.dialer = new Dialer(settings, io, table, dials, open, frames, handshakes, tls);
         members.dialVia(dialer);
         Liveness liveness = new Liveness(settings, open, outbound, failures, dials);
         this.shutdown = new Shutdown(settings.self, io, table, open, dials, incoming, dialer, mailboxes, events, threads);
@@ -141,7 +146,7 @@ public final class TcpDist extends Transport {
         if (box.length == 0 || box.length > 255) {
             throw new MessagingException("invalid mailbox name '" + mailbox + "': 1-255 bytes of UTF-8");
         }
-        int size = 2 + box.length + payload.length;
+        long size = 2L + box.length + payload.length; // long: no overflow near Integer.MAX_VALUE
         if (size + 1 > settings.maxFrameBytes) {
             throw new MessagingException("message of " + payload.length + " bytes to " + node + " exceeds max.frame.bytes ("
                     + settings.maxFrameBytes + ")");

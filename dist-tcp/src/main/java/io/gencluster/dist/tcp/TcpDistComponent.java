@@ -7,6 +7,7 @@ import io.gencluster.dist.kit.CookieFile;
 import io.gencluster.dist.kit.SettingChecks;
 import io.gencluster.dist.kit.TransportRunner;
 import io.gencluster.dist.kit.TransportService;
+import io.gencluster.dist.tcp.tls.PeerNames;
 import io.gencluster.dist.tcp.tls.Tls;
 import io.gencluster.spi.Dist;
 import java.net.InetAddress;
@@ -39,6 +40,7 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class TcpDistComponent {
 
     /** {@code ~/.gencluster.cookie}, in UTF-8, white space around the cookie dropped. */
+    private static final System.Logger LOG = System.getLogger(TcpDistComponent.class.getName());
     private static final CookieFile COOKIE_FILE = new CookieFile(".gencluster.cookie", StandardCharsets.UTF_8, String::trim);
 
     private final TransportRunner runner;
@@ -77,13 +79,39 @@ public final class TcpDistComponent {
                 .tickTimeout(Duration.ofMillis(SettingChecks.number("tick.timeout.ms", c::tick_timeout_ms, raw)))
                 .handshakeTimeout(Duration.ofMillis(SettingChecks.number("handshake.timeout.ms", c::handshake_timeout_ms, raw)))
                 .maxHandshakes(SettingChecks.number("max.handshakes", c::max_handshakes, raw))
+                .maxOutgoingHandshakes(SettingChecks.number("max.handshakes.outgoing", c::max_handshakes_outgoing, raw))
+                .maxHandshakesPerAddress(SettingChecks.number("max.handshakes.per.address", c::max_handshakes_per_address, raw))
                 .maxFrameBytes(SettingChecks.number("max.frame.bytes", c::max_frame_bytes, raw))
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
                 .transitive(c.mesh_transitive())
                 .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
-                .tls(c.tls_enabled() ? tls(c) : null, c.tls_verify_hostname())
+                .tls(c.tls_enabled() ? tls(c) : null, verifyName(c, raw))
+                .tlsAllow12(allowTls12(c.tls_min_version()))
                 .build();
+    }
+
+    /**
+     * {@code tls.verify.name}; where only the old boolean {@code tls.verify.hostname} is set, its
+     * meaning (true = host, false = off), with a warning to rename it.
+     */
+    static PeerNames verifyName(TcpDistConfig c, Map<String, Object> raw) {
+        Object old = raw.get("tls.verify.hostname");
+        if (old == null || raw.containsKey("tls.verify.name")) {
+            return PeerNames.parse(c.tls_verify_name());
+        }
+        PeerNames mapped = Boolean.parseBoolean(String.valueOf(old).trim()) ? PeerNames.HOST : PeerNames.OFF;
+        LOG.log(System.Logger.Level.WARNING, "tls.verify.hostname = {0} is deprecated: use tls.verify.name = {1}"
+                + " (host: the certificate must name the node''s host, the default; node: its whole name; off)", old, mapped.key());
+        return mapped;
+    }
+
+    private static boolean allowTls12(String minVersion) {
+        return switch (minVersion.trim()) {
+            case "TLSv1.3", "1.3" -> false;
+            case "TLSv1.2", "1.2" -> true;
+            default -> throw SettingChecks.invalid("tls.min.version", minVersion, "must be TLSv1.3 or TLSv1.2");
+        };
     }
 
     private static javax.net.ssl.SSLContext tls(TcpDistConfig c) {

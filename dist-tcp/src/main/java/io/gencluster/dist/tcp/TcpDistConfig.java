@@ -3,6 +3,7 @@ package io.gencluster.dist.tcp;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The configuration of the TCP transport, {@value #PID}, as DS and a plain-Java node hand it over:
@@ -48,10 +49,22 @@ public @interface TcpDistConfig {
     @AttributeDefinition(name = "Handshake timeout (ms)", description = "Upper bound on a connection handshake.")
     long handshake_timeout_ms() default 5000;
 
-    @AttributeDefinition(name = "Handshakes in progress", description = "More incoming connections are closed at once.")
+    @AttributeDefinition(name = "Incoming handshakes in progress", description = "Incoming connections still in"
+            + " their handshake at once; more are closed at once (counted in the refusal log).")
     int max_handshakes() default 64;
 
-    @AttributeDefinition(name = "Maximum frame (bytes)", description = "A larger frame closes that connection.")
+    @AttributeDefinition(name = "Outgoing handshakes in progress", description = "This node's own connects in"
+            + " their handshake at once, counted apart from incoming ones so that a flood of incoming connections"
+            + " never stops this node's dials; more connects fail at once.")
+    int max_handshakes_outgoing() default 64;
+
+    @AttributeDefinition(name = "Incoming handshakes per address", description = "Incoming connections from one"
+            + " remote address still in their handshake at once; more are closed at once, so that a flood from one"
+            + " address leaves room for other nodes.")
+    int max_handshakes_per_address() default 16;
+
+    @AttributeDefinition(name = "Maximum frame (bytes)", description = "A larger frame closes that connection."
+            + " At most 67108864 (64 MiB).")
     int max_frame_bytes() default 1048576;
 
     @AttributeDefinition(name = "Send queue (bytes)", description = "Messages queued per connection before"
@@ -96,11 +109,18 @@ public @interface TcpDistConfig {
     @AttributeDefinition(name = "TLS CA (PEM)", description = "The CA certificates this node trusts.", required = false)
     String tls_ca() default "";
 
-    @AttributeDefinition(name = "TLS: verify host names", description = "A node's certificate must also"
-            + " name the host part of its node name (subject alternative name), as HTTPS checks a server:"
-            + " the dialled node's, and a dialling node's for the name it gives."
-            + " Off: any certificate from a trusted CA is accepted; the cookie still proves membership.")
-    boolean tls_verify_hostname() default false;
+    @AttributeDefinition(name = "TLS: verify node names", description = "How a node's certificate must name the"
+            + " node it claims in the handshake, checked on both sides (the dialled node's, and a dialling node's for"
+            + " the name it gives): host = a subject alternative name (DNS or IP) for the host part of the node name;"
+            + " node = a URI subject alternative name gencluster:<name>@<host>; off = any certificate from a trusted"
+            + " CA passes for any node. Replaces tls.verify.hostname (true = host, false = off).",
+            options = {@Option(value = "host"), @Option(value = "node"), @Option(value = "off")})
+    String tls_verify_name() default "host";
+
+    @AttributeDefinition(name = "TLS: lowest version", description = "TLSv1.3 (only TLS 1.3) or TLSv1.2"
+            + " (TLS 1.3 and 1.2, for peers or providers without 1.3).",
+            options = {@Option(value = "TLSv1.3"), @Option(value = "TLSv1.2")})
+    String tls_min_version() default "TLSv1.3";
 
     @AttributeDefinition(name = "Register with EPMD", description = "Register this node's name and port with the"
             + " local EPMD (so epmd-all discovery and 'epmd -names' see it), and ask a peer's EPMD for its port"

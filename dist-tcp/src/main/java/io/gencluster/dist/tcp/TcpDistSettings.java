@@ -3,6 +3,7 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.NodeName;
 import io.gencluster.dist.kit.SettingChecks;
 import io.gencluster.dist.kit.SettingsBuilder;
+import io.gencluster.dist.tcp.tls.PeerNames;
 import io.gencluster.dist.tcp.tls.Tls;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.time.Duration;
@@ -23,12 +24,15 @@ public final class TcpDistSettings {
     final Duration tickTimeout;
     final Duration handshakeTimeout;
     final int maxHandshakes;
+    final int maxOutgoingHandshakes;
+    final int maxHandshakesPerAddress;
     final int maxFrameBytes;
     final int sendQueueBytes;
     final int mailboxQueue;
     final boolean transitive;
     final javax.net.ssl.SSLContext tls; // null: plaintext
-    final boolean tlsVerifyHostname;
+    final PeerNames tlsVerifyName;
+    final boolean tlsAllow12;
     final boolean epmdRegister;
     final int epmdPort;
     final boolean epmdEmbedded;
@@ -49,13 +53,20 @@ public final class TcpDistSettings {
         }
         handshakeTimeout = positive("handshake.timeout.ms", b.handshakeTimeout());
         maxHandshakes = SettingChecks.atLeast("max.handshakes", b.maxHandshakes, 1);
+        maxOutgoingHandshakes = SettingChecks.atLeast("max.handshakes.outgoing", b.maxOutgoingHandshakes, 1);
+        maxHandshakesPerAddress = SettingChecks.atLeast("max.handshakes.per.address", b.maxHandshakesPerAddress, 1);
         maxFrameBytes = SettingChecks.atLeast("max.frame.bytes", b.maxFrameBytes(), FrameCodec.MAX_HANDSHAKE_FRAME);
+        if (maxFrameBytes > FrameCodec.MAX_FRAME_LIMIT) {
+            throw SettingChecks.invalid("max.frame.bytes", maxFrameBytes, "must be at most " + FrameCodec.MAX_FRAME_LIMIT
+                    + " (64 MiB): a frame is held whole in memory on both sides; send a larger message in parts");
+        }
         // a frame's length and type go into the send queue with it
         sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 5);
         mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
         transitive = b.transitive;
         tls = b.tls;
-        tlsVerifyHostname = b.tlsVerifyHostname;
+        tlsVerifyName = Objects.requireNonNull(b.tlsVerifyName, "tls.verify.name");
+        tlsAllow12 = b.tlsAllow12;
         epmdRegister = b.epmdRegister();
         epmdPort = SettingChecks.portNumber("epmd.port", b.epmdPort());
         epmdEmbedded = b.epmdEmbedded;
@@ -101,9 +112,12 @@ public final class TcpDistSettings {
         private Duration tick = Duration.ofMillis(1000);
         private Duration tickTimeout = Duration.ofMillis(10000);
         private int maxHandshakes = 64;
+        private int maxOutgoingHandshakes = 64;
+        private int maxHandshakesPerAddress = 16;
         private boolean transitive = true;
         private javax.net.ssl.SSLContext tls;
-        private boolean tlsVerifyHostname;
+        private PeerNames tlsVerifyName = PeerNames.HOST;
+        private boolean tlsAllow12;
         private boolean epmdEmbedded = true;
         private java.time.Clock clock = new MonotonicClock();
 
@@ -128,8 +142,21 @@ public final class TcpDistSettings {
             return this;
         }
 
+        /** Incoming handshakes in progress at once ({@code max.handshakes}); more are closed at once. */
         public Builder maxHandshakes(int v) {
             maxHandshakes = v;
+            return this;
+        }
+
+        /** This node's own dials in their handshake at once ({@code max.handshakes.outgoing}); more fail at once. */
+        public Builder maxOutgoingHandshakes(int v) {
+            maxOutgoingHandshakes = v;
+            return this;
+        }
+
+        /** Incoming handshakes in progress from one remote address ({@code max.handshakes.per.address}). */
+        public Builder maxHandshakesPerAddress(int v) {
+            maxHandshakesPerAddress = v;
             return this;
         }
 
@@ -141,13 +168,23 @@ public final class TcpDistSettings {
 
         /**
          * Runs every connection over TLS with this context, both sides authenticated by certificate
-         * (see {@link Tls}); {@code verifyHostname}: the certificate a node presents must also name
-         * the host part of its node name (HTTPS-style endpoint identification), when dialled and
-         * when it dials (for the name its HELLO gives).
+         * (see {@link Tls}); {@code names}: how the certificate a node presents must name the node it
+         * claims (default {@link PeerNames#HOST}), checked on both sides.
          */
-        public Builder tls(javax.net.ssl.SSLContext context, boolean verifyHostname) {
+        public Builder tls(javax.net.ssl.SSLContext context, PeerNames names) {
             tls = context;
-            tlsVerifyHostname = verifyHostname;
+            tlsVerifyName = names;
+            return this;
+        }
+
+        /** Old form: {@code verifyHostname} true is {@link PeerNames#HOST}, false {@link PeerNames#OFF}. */
+        public Builder tls(javax.net.ssl.SSLContext context, boolean verifyHostname) {
+            return tls(context, verifyHostname ? PeerNames.HOST : PeerNames.OFF);
+        }
+
+        /** Allows TLS 1.2 besides TLS 1.3 ({@code tls.min.version = TLSv1.2}); default TLS 1.3 only. */
+        public Builder tlsAllow12(boolean v) {
+            tlsAllow12 = v;
             return this;
         }
 

@@ -16,7 +16,8 @@ import java.util.Map;
 class SettingsFuzzTest {
 
     private static final String[] KEYS = {"node.name", "bind.address", "port", "peer.port", "cookie", "tick.ms",
-        "tick.timeout.ms", "handshake.timeout.ms", "max.handshakes", "max.frame.bytes", "send.queue.bytes",
+        "tick.timeout.ms", "handshake.timeout.ms", "max.handshakes", "max.handshakes.outgoing",
+        "max.handshakes.per.address", "max.frame.bytes", "tls.verify.name", "tls.min.version", "send.queue.bytes",
         "mailbox.queue", "mesh.transitive", "epmd.register", "epmd.port", "epmd.embedded"};
 
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)

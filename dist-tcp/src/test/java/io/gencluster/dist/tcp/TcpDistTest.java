@@ -137,10 +137,13 @@ class TcpDistTest {
             CompletableFuture<Void> dial = a.connect(Peer.of(b.self(), staleB.getLocalPort()), TIMEOUT).toCompletableFuture();
             try (Socket s = staleB.accept()) {
                 s.setSoTimeout((int) TIMEOUT.toMillis());
-                assertTrue(s.getInputStream().read() >= 0, "a's HELLO");
-                s.getOutputStream().write(Handshake.refusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply());
+                // b proves itself in its refusal (a refusal that proves nothing is not trusted)
+                Handshake.Acceptor acceptor = BlockingWire.accept(new Handshake(b.self(), "secret".getBytes(StandardCharsets.UTF_8),
+                        new java.util.Random(9)), new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()),
+                        claimed -> { }, b.port());
+                s.getOutputStream().write(acceptor.provenRefusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply());
                 while (s.getInputStream().read() >= 0) {
-                    // the rest of the HELLO, until a closes: it has read the refusal and now waits for b
+                    // until a closes: it has read the refusal and now waits for b
                 }
             }
             long start = System.nanoTime();
@@ -199,8 +202,10 @@ class TcpDistTest {
                 Thread.onSpinWait();
             }
             // the dialling side names the node it dialled, the other side names the node that dialled it
-            assertTrue(logs.stream().anyMatch(l -> l.startsWith("connection to b@127.0.0.1") && l.contains("cookie mismatch")), logs.toString());
-            assertTrue(logs.stream().anyMatch(l -> l.startsWith("connection from /127.0.0.1") && l.contains("a@127.0.0.1 refused: cookie mismatch")), logs.toString());
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("refused connection from dialled node b@127.0.0.1")
+                    && l.contains("cookie mismatch")), logs.toString());
+            assertTrue(logs.stream().anyMatch(l -> l.startsWith("refused connection from 127.0.0.1: cookie mismatch between a@127.0.0.1 and b@127.0.0.1")),
+                    logs.toString());
             assertFalse(logs.stream().anyMatch(l -> l.contains("right-cookie") || l.contains("other-cookie")), logs.toString());
         }
     }

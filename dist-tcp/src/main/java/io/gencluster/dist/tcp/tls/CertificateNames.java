@@ -1,6 +1,7 @@
 package io.gencluster.dist.tcp.tls;
 
 import io.gencluster.api.NodeName;
+import io.gencluster.dist.kit.LogText;
 import io.gencluster.dist.tcp.AddressLiteral;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import io.gencluster.dist.tcp.wire.Handshake;
@@ -18,18 +19,25 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Whether a peer's certificate names the host of the node it claims to be: its subject
- * alternative names, DNS names for a host name and an IP address for an IP host, as HTTPS checks
- * a server's identity.
+ * Whether a peer's certificate names the node it claims to be ({@link PeerNames}): its subject
+ * alternative names, DNS names for a host name and an IP address for an IP host (as HTTPS checks a
+ * server's identity), or a {@code gencluster:} URI for the whole node name.
  */
 final class CertificateNames {
+
+    private static final int DNS = 2;
+    private static final int URI = 6;
+    private static final int IP = 7;
 
     private CertificateNames() {
     }
 
-    /** Refuses {@code initiator} unless the certificate of {@code session}'s peer names its host. */
-    static void require(SSLSession session, NodeName initiator) throws RefusedException {
-        String host = initiator.host();
+    /** Refuses {@code claimed} unless the certificate of {@code session}'s peer names it as {@code mode} asks. */
+    static void require(SSLSession session, NodeName claimed, PeerNames mode) throws RefusedException {
+        if (mode == PeerNames.OFF) {
+            return;
+        }
+        String host = claimed.host();
         List<String> named = new ArrayList<>();
         try {
             Certificate[] chain = session.getPeerCertificates();
@@ -37,18 +45,26 @@ final class CertificateNames {
                     ? x.getSubjectAlternativeNames() : null;
             for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
                 int type = (Integer) san.get(0);
-                if (type == 2 || type == 7) {
-                    named.add(String.valueOf(san.get(1)));
-                    if (type == 2 ? dnsNameMatches(String.valueOf(san.get(1)), host) : sameAddress(String.valueOf(san.get(1)), host)) {
-                        return;
-                    }
+                String value = String.valueOf(san.get(1));
+                if (type == DNS || type == IP || type == URI) {
+                    named.add((type == DNS ? "DNS:" : type == IP ? "IP:" : "URI:") + LogText.escape(value));
+                }
+                boolean match = switch (mode) {
+                    case HOST -> type == DNS ? dnsNameMatches(value, host) : type == IP && sameAddress(value, host);
+                    case NODE -> type == URI && value.equals(PeerNames.URI_SCHEME + claimed);
+                    case OFF -> true;
+                };
+                if (match) {
+                    return;
                 }
             }
         } catch (SSLPeerUnverifiedException | CertificateParsingException e) {
             named.add("(unreadable: " + e.getMessage() + ")");
         }
-        throw Handshake.refusal(FrameCodec.REFUSED_PROTOCOL, initiator + "'s certificate does not name host " + host
-                + " (it names " + named + "; tls.verify.hostname is on)");
+        String wanted = mode == PeerNames.HOST ? "host " + host : "node " + PeerNames.URI_SCHEME + claimed;
+        throw Handshake.refusal(FrameCodec.REFUSED_PROTOCOL, "the certificate of the peer claiming to be " + claimed
+                + " does not name " + wanted + " (it names " + (named.isEmpty() ? "nothing" : String.join(", ", named))
+                + "; tls.verify.name = " + mode.key() + ")");
     }
 
     private static boolean dnsNameMatches(String pattern, String host) {

@@ -8,16 +8,22 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 
 /**
- * TLS over a non-blocking socket with an {@link SSLEngine}. Buffers are kept in write mode
- * (filling) between calls. Delegated tasks (certificate checks) run inline on the selector
- * thread: they are short, and only happen during the handshake.
+ * TLS over a non-blocking socket with an {@link SSLEngine}, TLS 1.3 only unless TLS 1.2 is allowed
+ * ({@code tls.min.version}). Buffers are kept in write mode (filling) between calls. The
+ * handshake's delegated tasks (the handshake messages' processing: certificate checks, key
+ * exchange, signatures) run on a small pool, never on the selector thread, so that a flood of TLS
+ * handshakes cannot delay heartbeats: while they run, the link is {@link #busy} and its socket
+ * waits; when they are done, {@code resume} is called (on the pool thread) to go on.
  */
 public final class TlsLink implements Link {
 
@@ -28,12 +34,20 @@ public final class TlsLink implements Link {
     private final SSLEngine engine;
     private final ByteBuffer netIn;
     private final ByteBuffer netOut;
+    private final Executor tasks;
+    private final Runnable resume;
     private ByteBuffer appIn;
     private boolean eof;
+    private volatile boolean busy; // delegated tasks running on the pool
+    private volatile RuntimeException taskFailure;
 
-    private TlsLink(SocketChannel channel, SSLEngine engine) throws SSLException {
+    private TlsLink(SocketChannel channel, SSLEngine engine, List<String> protocols, Executor tasks, Runnable resume)
+            throws SSLException {
         this.channel = channel;
         this.engine = engine;
+        this.tasks = tasks;
+        this.resume = resume;
+        engine.setEnabledProtocols(protocols.toArray(new String[0]));
         int packet = engine.getSession().getPacketBufferSize();
         // room for several records per read: a stream of small messages costs one read per few records, not per record
         this.netIn = ByteBuffer.allocate(RECORDS_PER_READ * packet);
@@ -42,42 +56,55 @@ public final class TlsLink implements Link {
         engine.beginHandshake();
     }
 
-    /** The dialling side; {@code verifyHostname}: the certificate must name {@code host} too. */
-    public static TlsLink client(SocketChannel channel, SSLContext context, String host, int port, boolean verifyHostname) throws SSLException {
+    /**
+     * The dialling side. The certificate's names are checked against the node dialled by the
+     * caller ({@link #requireNames}), not by the engine, so that both sides check alike.
+     *
+     * @param protocols the TLS versions allowed ({@link #protocols})
+     * @param tasks where the handshake's delegated tasks run
+     * @param resume called once they are done, to go on with the handshake
+     */
+    public static TlsLink client(SocketChannel channel, SSLContext context, String host, int port, List<String> protocols,
+            Executor tasks, Runnable resume) throws SSLException {
         SSLEngine engine = context.createSSLEngine(host, port);
         engine.setUseClientMode(true);
-        if (verifyHostname) {
-            SSLParameters p = engine.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            engine.setSSLParameters(p);
-        }
-        return new TlsLink(channel, engine);
+        return new TlsLink(channel, engine, protocols, tasks, resume);
     }
 
     /** The accepting side, requiring the dialler's certificate (mutual authentication). */
-    public static TlsLink server(SocketChannel channel, SSLContext context) throws SSLException {
+    public static TlsLink server(SocketChannel channel, SSLContext context, List<String> protocols, Executor tasks, Runnable resume)
+            throws SSLException {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setNeedClientAuth(true);
-        return new TlsLink(channel, engine);
+        return new TlsLink(channel, engine, protocols, tasks, resume);
+    }
+
+    /** The TLS versions enabled: TLS 1.3, and TLS 1.2 too where {@code tls.min.version} allows it. */
+    public static List<String> protocols(boolean allowTls12) {
+        return allowTls12 ? List.of("TLSv1.3", "TLSv1.2") : List.of("TLSv1.3");
     }
 
     /**
-     * With {@code tls.verify.hostname}, on the accepting side once the dialler's HELLO named it:
-     * the dialler's certificate (already trusted) must name the host part of that name, as a
-     * dialled node's must. Without it, any node holding a certificate of the CA could claim any
-     * name by dialling.
+     * Refuses {@code claimed} unless the peer's certificate (already trusted) names it as {@code
+     * mode} asks: by the acceptor for the name the dialler's HELLO gives, by the dialler for the
+     * node it dialled. Without it, any node holding a certificate of the CA could claim any name.
      */
-    public void requireNames(NodeName initiator) throws RefusedException {
-        CertificateNames.require(engine.getSession(), initiator);
+    public void requireNames(NodeName claimed, PeerNames mode) throws RefusedException {
+        CertificateNames.require(engine.getSession(), claimed, mode);
+    }
+
+    @Override
+    public boolean busy() {
+        return busy;
     }
 
     /** What a dialler reports when the TLS handshake failed: the likely configuration difference. */
-    public static IOException dialFailure(IOException e, String verifiedHost) {
+    public static IOException dialFailure(IOException e) {
         if (e instanceof SSLException) {
             return new IOException("TLS handshake failed: " + e.getMessage()
-                    + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts"
-                    + (verifiedHost != null ? ", and one naming host " + verifiedHost : "") + "?)", e);
+                    + " (do both nodes have tls.enabled=true, certificates from a CA the other trusts,"
+                    + " and a TLS version in common (tls.min.version)?)", e);
         }
         return new IOException("TLS handshake failed: " + (e.getMessage() == null ? e : e.getMessage())
                 + " (does the peer have tls.enabled=true?)", e);
@@ -96,6 +123,18 @@ public final class TlsLink implements Link {
 
     @Override
     public boolean handshake() throws IOException {
+        return handshake(true);
+    }
+
+    /** {@code offload}: run delegated tasks on the pool (the handshake); false: inline (rare post-handshake messages). */
+    private boolean handshake(boolean offload) throws IOException {
+        if (busy) {
+            return false;
+        }
+        RuntimeException failed = taskFailure;
+        if (failed != null) {
+            throw new SSLException("TLS handshake work failed: " + failed, failed);
+        }
         try {
             while (true) {
                 switch (engine.getHandshakeStatus()) {
@@ -119,6 +158,10 @@ public final class TlsLink implements Link {
                         }
                         break;
                     case NEED_TASK:
+                        if (offload && tasks != null) {
+                            runOnPool();
+                            return false;
+                        }
                         Runnable task;
                         while ((task = engine.getDelegatedTask()) != null) {
                             task.run();
@@ -131,6 +174,33 @@ public final class TlsLink implements Link {
         } catch (SSLException e) {
             sendAlert();
             throw e;
+        }
+    }
+
+    /** Hands the delegated tasks to the pool; the link is busy until they are done. */
+    private void runOnPool() throws IOException {
+        List<Runnable> work = new ArrayList<>();
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            work.add(task);
+        }
+        busy = true;
+        try {
+            tasks.execute(() -> {
+                try {
+                    for (Runnable t : work) {
+                        t.run();
+                    }
+                } catch (RuntimeException e) {
+                    taskFailure = e;
+                } finally {
+                    busy = false;
+                    resume.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            busy = false;
+            throw new IOException("too many TLS handshakes waiting for work; connection closed");
         }
     }
 
@@ -184,7 +254,7 @@ public final class TlsLink implements Link {
                 }
                 if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK
                         || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                    handshake(); // post-handshake messages (TLS 1.3 tickets, key updates)
+                    handshake(false); // post-handshake messages (TLS 1.3 tickets, key updates)
                 }
                 if (r.getStatus() != SSLEngineResult.Status.OK) {
                     break; // underflow: wait for more bytes; overflow: drain appIn first

@@ -51,16 +51,16 @@ public final class BlockingWire {
     }
 
     /**
-     * Acceptor on blocking streams: reads the initiator's HELLO, applies {@code admission}, and
-     * checks its proof. The caller sends ACCEPT (or a last REFUSE).
+     * Acceptor on blocking streams: reads the initiator's HELLO, applies {@code claims}, and
+     * checks its proof. The caller then sends {@link Handshake.Acceptor#accept()} (or a last REFUSE).
      */
-    public static Handshake.Accepted accept(Handshake handshake, DataInputStream in, DataOutputStream out,
-            Handshake.Admission admission, int listenPort) throws IOException {
-        Handshake.Acceptor a = handshake.new Acceptor(admission, listenPort);
-        while (a.accepted() == null) {
+    public static Handshake.Acceptor accept(Handshake handshake, DataInputStream in, DataOutputStream out,
+            Handshake.ClaimCheck claims, int listenPort) throws IOException {
+        Handshake.Acceptor a = handshake.new Acceptor(claims, listenPort);
+        while (a.proven() == null) {
             send(out, step(a::onFrame, read(in, MAX_HANDSHAKE_FRAME), out));
         }
-        return a.accepted();
+        return a;
     }
 
     /** A HELLO as a peer of protocol {@code version} writes it (no valid nonce: for refusals only). */
