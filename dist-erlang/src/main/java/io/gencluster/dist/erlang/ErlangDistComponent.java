@@ -80,6 +80,8 @@ public final class ErlangDistComponent {
                 .maxFrameBytes(SettingChecks.number("max.frame.bytes", c::max_frame_bytes, raw))
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
+                .allowShortCookie(c.cookie_allow_short())
+                .mailboxQueueBytes(SettingChecks.number("mailbox.queue.bytes", c::mailbox_queue_bytes, raw))
                 .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)))
                 .build();
     }

@@ -21,6 +21,12 @@ import java.util.Arrays;
 final class InboundFrames {
 
     private static final byte[] EMPTY = new byte[0];
+    /**
+     * Payload bytes after which a read hands its batch over even before {@link Mailboxes#BATCH}
+     * messages: what a connection parked on a full mailbox holds is thus less than this plus one
+     * frame of {@code max.frame.bytes}, not a batch of the largest frames.
+     */
+    static final int HAND_OVER_BYTES = 256 * 1024;
 
     private final TcpDistSettings settings;
     private final Clock clock;
@@ -130,7 +136,8 @@ final class InboundFrames {
             b.position(b.limit());
             c.batchBoxes[c.batchEnd] = mailbox;
             c.batchPayloads[c.batchEnd++] = payload;
-            if (c.batchEnd == Mailboxes.BATCH) {
+            c.batchBytes += payload.length;
+            if (c.batchEnd == Mailboxes.BATCH || c.batchBytes >= HAND_OVER_BYTES) {
                 delivery.handOver(c, false); // more to read: the mailbox's thread is woken at the end, or once enough waits
             }
         } else if (type == FrameCodec.MEMBERS) {

@@ -26,6 +26,7 @@ public final class TcpDistSettings {
     final int maxFrameBytes;
     final int sendQueueBytes;
     final int mailboxQueue;
+    final int mailboxQueueBytes;
     final boolean transitive;
     final javax.net.ssl.SSLContext tls; // null: plaintext
     final boolean tlsVerifyHostname;
@@ -37,7 +38,7 @@ public final class TcpDistSettings {
 
     private TcpDistSettings(Builder b) {
         self = Objects.requireNonNull(b.self(), "node name");
-        cookie = SettingChecks.cookie(b.cookie());
+        cookie = SettingChecks.cookie(b.cookie(), b.allowShortCookie());
         bindAddress = Objects.requireNonNull(b.bindAddress(), "bind address");
         port = port("port", b.port());
         peerPort = port("peer.port", b.peerPort < 0 ? b.port() : b.peerPort);
@@ -53,6 +54,7 @@ public final class TcpDistSettings {
         // a frame's length and type go into the send queue with it
         sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 5);
         mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
+        mailboxQueueBytes = SettingChecks.atLeast("mailbox.queue.bytes", b.mailboxQueueBytes(), SettingChecks.LEAST_MAILBOX_BYTES);
         transitive = b.transitive;
         tls = b.tls;
         tlsVerifyHostname = b.tlsVerifyHostname;

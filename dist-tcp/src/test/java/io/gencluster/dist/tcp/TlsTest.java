@@ -94,7 +94,7 @@ class TlsTest {
     }
 
     private TcpDist node(String name, SSLContext tls, boolean verifyHostname) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).handshakeTimeout(Duration.ofSeconds(3)).tls(tls, verifyHostname).build());
         d.start();
         started.add(d);
