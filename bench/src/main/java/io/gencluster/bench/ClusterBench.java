@@ -107,7 +107,7 @@ public final class ClusterBench {
         });
 
         Mesh(int n, boolean transitive) throws Exception {
-            byte[] cookie = "bench".getBytes(StandardCharsets.UTF_8);
+            byte[] cookie = "bench-cookie-of-the-benchmark".getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < n; i++) {
                 TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse("n" + i + "@127.0.0.1"), cookie)
                         .bindAddress("127.0.0.1").port(0).transitive(transitive).build());

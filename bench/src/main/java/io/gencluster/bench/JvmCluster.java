@@ -50,7 +50,7 @@ final class JvmCluster implements AutoCloseable {
                 s.close();
             }
         }
-        byte[] b = new byte[12];
+        byte[] b = new byte[16]; // 128 bits, as every generated cookie has
         new SecureRandom().nextBytes(b);
         String cookie = HexFormat.of().formatHex(b);
         List<String> entries = new ArrayList<>();

@@ -52,7 +52,7 @@ public final class Demo {
     private Demo(Path distribution, Path work) {
         this.distribution = distribution;
         this.work = work;
-        byte[] b = new byte[12];
+        byte[] b = new byte[16]; // 128 bits, as every generated cookie has
         new SecureRandom().nextBytes(b);
         this.cookie = HexFormat.of().formatHex(b);
     }

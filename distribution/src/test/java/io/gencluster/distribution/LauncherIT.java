@@ -99,7 +99,7 @@ class LauncherIT {
     }
 
     private Path conf(String name, String peers) throws IOException {
-        return TestConf.write(work, name, peers, "launcher-test");
+        return TestConf.write(work, name, peers, "launcher-test-cookie");
     }
 
     private Node start(String name, int port, Path conf) throws IOException {

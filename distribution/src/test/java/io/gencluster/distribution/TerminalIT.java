@@ -90,7 +90,7 @@ class TerminalIT {
     }
 
     private static Path conf(Path work, String name, String peers) throws IOException {
-        return TestConf.write(work, name, peers, "terminal-test");
+        return TestConf.write(work, name, peers, "terminal-test-cookie");
     }
 
     private static void type(OutputStream keys, String line) throws IOException {

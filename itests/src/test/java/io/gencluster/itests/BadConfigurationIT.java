@@ -78,8 +78,8 @@ class BadConfigurationIT {
 
     @Test
     void badUpdatesOfARunningNodeAreLoggedByKeyAndValueAndChangeNothing() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        cluster.start("b", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        cluster.start("b", "c00kie-for-integration-tests");
         cluster.discover(a, "a", "b");
         runtime(a);
         awaitMembers(a, names("b"));
@@ -93,7 +93,7 @@ class BadConfigurationIT {
         awaitError("io.gencluster", "refresh.interval.ms", "soon");
         runtime(a, "connect.timeout.ms", "ten");
         awaitError("io.gencluster", "connect.timeout.ms", "ten");
-        a.configure("io.gencluster.dist.tcp", Map.of("node.name", "bad name@host", "cookie", "c00kie", "epmd.register", "false"));
+        a.configure("io.gencluster.dist.tcp", Map.of("node.name", "bad name@host", "cookie", "c00kie-for-integration-tests", "epmd.register", "false"));
         awaitError("io.gencluster.dist.tcp", "node.name", "bad name@host", "keeping the running transport");
 
         assertEquals(Bundle.ACTIVE, a.context().getBundle(0).getState(), "the framework keeps running");
@@ -103,8 +103,8 @@ class BadConfigurationIT {
 
     @Test
     void aNodeConfiguredBadlyFromTheStartLogsTheValueAndHasNoClusterComponent() throws Exception {
-        FelixNode c = cluster.start("c", "c00kie");
-        c.configure("io.gencluster.dist.tcp", Map.of("node.name", "c@127.0.0.1", "port", "99999", "cookie", "x", "epmd.register", "false"));
+        FelixNode c = cluster.start("c", "c00kie-for-integration-tests");
+        c.configure("io.gencluster.dist.tcp", Map.of("node.name", "c@127.0.0.1", "port", "99999", "cookie", "x-cookie-for-the-tests", "epmd.register", "false"));
         awaitError("io.gencluster.dist.tcp", "'port' has invalid value '99999'", "keeping the running transport");
         c.configure("io.gencluster", Map.of("refresh.interval.ms", "0"));
         String line = awaitError("io.gencluster", "refresh.interval.ms", "'0'", "stays inactive until the configuration is fixed");

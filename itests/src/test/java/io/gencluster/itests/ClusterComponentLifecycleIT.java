@@ -57,7 +57,7 @@ import org.osgi.util.tracker.ServiceTracker;
 public class ClusterComponentLifecycleIT {
 
     private static final long TIMEOUT_MS = 30_000;
-    private static final String COOKIE = "c00kie";
+    private static final String COOKIE = "c00kie-for-integration-tests";
     /** The runtime's executors (refresh loop, discovery calls, listener events). */
     private static final String[] RUNTIME_THREADS = {"gencluster-refresh", "gencluster-discovery", "gencluster-events"};
 

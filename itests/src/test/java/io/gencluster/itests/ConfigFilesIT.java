@@ -32,7 +32,7 @@ import org.osgi.framework.ServiceReference;
 class ConfigFilesIT {
 
     private static final Duration TIMEOUT = EmbeddedNodes.TIMEOUT;
-    private static final String COOKIE = "c00kie";
+    private static final String COOKIE = "c00kie-for-integration-tests";
 
     private EmbeddedNodes cluster;
     private Path conf;

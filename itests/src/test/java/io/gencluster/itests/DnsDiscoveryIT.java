@@ -36,7 +36,7 @@ class DnsDiscoveryIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String DOMAIN = "nodes.cluster.test";
-    private static final String COOKIE = "c00kie";
+    private static final String COOKIE = "c00kie-for-integration-tests";
 
     private Path work;
     private Dnsmasq dns;

@@ -59,7 +59,7 @@ class EpmdDiscoveryIT {
         nodes.add(n);
         n.start();
         n.configure("io.gencluster.dist.tcp", Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1",
-                "port", "0", "cookie", "c00kie", "epmd.port", String.valueOf(epmdPort)));
+                "port", "0", "cookie", "c00kie-for-integration-tests", "epmd.port", String.valueOf(epmdPort)));
         Map<String, String> discovery = new java.util.HashMap<>(Map.of("epmd.port", String.valueOf(epmdPort)));
         for (int i = 0; i < discoveryExtra.length; i += 2) {
             discovery.put(discoveryExtra[i], discoveryExtra[i + 1]);

@@ -44,7 +44,7 @@ class ErlangClusterIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String JAVA = "java@127.0.0.1";
-    private static final String COOKIE = "erlang-cookie";
+    private static final String COOKIE = "erlang-cookie-for-tests";
 
     /** The Erlang side: {@code echo} answers to whatever {@code To} ({@code {Name, Node}} or a pid) the message names. */
     private static final String ECHO = "register(echo, spawn(fun Loop() -> receive"

@@ -59,7 +59,7 @@ final class ErlangProcesses implements AutoCloseable {
 
     /** A real Erlang node {@code -sname name}, registered with the epmd on {@code epmdPort}. */
     Process erl(String name, int epmdPort) throws IOException {
-        ProcessBuilder b = new ProcessBuilder(binary("erl"), "-sname", name, "-setcookie", "erlang-cookie",
+        ProcessBuilder b = new ProcessBuilder(binary("erl"), "-sname", name, "-setcookie", "erlang-cookie-for-tests",
                 "-noshell", "-noinput", "-start_epmd", "false");
         b.environment().put("ERL_EPMD_PORT", String.valueOf(epmdPort));
         b.environment().put("HOME", dir.toString());

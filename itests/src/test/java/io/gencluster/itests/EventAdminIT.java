@@ -48,13 +48,13 @@ class EventAdminIT {
 
     @Test
     void anEventHandlerHearsANodeDiscoveredUpDownAndLost() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
         Bundle eventAdmin = Gogo.install(a, "eventadmin.jar");
         Gogo.install(a, "events.jar");
         BlockingQueue<Heard> heard = new LinkedBlockingQueue<>(1000);
         handler(eventAdmin, "io/gencluster/*", heard);
 
-        FelixNode b = cluster.start("b", "c00kie");
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests");
         cluster.discover(a, "b");
         cluster.discover(b, "a");
         runtime(a);

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class JvmCluster implements AutoCloseable {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
-    static final String COOKIE = "c00kie";
+    static final String COOKIE = "c00kie-for-integration-tests";
     static final long REFRESH_MS = 1000;
     static final long BACKOFF_MAX_MS = 500;
     static final long TICK_TIMEOUT_MS = 2000;

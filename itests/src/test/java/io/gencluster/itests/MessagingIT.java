@@ -45,7 +45,7 @@ class MessagingIT {
     void messagesBetweenThreeFrameworksInBothDirectionsArriveCompleteAndInOrder() throws Exception {
         List<FelixNode> nodes = new ArrayList<>();
         for (String n : List.of("a", "b", "c")) {
-            nodes.add(cluster.start(n, "c00kie"));
+            nodes.add(cluster.start(n, "c00kie-for-integration-tests"));
         }
         for (FelixNode n : nodes) {
             cluster.discover(n, "a", "b", "c");
@@ -105,8 +105,8 @@ class MessagingIT {
     @Test
     void aReceiverThatStopsTakingMessagesPushesBackOnTheSenderInsteadOfQueueingWithoutBound() throws Exception {
         int queueBytes = 256 * 1024;
-        FelixNode a = cluster.start("a", "c00kie", Map.of("send.queue.bytes", String.valueOf(queueBytes), "max.frame.bytes", "65536"));
-        FelixNode b = cluster.start("b", "c00kie", Map.of("mailbox.queue", "16"));
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests", Map.of("send.queue.bytes", String.valueOf(queueBytes), "max.frame.bytes", "65536"));
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests", Map.of("mailbox.queue", "16"));
         cluster.discover(a, "b");
         cluster.discover(b, "a");
         runtime(a);

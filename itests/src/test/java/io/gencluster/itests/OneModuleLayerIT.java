@@ -51,7 +51,7 @@ class OneModuleLayerIT {
         for (String n : names) {
             Path dir = Files.createDirectories(work.resolve(n));
             Files.writeString(dir.resolve("io.gencluster.dist.tcp.cfg"), "node.name = " + n + "@127.0.0.1\n"
-                    + "bind.address = 127.0.0.1\nport = 0\ncookie = layer\nepmd.port = " + epmdPort + "\n");
+                    + "bind.address = 127.0.0.1\nport = 0\ncookie = layer-cookie-for-tests\nepmd.port = " + epmdPort + "\n");
             Files.writeString(dir.resolve("io.gencluster.discovery.epmd.cfg"), "epmd.port = " + epmdPort + "\n");
             Files.writeString(dir.resolve("io.gencluster.cfg"), "refresh.interval.ms = 500\nreconnect.backoff.initial.ms = 100\n"
                     + "reconnect.backoff.max.ms = 500\n");

@@ -107,7 +107,7 @@ class PlainJavaModulesIT {
         for (String n : names) {
             Path dir = Files.createDirectories(work.resolve(n));
             Files.writeString(dir.resolve("io.gencluster.dist.tcp.cfg"), "node.name = " + n + "@127.0.0.1\n"
-                    + "bind.address = 127.0.0.1\nport = " + ports.get(n) + "\ncookie = plain\n"
+                    + "bind.address = 127.0.0.1\nport = " + ports.get(n) + "\ncookie = plain-cookie-for-tests\n"
                     + "epmd.register = false\nmesh.transitive = false\n");
             String others = names.stream().filter(o -> !o.equals(n)).map(o -> o + "@127.0.0.1:" + ports.get(o))
                     .collect(Collectors.joining(", "));
@@ -126,7 +126,7 @@ class PlainJavaModulesIT {
     @Test
     void aBadValueStopsTheNodeNamingTheKeyAndTheValue() throws Exception {
         Path dir = Files.createDirectories(Path.of(System.getProperty("work.dir"), "plain-bad-" + System.nanoTime()));
-        Files.writeString(dir.resolve("io.gencluster.dist.tcp.cfg"), "node.name = x@127.0.0.1\nport = many\ncookie = c\n");
+        Files.writeString(dir.resolve("io.gencluster.dist.tcp.cfg"), "node.name = x@127.0.0.1\nport = many\ncookie = c-cookie-for-the-tests\n");
         Process p = new ProcessBuilder(command(dir)).redirectErrorStream(true).start();
         processes.add(p);
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -39,7 +39,7 @@ class PortMapperTakeoverIT {
     private NodeProcess start(String name, int epmdPort) throws Exception {
         NodeProcess p = NodeProcess.start(name, work, configs(
                 "io.gencluster.dist.tcp", Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1", "port", "0",
-                        "cookie", "c00kie", "epmd.port", String.valueOf(epmdPort), "tick.ms", "200", "tick.timeout.ms", "2000"),
+                        "cookie", "c00kie-for-integration-tests", "epmd.port", String.valueOf(epmdPort), "tick.ms", "200", "tick.timeout.ms", "2000"),
                 "io.gencluster.discovery.epmd", Map.of("epmd.port", String.valueOf(epmdPort)),
                 "io.gencluster", Map.of("refresh.interval.ms", String.valueOf(REFRESH_MS),
                         "reconnect.backoff.initial.ms", "100", "reconnect.backoff.max.ms", "500")));

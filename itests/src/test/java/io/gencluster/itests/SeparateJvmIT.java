@@ -26,7 +26,7 @@ class SeparateJvmIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final long REFRESH_MS = 1000;
-    private static final String COOKIE = "c00kie";
+    private static final String COOKIE = "c00kie-for-integration-tests";
 
     private final List<NodeProcess> processes = new ArrayList<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -108,7 +108,7 @@ class SeparateJvmIT {
 
     @Test
     void aNodeWithAWrongCookieIsRefusedOnBothSidesWithALogLineThatKeepsTheCookiesSecret() throws Exception {
-        String otherCookie = "an0ther-c00kie";
+        String otherCookie = "an0ther-c00kie-for-integration-tests";
         ports.put("n1", freePort());
         ports.put("n2", freePort());
         ports.put("n3", freePort());

@@ -42,8 +42,8 @@ class ShellCommandsIT {
 
     @Test
     void anOperatorReadsTheClusterAndActsOnItThroughGogo() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        FelixNode b = cluster.start("b", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests");
         cluster.discover(a, "b");
         cluster.discover(b, "a");
         // a long interval: every change below is the operator's doing, not a timed refresh

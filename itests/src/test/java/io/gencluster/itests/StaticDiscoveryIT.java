@@ -40,9 +40,9 @@ class StaticDiscoveryIT {
 
     @Test
     void threeNodesWithStaticDiscoveryFormFullMesh() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        FelixNode b = cluster.start("b", "c00kie");
-        FelixNode c = cluster.start("c", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests");
+        FelixNode c = cluster.start("c", "c00kie-for-integration-tests");
         for (FelixNode n : new FelixNode[] {a, b, c}) {
             cluster.discover(n, "a", "b", "c");
             runtime(n);
@@ -54,9 +54,9 @@ class StaticDiscoveryIT {
 
     @Test
     void aNodeDroppedFromTheListAndThenDisconnectedIsNotReconnected() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        FelixNode b = cluster.start("b", "c00kie");
-        FelixNode c = cluster.start("c", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests");
+        FelixNode c = cluster.start("c", "c00kie-for-integration-tests");
         cluster.discover(a, "a", "b", "c");
         runtime(a);
         awaitMembers(a, names("b", "c"));
@@ -73,9 +73,9 @@ class StaticDiscoveryIT {
 
     @Test
     void withRemovedNodesDisconnectANodeDroppedFromTheListIsDisconnected() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        cluster.start("b", "c00kie");
-        cluster.start("c", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        cluster.start("b", "c00kie-for-integration-tests");
+        cluster.start("c", "c00kie-for-integration-tests");
         cluster.discover(a, "a", "b", "c");
         runtime(a, "removed.nodes", "disconnect");
         awaitMembers(a, names("b", "c"));
@@ -87,9 +87,9 @@ class StaticDiscoveryIT {
 
     @Test
     void aNodeWithAWrongCookieIsRefusedAndNeverAMember() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        FelixNode b = cluster.start("b", "c00kie");
-        FelixNode c = cluster.start("c", "not-the-c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests");
+        FelixNode c = cluster.start("c", "not-the-c00kie-for-integration-tests");
         for (FelixNode n : new FelixNode[] {a, b, c}) {
             cluster.discover(n, "a", "b", "c");
             runtime(n);
@@ -103,9 +103,9 @@ class StaticDiscoveryIT {
 
     @Test
     void restartingTheStaticBundleWithOtherNodesChangesWhatIsConnectedWithoutRestartingTheRuntime() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        cluster.start("b", "c00kie");
-        cluster.start("c", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        cluster.start("b", "c00kie-for-integration-tests");
+        cluster.start("c", "c00kie-for-integration-tests");
         cluster.discover(a, "a", "b");
         runtime(a);
         awaitMembers(a, names("b"));
@@ -125,8 +125,8 @@ class StaticDiscoveryIT {
 
     @Test
     void theDiscoveryTargetFilterChoosesWhichStrategiesAreUsed() throws Exception {
-        FelixNode a = cluster.start("a", "c00kie");
-        cluster.start("b", "c00kie");
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        cluster.start("b", "c00kie-for-integration-tests");
         cluster.discover(a, "a", "b");
         runtime(a, "discovery.target", "(gencluster.discovery=dns)");
         assertNeverMember(a, full("b"), ABSENCE_WINDOW); // the static strategy is not selected

@@ -78,9 +78,9 @@ class TlsIT {
 
     /** A node with TLS from its own key store and the given CA's trust store (or plaintext when ca is null). */
     private FelixNode node(String name, String ca) throws Exception {
-        FelixNode n = cluster.start(name, "c00kie");
+        FelixNode n = cluster.start(name, "c00kie-for-integration-tests");
         Map<String, String> dist = new LinkedHashMap<>(Map.of("node.name", name + "@127.0.0.1", "bind.address", "127.0.0.1",
-                "port", String.valueOf(cluster.ports.get(name)), "cookie", "c00kie", "epmd.register", "false",
+                "port", String.valueOf(cluster.ports.get(name)), "cookie", "c00kie-for-integration-tests", "epmd.register", "false",
                 "mesh.transitive", "false"));
         if (ca != null) {
             dist.putAll(Map.of("tls.enabled", "true", "tls.keystore", file(name + ".p12"), "tls.keystore.password", PW,

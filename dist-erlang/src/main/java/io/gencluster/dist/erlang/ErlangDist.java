@@ -74,7 +74,7 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
 
     public ErlangDist(ErlangDistSettings settings) {
         super(settings.self, new NodeEvents(daemons("events", settings.self), MAX_EVENTS_QUEUED, LOG),
-                new Mailboxes(settings.mailboxQueue, settings.self.toString()));
+                new Mailboxes(settings.mailboxQueue, settings.mailboxQueueBytes, settings.self.toString()));
         this.s = settings;
         NodeEvents events = events();
         this.selfAtom = ErlAtom.of(settings.self.toString());

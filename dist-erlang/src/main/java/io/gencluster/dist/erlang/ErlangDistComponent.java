@@ -83,6 +83,8 @@ public final class ErlangDistComponent {
                         SettingChecks.number("handshakes.per.address.max", c::handshakes_per_address_max, raw))
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
+                .allowShortCookie(c.cookie_allow_short())
+                .mailboxQueueBytes(SettingChecks.number("mailbox.queue.bytes", c::mailbox_queue_bytes, raw))
                 .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)))
                 .build();
     }

@@ -31,6 +31,11 @@ public @interface ErlangDistConfig {
                     + " ~/.erlang.cookie.")
     String cookie_file() default "";
 
+    @AttributeDefinition(name = "Allow a short cookie",
+            description = "Accept a cookie of fewer than 16 bytes, as an existing Erlang cluster's may be. Unsafe: a short"
+                    + " cookie can be guessed. For tests, labs and clusters whose cookie cannot change yet.")
+    boolean cookie_allow_short() default false;
+
     @AttributeDefinition(name = "Bind address",
             description = "Address to listen on.")
     String bind_address() default "0.0.0.0";
@@ -78,8 +83,15 @@ public @interface ErlangDistConfig {
     int send_queue_bytes() default 67108864;
 
     @AttributeDefinition(name = "Mailbox queue",
-            description = "Messages queued per mailbox before further ones are dropped (logged).")
+            description = "Messages queued per mailbox before the connection's reader waits (200 ms at most), then"
+                    + " drops the message (logged).")
     int mailbox_queue() default 10000;
+
+    @AttributeDefinition(name = "Mailbox queue (bytes)",
+            description = "Bytes a mailbox holds (queued or being delivered; each message counts its payload plus 32)"
+                    + " before the reader waits, as for mailbox.queue. A single larger message is taken when the mailbox"
+                    + " is empty. At least 65536.")
+    int mailbox_queue_bytes() default 67108864;
 
     @AttributeDefinition(name = "Register with EPMD",
             description = "Register with the local EPMD, as erl does, so Erlang nodes can dial this one; peers without a"

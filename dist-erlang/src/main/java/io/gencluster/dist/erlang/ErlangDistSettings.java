@@ -27,6 +27,7 @@ public final class ErlangDistSettings {
     final int handshakesPerAddressMax;
     final int sendQueueBytes;
     final int mailboxQueue;
+    final int mailboxQueueBytes;
     final boolean epmdRegister;
     final int epmdPort;
     final java.util.Random random;
@@ -44,7 +45,7 @@ public final class ErlangDistSettings {
 
     private ErlangDistSettings(Builder b) {
         self = Objects.requireNonNull(b.self(), "node name");
-        cookie = SettingChecks.cookie(b.cookie());
+        cookie = SettingChecks.cookie(b.cookie(), b.allowShortCookie());
         bindAddress = Objects.requireNonNull(b.bindAddress(), "bind address");
         if (b.port() < 0 || b.port() > 65535) {
             throw SettingChecks.invalid("port", b.port(), "must be 0 (any free port) or a port number");
@@ -74,6 +75,7 @@ public final class ErlangDistSettings {
         }
         sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 0);
         mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
+        mailboxQueueBytes = SettingChecks.atLeast("mailbox.queue.bytes", b.mailboxQueueBytes(), SettingChecks.LEAST_MAILBOX_BYTES);
         epmdRegister = b.epmdRegister();
         epmdPort = SettingChecks.portNumber("epmd.port", b.epmdPort());
         random = b.random();

@@ -2,6 +2,7 @@ package io.gencluster.dist.erlang;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,20 +38,31 @@ class ErlangDistComponentTest {
 
     @Test
     void defaultsAreErlangs() {
-        ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie", "c"));
+        ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie", "a-cookie-of-sixteen-bytes"));
         assertEquals(Duration.ofSeconds(60), s.netTickTime);
         assertEquals(Duration.ofSeconds(7), s.handshakeTimeout);
         assertTrue(s.hidden);
         assertEquals(0, s.port);
         assertTrue(s.epmdRegister);
-        assertArrayEquals("c".getBytes(StandardCharsets.UTF_8), s.cookie);
+        assertArrayEquals("a-cookie-of-sixteen-bytes".getBytes(StandardCharsets.UTF_8), s.cookie);
+    }
+
+    @Test
+    void aShortCookieIsRefusedByLengthUnlessShortCookiesAreAllowed() {
+        String refused = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("node.name", "java@127.0.0.1", "cookie", "change-me"))).getMessage();
+        assertTrue(refused.startsWith("key 'cookie' (or the file of 'cookie.file') holds a cookie of 9 bytes, fewer than 16"), refused);
+        assertFalse(refused.contains("change-me"), refused);
+        ErlangDistSettings lab = settings(Map.of("node.name", "java@127.0.0.1", "cookie", "change-me", "cookie.allow.short", true));
+        assertArrayEquals("change-me".getBytes(StandardCharsets.UTF_8), lab.cookie);
     }
 
     @Test
     void theCookieFileIsReadAsErlReadsIt() throws Exception {
-        Path file = Files.writeString(dir.resolve("cookie"), "ABCDEF\n");
+        Path file = Files.writeString(dir.resolve("cookie"), "ABCDEFGHIJKLMNOPQRST\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------")); // as erl leaves it
         ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie.file", file.toString()));
-        assertArrayEquals("ABCDEF".getBytes(StandardCharsets.US_ASCII), s.cookie);
+        assertArrayEquals("ABCDEFGHIJKLMNOPQRST".getBytes(StandardCharsets.US_ASCII), s.cookie);
     }
 
     @Test
@@ -58,14 +70,14 @@ class ErlangDistComponentTest {
         Path file = dir.resolve("new-cookie");
         ErlangDistSettings s = settings(Map.of("node.name", "java@127.0.0.1", "cookie.file", file.toString()));
         String cookie = Files.readString(file);
-        assertTrue(cookie.matches("[A-Z]{20}"), cookie);
+        assertTrue(cookie.matches("[A-Z]{32}"), cookie);
         assertArrayEquals(cookie.getBytes(StandardCharsets.US_ASCII), s.cookie);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 
     @Test
     void badValuesAreNamedByKeyAndValue() {
-        Map<String, Object> bad = new HashMap<>(Map.of("node.name", "bad name@host", "cookie", "c"));
+        Map<String, Object> bad = new HashMap<>(Map.of("node.name", "bad name@host", "cookie", "a-cookie-of-sixteen-bytes"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(bad)).getMessage()
                 .startsWith("key 'node.name' has invalid value 'bad name@host'"));
         bad.put("node.name", "java@127.0.0.1");

@@ -23,7 +23,7 @@ class ErlangDistRegistrationTest {
     void aStartedNodeIsListedAtItsListenPortAsAHiddenErlangNode() throws Exception {
         try (PortMapper mapper = PortMapper.start(InetAddress.getLoopbackAddress(), 0);
                 ErlangDist d = new ErlangDist(ErlangDistSettings.builder(NodeName.parse("java@127.0.0.1"),
-                        "c".getBytes(StandardCharsets.UTF_8)).bindAddress("127.0.0.1").epmd(true, mapper.port()).build())) {
+                        "c".getBytes(StandardCharsets.UTF_8)).allowShortCookie(true).bindAddress("127.0.0.1").epmd(true, mapper.port()).build())) {
             d.start();
             EpmdClient epmd = new EpmdClient("127.0.0.1", mapper.port(), Duration.ofSeconds(2));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -10,11 +10,22 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One mailbox: its handler, its bounded queue (a ring that grows up to the capacity as it is
  * needed) and the thread that empties it, taking up to {@link Mailboxes#BATCH} messages at once.
+ *
+ * <p>The queue is bounded twice: in messages (the capacity) and in bytes (the budget). A message
+ * counts its payload plus {@link #MESSAGE_OVERHEAD} bytes, and it counts until its handler has had
+ * it, not only while it waits in the ring: the bytes of a batch the thread took are given back
+ * when it comes for the next one. So what a mailbox holds on the heap never exceeds its budget,
+ * with one exception: a single message larger than the whole budget is taken when the mailbox
+ * holds nothing else, so that it is delivered rather than refused forever (the transport's
+ * {@code max.frame.bytes} bounds it). The thread takes at most an eighth of the budget at once,
+ * so that a slow handler gives room back in small steps and a waiting reader goes on soon.
  */
 final class Mailbox implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
     private static final int INITIAL_RING = 1024;
+    /** What a queued message costs beyond its payload: its array's header and its two slots in the ring. */
+    static final int MESSAGE_OVERHEAD = 32;
 
     final String name;
     final MessageHandler handler;
@@ -23,6 +34,8 @@ final class Mailbox implements Runnable {
 
     private final Mailboxes owner;
     private final int capacity;
+    private final long budget;
+    private final long takeBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nonEmpty = lock.newCondition();
     private final Condition room = lock.newCondition();
@@ -31,6 +44,9 @@ final class Mailbox implements Runnable {
     private byte[][] payloads;
     private int head;
     private int count;
+    private long bytes; // what the ring holds plus inDelivery, counted as cost() says
+    private long inDelivery; // bytes of the batch the thread took last, given back when it takes the next
+    private long peak; // most bytes ever counted
     private int roomWaiters; // readers waiting in put(from, payload, wait) for room
     private boolean waiting; // the thread waits for messages
     private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
@@ -43,6 +59,8 @@ final class Mailbox implements Runnable {
         this.name = name;
         this.handler = handler;
         this.capacity = owner.capacity;
+        this.budget = owner.budgetBytes;
+        this.takeBytes = Math.max(1, budget / 8);
         int ring = Math.min(capacity, INITIAL_RING);
         froms = new NodeName[ring];
         payloads = new byte[ring][];
@@ -65,7 +83,19 @@ final class Mailbox implements Runnable {
             if (closing) {
                 return end - start; // dropped: the mailbox is going away
             }
-            int n = Math.min(end - start, capacity - count);
+            int most = Math.min(end - start, capacity - count);
+            int n = 0;
+            long added = 0;
+            while (n < most) {
+                long size = cost(batch[start + n]);
+                if (bytes + added > 0 && bytes + added + size > budget) {
+                    break; // over the byte budget: the rest waits with the caller
+                }
+                added += size;
+                n++;
+            }
+            bytes += added;
+            peak = Math.max(peak, bytes);
             if (count + n > payloads.length) {
                 grow(count + n);
             }
@@ -97,7 +127,7 @@ final class Mailbox implements Runnable {
 
     /**
      * Takes one message, waking the thread, and waits up to {@code waitNanos} for room while the
-     * queue is full.
+     * queue is full (in messages, or in bytes for this one).
      *
      * @return false when the queue stayed full: the message was not taken
      */
@@ -105,7 +135,8 @@ final class Mailbox implements Runnable {
         lock.lockInterruptibly();
         try {
             long left = waitNanos;
-            while (count == capacity && !closing) {
+            long size = cost(payload);
+            while ((count == capacity || bytes > 0 && bytes + size > budget) && !closing) {
                 if (left <= 0) {
                     return false;
                 }
@@ -130,6 +161,31 @@ final class Mailbox implements Runnable {
             if (count > 0 && waiting) {
                 nonEmpty.signal();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What {@code payload} counts against the byte budget. */
+    private static long cost(byte[] payload) {
+        return (long) payload.length + MESSAGE_OVERHEAD;
+    }
+
+    /** Bytes counted now: queued, and taken by the thread but not yet all delivered. */
+    long bytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The most bytes ever counted at once. */
+    long peakBytes() {
+        lock.lock();
+        try {
+            return peak;
         } finally {
             lock.unlock();
         }
@@ -162,7 +218,15 @@ final class Mailbox implements Runnable {
                 boolean wakeReader;
                 lock.lock();
                 try {
-                    while (count == 0) {
+                    if (inDelivery > 0) {
+                        bytes -= inDelivery; // the last batch was delivered: its room is free now
+                        inDelivery = 0;
+                        if (roomWaiters > 0) {
+                            room.signalAll();
+                        }
+                    }
+                    // awaited with nothing queued: the reader waits for the room just given back
+                    while (count == 0 && !awaited) {
                         if (closing) {
                             return;
                         }
@@ -173,8 +237,17 @@ final class Mailbox implements Runnable {
                             waiting = false;
                         }
                     }
-                    n = Math.min(count, Mailboxes.BATCH);
                     int ring = payloads.length;
+                    int most = Math.min(count, Mailboxes.BATCH);
+                    n = 0;
+                    while (n < most) {
+                        long size = cost(payloads[(head + n) % ring]);
+                        if (n > 0 && inDelivery + size > takeBytes) {
+                            break;
+                        }
+                        inDelivery += size;
+                        n++;
+                    }
                     int first = Math.min(n, ring - head);
                     System.arraycopy(payloads, head, taken, 0, first);
                     System.arraycopy(payloads, 0, taken, first, n - first);
@@ -233,6 +306,8 @@ final class Mailbox implements Runnable {
             Arrays.fill(payloads, null);
             Arrays.fill(froms, null);
             count = 0;
+            bytes = 0;
+            inDelivery = 0;
             room.signalAll();
         } finally {
             lock.unlock();

@@ -10,14 +10,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The mailboxes of a node: each delivers to its handler on a thread of its own through a bounded
- * queue, so a handler never runs on a connection's reader and heartbeats go on whatever it does.
+ * The mailboxes of a node: each delivers to its handler on a thread of its own through a queue
+ * bounded in messages and in bytes, so a handler never runs on a connection's reader and
+ * heartbeats go on whatever it does, and a slow handler fed large messages holds at most its
+ * byte budget on the heap (see {@link Mailbox} for what a message counts).
  * Delivery is at most once: a message for a mailbox that does not exist, or whose queue stayed
  * full, is dropped, and the drop logged once per burst.
  *
  * <p>A reader hands messages over in one of two ways. A reader that must never block (one
  * selector thread for every connection) {@link #offer offers} what a read brought and, when a
- * queue is full, stops reading that connection for a bounded time — which pushes back on the
+ * queue is full (either bound), stops reading that connection for a bounded time — which pushes back on the
  * sender through TCP flow control, so a fast sender slows down instead of losing messages — then
  * offers the rest again or {@link #drop drops} it. While it waits, that connection's other
  * mailboxes wait too; other connections do not. A reader with a thread per connection
@@ -43,6 +45,7 @@ public final class Mailboxes {
     private static final int WAKE_AT = 4 * BATCH;
 
     final int capacity;
+    final long budgetBytes;
     final int wakeAt;
     final String threadTag;
     final Runnable roomMade;
@@ -53,20 +56,23 @@ public final class Mailboxes {
 
     /**
      * @param capacity messages each mailbox queues at most
+     * @param budgetBytes bytes each mailbox holds at most, queued or being delivered (a single
+     *     larger message is taken when the mailbox holds nothing else)
      * @param threadTag ends the name of every mailbox thread (the node's name)
      * @param roomMade called on a mailbox's thread when a full queue that an {@link #offer} could
      *     not fill has room again
      */
-    public Mailboxes(int capacity, String threadTag, Runnable roomMade) {
+    public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade) {
         this.capacity = capacity;
+        this.budgetBytes = budgetBytes;
         this.wakeAt = Math.min(WAKE_AT, capacity);
         this.threadTag = threadTag;
         this.roomMade = roomMade;
     }
 
     /** Mailboxes for readers that {@link #deliver}, which need not be told of room. */
-    public Mailboxes(int capacity, String threadTag) {
-        this(capacity, threadTag, () -> { });
+    public Mailboxes(int capacity, long budgetBytes, String threadTag) {
+        this(capacity, budgetBytes, threadTag, () -> { });
     }
 
     /** Delivers messages for {@code name} to {@code handler} from now on; a mailbox it replaces delivers what it holds, then stops. */
@@ -91,6 +97,18 @@ public final class Mailboxes {
         return boxes.containsKey(name);
     }
 
+    /** Bytes mailbox {@code name} counts against its budget now (queued or being delivered); 0 when there is no such mailbox. */
+    public long queuedBytes(String name) {
+        Mailbox box = boxes.get(name);
+        return box == null ? 0 : box.bytes();
+    }
+
+    /** The most bytes mailbox {@code name} has counted at once since it was added; 0 when there is no such mailbox. */
+    public long peakBytes(String name) {
+        Mailbox box = boxes.get(name);
+        return box == null ? 0 : box.peakBytes();
+    }
+
     /**
      * Queues the messages {@code payloads[start..end)} from one node to one mailbox, in order,
      * without waiting. Messages for a mailbox that does not exist are dropped (and logged once
@@ -98,7 +116,7 @@ public final class Mailboxes {
      *
      * @param wake wake the mailbox's thread now, rather than at {@link #wakeDeferred}
      * @return how many were taken (or dropped); fewer than offered when the mailbox's queue is
-     *     full: the caller keeps the rest, stops reading the connection (pushing back through TCP)
+     *     full, in messages or in bytes: the caller keeps the rest, stops reading the connection (pushing back through TCP)
      *     and offers them again once told there is room, or gives up with {@link #drop}
      */
     public int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end, boolean wake) {
@@ -140,8 +158,8 @@ public final class Mailboxes {
         long now = System.nanoTime();
         if (box != null && now - box.lastDropLog > LOG_INTERVAL_NANOS) {
             box.lastDropLog = now;
-            LOG.log(Level.WARNING, "mailbox ''{0}'' is {1,number,#} messages behind; dropped {2,number,#} from {3} (and maybe more from others)",
-                    mailbox, capacity, messages, from);
+            LOG.log(Level.WARNING, "mailbox ''{0}'' is full ({1,number,#} messages or {2,number,#} bytes behind); dropped {3,number,#} from {4}"
+                    + " (and maybe more from others)", mailbox, capacity, budgetBytes, messages, from);
         }
     }
 

@@ -10,6 +10,12 @@ import java.util.function.Supplier;
  */
 public final class SettingChecks {
 
+    /**
+     * The smallest {@code mailbox.queue.bytes}, 64 KiB: a smaller budget is more likely a number
+     * of MiB written as bytes than a plan, and would deliver large messages one at a time.
+     */
+    public static final int LEAST_MAILBOX_BYTES = 64 * 1024;
+
     private SettingChecks() {
     }
 
@@ -48,10 +54,26 @@ public final class SettingChecks {
         return value;
     }
 
-    /** A copy of {@code cookie}, refused when empty: an empty cookie is no secret. */
-    public static byte[] cookie(byte[] cookie) {
+    /**
+     * The fewest bytes a cookie has, 16: with fewer, a cookie a person chose can be found by trying
+     * a word list against one recorded handshake. Generated cookies have more (see
+     * {@link CookieFile}).
+     */
+    public static final int LEAST_COOKIE_BYTES = 16;
+
+    /**
+     * A copy of {@code cookie}, refused when empty (an empty cookie is no secret) or, unless
+     * {@code allowShort}, shorter than {@link #LEAST_COOKIE_BYTES}. The refusal names the key and
+     * the length, never the cookie.
+     */
+    public static byte[] cookie(byte[] cookie, boolean allowShort) {
         if (cookie == null || cookie.length == 0) {
             throw invalid("cookie", "", "must not be empty");
+        }
+        if (!allowShort && cookie.length < LEAST_COOKIE_BYTES) {
+            throw new IllegalArgumentException("key 'cookie' (or the file of 'cookie.file') holds a cookie of " + cookie.length
+                    + " bytes, fewer than " + LEAST_COOKIE_BYTES + ": a short cookie can be guessed offline."
+                    + " Use a longer one (e.g. 32 random hex digits), or set 'cookie.allow.short = true' (unsafe: tests and labs only)");
         }
         return cookie.clone();
     }

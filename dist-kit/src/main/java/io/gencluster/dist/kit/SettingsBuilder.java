@@ -23,7 +23,9 @@ public abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     private Duration handshakeTimeout;
     private int maxFrameBytes;
     private int sendQueueBytes;
+    private boolean allowShortCookie;
     private int mailboxQueue = 10_000;
+    private int mailboxQueueBytes = 64 << 20;
     private boolean epmdRegister;
     private int epmdPort;
     private Random random;
@@ -38,6 +40,16 @@ public abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     @SuppressWarnings("unchecked")
     private B me() {
         return (B) this;
+    }
+
+    /**
+     * Accepts a cookie shorter than {@link SettingChecks#LEAST_COOKIE_BYTES} (key
+     * {@code cookie.allow.short}). Unsafe: such a cookie can be guessed; for tests, labs and
+     * Erlang clusters whose cookie cannot change yet.
+     */
+    public final B allowShortCookie(boolean v) {
+        allowShortCookie = v;
+        return me();
     }
 
     public final B bindAddress(String v) {
@@ -68,9 +80,18 @@ public abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
         return me();
     }
 
-    /** Messages queued per mailbox before further ones are dropped. */
+    /** Messages queued per mailbox before readers wait (for a bounded time, then drop). */
     public final B mailboxQueue(int v) {
         mailboxQueue = v;
+        return me();
+    }
+
+    /**
+     * Bytes a mailbox holds, queued or being delivered, before readers wait as for
+     * {@link #mailboxQueue}; each message counts its payload plus 32 bytes. Default 64 MiB.
+     */
+    public final B mailboxQueueBytes(int v) {
+        mailboxQueueBytes = v;
         return me();
     }
 
@@ -95,6 +116,10 @@ public abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
         return cookie;
     }
 
+    public final boolean allowShortCookie() {
+        return allowShortCookie;
+    }
+
     public final String bindAddress() {
         return bindAddress;
     }
@@ -117,6 +142,10 @@ public abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
 
     public final int mailboxQueue() {
         return mailboxQueue;
+    }
+
+    public final int mailboxQueueBytes() {
+        return mailboxQueueBytes;
     }
 
     public final boolean epmdRegister() {

@@ -67,6 +67,19 @@ public abstract class Transport implements Dist, Messenger, AutoCloseable {
         mailboxes.remove(mailbox, handler);
     }
 
+    /**
+     * Bytes mailbox {@code mailbox} holds now, queued or being delivered: what its budget,
+     * {@code mailbox.queue.bytes}, bounds. 0 when there is no such mailbox.
+     */
+    public final long mailboxBytes(String mailbox) {
+        return mailboxes.queuedBytes(mailbox);
+    }
+
+    /** The most bytes mailbox {@code mailbox} has held at once since it was added. */
+    public final long mailboxPeakBytes(String mailbox) {
+        return mailboxes.peakBytes(mailbox);
+    }
+
     /** Where the transport's parts emit cluster events and settle connect results. */
     protected final NodeEvents events() {
         return events;

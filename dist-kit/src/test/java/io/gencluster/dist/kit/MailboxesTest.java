@@ -60,7 +60,11 @@ class MailboxesTest {
     }
 
     private Mailboxes mailboxes(int capacity, Runnable roomMade) {
-        Mailboxes m = new Mailboxes(capacity, "node@host", roomMade);
+        return mailboxes(capacity, 1 << 20, roomMade);
+    }
+
+    private Mailboxes mailboxes(int capacity, long budgetBytes, Runnable roomMade) {
+        Mailboxes m = new Mailboxes(capacity, budgetBytes, "node@host", roomMade);
         opened.add(m);
         return m;
     }
@@ -162,6 +166,81 @@ class MailboxesTest {
         assertTrue(waiting.get(TIMEOUT_MS, TimeUnit.MILLISECONDS), "taken once there was room");
         r.awaitGot(3);
         assertEquals(List.of("first", "queued", "waited"), r.got);
+        box.stop();
+        box.thread.join(TIMEOUT_MS);
+    }
+
+    private static byte[][] sized(int bytes, String... texts) {
+        byte[][] out = messages(texts);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = java.util.Arrays.copyOf(out[i], bytes);
+        }
+        return out;
+    }
+
+    @Test
+    void aFullByteBudgetTakesWhatFitsAndCountsAMessageUntilItsHandlerHasHadIt() throws Exception {
+        Recorder r = new Recorder(true);
+        java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(0);
+        int cost = 400 + Mailbox.MESSAGE_OVERHEAD;
+        Mailboxes m = mailboxes(100, 1000, room::release);
+        m.add("box", r);
+        assertEquals(1, m.offer(PEER, "box", sized(400, "first"), 0, 1, true));
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the handler holds the first message");
+        byte[][] more = sized(400, "a", "b", "c");
+        assertEquals(1, m.offer(PEER, "box", more, 0, 3, true), "one fits beside the one being delivered");
+        assertEquals(2L * cost, m.queuedBytes("box"), "the message in its handler's hands still counts");
+        r.held.countDown();
+        int i = 1;
+        while (i < 3) {
+            i += m.offer(PEER, "box", more, i, 3, true);
+            if (i < 3) {
+                assertTrue(room.tryAcquire(TIMEOUT_MS, TimeUnit.MILLISECONDS), "told of room");
+            }
+        }
+        r.awaitGot(4);
+        assertEquals(List.of("first", "a", "b", "c"), r.got.stream().map(String::trim).map(t -> t.replace("\0", "")).toList());
+        assertTrue(m.peakBytes("box") <= 1000, "never more than the budget: " + m.peakBytes("box"));
+    }
+
+    @Test
+    void aMessageLargerThanTheWholeBudgetIsTakenOnceTheMailboxIsEmpty() throws Exception {
+        Recorder r = new Recorder(true);
+        Mailboxes m = mailboxes(100, 1000, () -> { });
+        m.add("box", r);
+        m.offer(PEER, "box", sized(10, "first"), 0, 1, true);
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        byte[][] big = sized(5000, "big");
+        assertEquals(0, m.offer(PEER, "box", big, 0, 1, true), "not beside another message");
+        r.held.countDown();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (m.offer(PEER, "box", big, 0, 1, true) == 0) {
+            assertTrue(System.nanoTime() < end, "never taken");
+            Thread.onSpinWait();
+        }
+        r.awaitGot(2);
+        assertEquals(5000, r.got.get(1).length());
+    }
+
+    @Test
+    void aDeliveryWaitsForTheBytesOfADeliveredMessage() throws Exception {
+        Recorder r = new Recorder(true);
+        Mailboxes m = mailboxes(100, 1000, () -> { });
+        Mailbox box = new Mailbox(m, "box", r);
+        box.start();
+        assertTrue(box.put(PEER, new byte[600], 0));
+        assertTrue(r.entered.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        assertFalse(box.put(PEER, new byte[600], 0), "no room in bytes while the first is being delivered");
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return box.put(PEER, new byte[600], TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        r.held.countDown();
+        assertTrue(waiting.get(TIMEOUT_MS, TimeUnit.MILLISECONDS), "taken once the first was delivered");
+        r.awaitGot(2);
         box.stop();
         box.thread.join(TIMEOUT_MS);
     }

@@ -2,7 +2,9 @@ package io.gencluster.dist.kit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
@@ -48,10 +50,20 @@ class SettingChecksTest {
 
     @Test
     void theCookieIsCopiedAndMustNotBeEmpty() {
-        byte[] cookie = {1, 2};
-        assertArrayEquals(cookie, SettingChecks.cookie(cookie));
-        assertNotSame(cookie, SettingChecks.cookie(cookie));
-        assertEquals("key 'cookie' has invalid value '': must not be empty", refusal(() -> SettingChecks.cookie(new byte[0])));
-        assertEquals("key 'cookie' has invalid value '': must not be empty", refusal(() -> SettingChecks.cookie(null)));
+        byte[] cookie = "sixteen-bytes-ok".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertArrayEquals(cookie, SettingChecks.cookie(cookie, false));
+        assertNotSame(cookie, SettingChecks.cookie(cookie, false));
+        assertEquals("key 'cookie' has invalid value '': must not be empty", refusal(() -> SettingChecks.cookie(new byte[0], true)));
+        assertEquals("key 'cookie' has invalid value '': must not be empty", refusal(() -> SettingChecks.cookie(null, true)));
+    }
+
+    @Test
+    void aCookieShorterThanSixteenBytesIsRefusedByLengthWithoutShowingIt() {
+        String refused = refusal(() -> SettingChecks.cookie("change-me".getBytes(java.nio.charset.StandardCharsets.UTF_8), false));
+        assertTrue(refused.startsWith("key 'cookie' (or the file of 'cookie.file') holds a cookie of 9 bytes, fewer than 16"), refused);
+        assertTrue(refused.contains("cookie.allow.short"), "names the opt-out: " + refused);
+        assertFalse(refused.contains("change-me"), "never shows the cookie: " + refused);
+        byte[] shortCookie = {1, 2};
+        assertArrayEquals(shortCookie, SettingChecks.cookie(shortCookie, true), "accepted when allowed");
     }
 }

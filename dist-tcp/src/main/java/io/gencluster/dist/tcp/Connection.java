@@ -58,6 +58,7 @@ final class Connection {
     byte[][] batchPayloads;
     int batchStart;
     int batchEnd;
+    long batchBytes; // payload bytes of batchPayloads[0..batchEnd): bounds what a parked connection holds
     boolean parked;
     long parkedSince;
 

@@ -19,6 +19,13 @@ import java.util.List;
  */
 final class InboundFrames {
 
+    /**
+     * Payload bytes after which a read hands its batch over even before {@link Mailboxes#BATCH}
+     * messages: what a connection parked on a full mailbox holds is thus less than this plus one
+     * frame of {@code max.frame.bytes}, not a batch of the largest frames.
+     */
+    static final int HAND_OVER_BYTES = 256 * 1024;
+
     private final TcpDistSettings settings;
     private final Clock clock;
     private final HandshakeFrames handshakes;
@@ -104,7 +111,8 @@ final class InboundFrames {
             b.position(b.limit());
             c.batchBoxes[c.batchEnd] = mailbox;
             c.batchPayloads[c.batchEnd++] = payload;
-            if (c.batchEnd == Mailboxes.BATCH) {
+            c.batchBytes += payload.length;
+            if (c.batchEnd == Mailboxes.BATCH || c.batchBytes >= HAND_OVER_BYTES) {
                 delivery.handOver(c, false); // more to read: the mailbox's thread is woken at the end, or once enough waits
             }
         } else if (type == FrameCodec.MEMBERS) {

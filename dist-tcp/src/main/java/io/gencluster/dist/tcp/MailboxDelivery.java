@@ -64,6 +64,7 @@ final class MailboxDelivery {
             Arrays.fill(c.batchPayloads, 0, end, null);
             c.batchStart = 0;
             c.batchEnd = 0;
+            c.batchBytes = 0;
         }
         return true;
     }

@@ -84,6 +84,8 @@ public final class TcpDistComponent {
                 .maxFrameBytes(SettingChecks.number("max.frame.bytes", c::max_frame_bytes, raw))
                 .sendQueueBytes(SettingChecks.number("send.queue.bytes", c::send_queue_bytes, raw))
                 .mailboxQueue(SettingChecks.number("mailbox.queue", c::mailbox_queue, raw))
+                .allowShortCookie(c.cookie_allow_short())
+                .mailboxQueueBytes(SettingChecks.number("mailbox.queue.bytes", c::mailbox_queue_bytes, raw))
                 .transitive(c.mesh_transitive())
                 .epmd(c.epmd_register(), io.gencluster.epmd.EpmdClient.portOrDefault(SettingChecks.number("epmd.port", c::epmd_port, raw)), c.epmd_embedded())
                 .tls(c.tls_enabled() ? tls(c) : null, verifyName(c, raw))

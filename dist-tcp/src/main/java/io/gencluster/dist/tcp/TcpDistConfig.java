@@ -39,6 +39,10 @@ public @interface TcpDistConfig {
             + " created with a random cookie, owner-only, when missing. Empty: ~/.gencluster.cookie.")
     String cookie_file() default "";
 
+    @AttributeDefinition(name = "Allow a short cookie", description = "Accept a cookie of fewer than 16 bytes."
+            + " Unsafe: a short cookie can be guessed offline. For tests and labs only.")
+    boolean cookie_allow_short() default false;
+
     @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent on a connection idle this long.")
     long tick_ms() default 1000;
 
@@ -71,9 +75,15 @@ public @interface TcpDistConfig {
             + " senders wait (backpressure); at least max.frame.bytes.")
     int send_queue_bytes() default 8388608;
 
-    @AttributeDefinition(name = "Mailbox queue", description = "Messages queued per mailbox before further"
-            + " ones are dropped (and logged): a slow handler never stalls the connection.")
+    @AttributeDefinition(name = "Mailbox queue", description = "Messages queued per mailbox before the"
+            + " connection stops reading (backpressure) for at most a quarter of tick.timeout.ms (1 s at most);"
+            + " then the waiting messages are dropped (and logged): a slow handler never stalls the connection for long.")
     int mailbox_queue() default 10000;
+
+    @AttributeDefinition(name = "Mailbox queue (bytes)", description = "Bytes a mailbox holds (queued or being"
+            + " delivered; each message counts its payload plus 32) before the connection stops reading, as for"
+            + " mailbox.queue. A single larger message is taken when the mailbox is empty. At least 65536.")
+    int mailbox_queue_bytes() default 67108864;
 
     @AttributeDefinition(name = "Transitive mesh", description = "When two nodes connect, each passes on its"
             + " other members and connects to those it lacks (Erlang's connect_all), so a cluster closes its"

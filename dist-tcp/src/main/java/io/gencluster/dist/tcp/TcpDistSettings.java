@@ -29,6 +29,7 @@ public final class TcpDistSettings {
     final int maxFrameBytes;
     final int sendQueueBytes;
     final int mailboxQueue;
+    final int mailboxQueueBytes;
     final boolean transitive;
     final javax.net.ssl.SSLContext tls; // null: plaintext
     final PeerNames tlsVerifyName;
@@ -41,7 +42,7 @@ public final class TcpDistSettings {
 
     private TcpDistSettings(Builder b) {
         self = Objects.requireNonNull(b.self(), "node name");
-        cookie = SettingChecks.cookie(b.cookie());
+        cookie = SettingChecks.cookie(b.cookie(), b.allowShortCookie());
         bindAddress = Objects.requireNonNull(b.bindAddress(), "bind address");
         port = port("port", b.port());
         peerPort = port("peer.port", b.peerPort < 0 ? b.port() : b.peerPort);
@@ -63,6 +64,7 @@ public final class TcpDistSettings {
         // a frame's length and type go into the send queue with it
         sendQueueBytes = SettingChecks.holdsOneFrame(b.sendQueueBytes(), maxFrameBytes, 5);
         mailboxQueue = SettingChecks.atLeast("mailbox.queue", b.mailboxQueue(), 1);
+        mailboxQueueBytes = SettingChecks.atLeast("mailbox.queue.bytes", b.mailboxQueueBytes(), SettingChecks.LEAST_MAILBOX_BYTES);
         transitive = b.transitive;
         tls = b.tls;
         tlsVerifyName = Objects.requireNonNull(b.tlsVerifyName, "tls.verify.name");

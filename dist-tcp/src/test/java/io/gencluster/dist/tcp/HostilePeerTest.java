@@ -41,7 +41,7 @@ class HostilePeerTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final long HANDSHAKE_MS = 1000;
-    private static final byte[] COOKIE = "secret".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] COOKIE = "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private List<String> logs;
@@ -166,7 +166,7 @@ class HostilePeerTest {
         closedWithin(s, HANDSHAKE_MS / 2);
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < HANDSHAKE_MS, "refused before the handshake timeout");
         awaitLog("refused", "cookie mismatch", "intruder@127.0.0.1");
-        assertTrue(logs.stream().noneMatch(l -> l.contains("secret") || l.contains("not-the-cookie")), "a cookie in the log: " + logs);
+        assertTrue(logs.stream().noneMatch(l -> l.contains("secret-cookie-for-tests") || l.contains("not-the-cookie")), "a cookie in the log: " + logs);
         exchangeMessages();
     }
 

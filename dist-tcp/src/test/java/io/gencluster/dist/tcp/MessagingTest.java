@@ -54,7 +54,7 @@ class MessagingTest {
     }
 
     private static TcpDistSettings.Builder settings(String name) {
-        return TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+        return TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0);
     }
 
@@ -190,13 +190,13 @@ class MessagingTest {
 
     @Test
     void aFullSendQueueGivesBackpressureThenAnErrorNotGrowth() throws Exception {
-        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).maxFrameBytes(64 * 1024).sendQueueBytes(256 * 1024)
                 .tick(Duration.ofMillis(1000)).tickTimeout(Duration.ofSeconds(30)).build());
         a.start();
         started.add(a);
         // a peer that completes the handshake and then never reads: the socket buffers fill, then the queue
-        Handshake fake = new Handshake(NodeName.parse("sink@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8), new java.util.Random(2));
+        Handshake fake = new Handshake(NodeName.parse("sink@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8), new java.util.Random(2));
         Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port());
         s.setReceiveBufferSize(4096);
         sockets.add(s);

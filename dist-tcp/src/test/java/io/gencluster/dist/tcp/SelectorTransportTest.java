@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 class SelectorTransportTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final byte[] COOKIE = "secret".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] COOKIE = "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8);
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     @AfterEach

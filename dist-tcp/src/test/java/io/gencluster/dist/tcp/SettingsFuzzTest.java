@@ -18,7 +18,7 @@ class SettingsFuzzTest {
     private static final String[] KEYS = {"node.name", "bind.address", "port", "peer.port", "cookie", "tick.ms",
         "tick.timeout.ms", "handshake.timeout.ms", "max.handshakes", "max.handshakes.outgoing",
         "max.handshakes.per.address", "max.frame.bytes", "tls.verify.name", "tls.min.version", "send.queue.bytes",
-        "mailbox.queue", "mesh.transitive", "epmd.register", "epmd.port", "epmd.embedded"};
+        "mailbox.queue", "mailbox.queue.bytes", "cookie.allow.short", "mesh.transitive", "epmd.register", "epmd.port", "epmd.embedded"};
 
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) {
@@ -31,7 +31,7 @@ class SettingsFuzzTest {
         // an empty name or cookie means the host's name or a cookie file in the home directory: not
         // what is fuzzed here
         values.compute("node.name", (k, v) -> v == null || v.isBlank() ? "a@127.0.0.1" : v);
-        values.compute("cookie", (k, v) -> v == null || v.isEmpty() ? "c" : v);
+        values.compute("cookie", (k, v) -> v == null || v.isEmpty() ? "fuzzing-cookie-of-16-bytes" : v);
         TcpDistSettings s;
         try {
             s = TcpDistComponent.settings(CfgValues.of(TcpDistConfig.class, values), new LinkedHashMap<>(values));

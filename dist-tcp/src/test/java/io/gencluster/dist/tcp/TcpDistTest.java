@@ -1,5 +1,6 @@
 package io.gencluster.dist.tcp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,9 +91,9 @@ class TcpDistTest {
 
     @Test
     void threeNodesFormAFullMesh() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
-        TcpDist c = node("c", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
+        TcpDist c = node("c", "secret-cookie-for-tests");
         BlockingQueue<ClusterEvent> ea = events(a);
         BlockingQueue<ClusterEvent> eb = events(b);
         BlockingQueue<ClusterEvent> ec = events(c);
@@ -112,12 +113,12 @@ class TcpDistTest {
     @Test
     void aPeerWithoutAPortIsDialledAtPeerPortWhereItsHostHasNoPortMapper() throws Exception {
         // Kubernetes: DNS A records carry no port, pods have no port mapper, every node listens on one port
-        TcpDist b = node("b", "secret");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         int noPortMapper;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             noPortMapper = s.getLocalPort();
         }
-        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).peerPort(b.port()).epmd(true, noPortMapper, false)
                 .handshakeTimeout(Duration.ofMillis(1000)).build());
         a.start();
@@ -131,8 +132,8 @@ class TcpDistTest {
         // b, holding a stale connection to a (its peer's packets lost, not yet timed out), refuses a's
         // dial as 'already connected'; a then waits for b's connection. When b's stale connection
         // dies and b dials, a must take it, not refuse it as a simultaneous connect of its own
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         try (ServerSocket staleB = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> dial = a.connect(Peer.of(b.self(), staleB.getLocalPort()), TIMEOUT).toCompletableFuture();
             try (Socket s = staleB.accept()) {
@@ -163,8 +164,8 @@ class TcpDistTest {
 
     @Test
     void bothSidesReportNodeUpAndTheRightReasonForDown() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         BlockingQueue<ClusterEvent> ea = events(a);
         BlockingQueue<ClusterEvent> eb = events(b);
         connect(a, b);
@@ -178,8 +179,8 @@ class TcpDistTest {
 
     @Test
     void connectingToAConnectedNodeSucceedsAtOnceWithoutASecondConnection() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         connect(a, b);
         connect(a, b);
         connect(b, a);
@@ -191,8 +192,8 @@ class TcpDistTest {
     void wrongCookieIsRefusedAndLoggedOnBothSidesWithoutRevealingIt() throws Exception {
         try (LogLines captured = new LogLines(TcpDist.class)) {
             List<String> logs = captured.lines;
-            TcpDist a = node("a", "right-cookie");
-            TcpDist b = node("b", "other-cookie");
+            TcpDist a = node("a", "right-cookie-for-tests");
+            TcpDist b = node("b", "other-cookie-for-tests");
             ExecutionException e = assertThrows(ExecutionException.class, () -> connect(a, b));
             assertTrue(e.getCause().getMessage().contains("cookie mismatch between a@127.0.0.1 and b@127.0.0.1"), e.getCause().getMessage());
             assertTrue(a.members().isEmpty());
@@ -206,14 +207,14 @@ class TcpDistTest {
                     && l.contains("cookie mismatch")), logs.toString());
             assertTrue(logs.stream().anyMatch(l -> l.startsWith("refused connection from 127.0.0.1: cookie mismatch between a@127.0.0.1 and b@127.0.0.1")),
                     logs.toString());
-            assertFalse(logs.stream().anyMatch(l -> l.contains("right-cookie") || l.contains("other-cookie")), logs.toString());
+            assertFalse(logs.stream().anyMatch(l -> l.contains("right-cookie-for-tests") || l.contains("other-cookie-for-tests")), logs.toString());
         }
     }
 
     @Test
     void dialingANameThatIsNotTheNodeThereFails() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         Peer wrong = Peer.of(NodeName.parse("notb@127.0.0.1"), b.port());
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> a.connect(wrong, TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS));
@@ -223,8 +224,8 @@ class TcpDistTest {
 
     @Test
     void simultaneousConnectsFromBothSidesLeaveOneConnection() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         BlockingQueue<ClusterEvent> ea = events(a);
         for (int round = 0; round < 50; round++) {
             CompletableFuture<Void> ab = a.connect(peer(b), TIMEOUT).toCompletableFuture();
@@ -247,10 +248,10 @@ class TcpDistTest {
 
     @Test
     void aPeerThatGoesSilentIsDeclaredDownByHeartbeatTimeout() throws Exception {
-        TcpDist a = node("a", "secret", 100, 600);
+        TcpDist a = node("a", "secret-cookie-for-tests", 100, 600);
         BlockingQueue<ClusterEvent> ea = events(a);
         // a raw peer that completes the handshake, then never sends another byte
-        Handshake fake = new Handshake(NodeName.parse("mute@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8), new java.util.Random(1));
+        Handshake fake = new Handshake(NodeName.parse("mute@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8), new java.util.Random(1));
         Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port());
         sockets.add(s);
         BlockingWire.initiate(fake, new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()), a.self(), 1);
@@ -264,8 +265,8 @@ class TcpDistTest {
 
     @Test
     void garbageAndOversizeFramesCloseOnlyThatConnection() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         connect(b, a);
         for (byte[] bad : List.of(
                 new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1}, // 2 GiB frame announced
@@ -286,7 +287,7 @@ class TcpDistTest {
 
     @Test
     void aHandshakeThatNeverFinishesIsClosedAfterTheTimeout() throws Exception {
-        TcpDist a = node("a", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), a.port())) {
             s.setSoTimeout(5000);
             long start = System.nanoTime();
@@ -298,7 +299,7 @@ class TcpDistTest {
 
     @Test
     void aClosedPortFailsWithinTheTimeout() throws Exception {
-        TcpDist a = node("a", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
@@ -310,7 +311,7 @@ class TcpDistTest {
 
     @Test
     void connectingToSelfOrWithoutAPortFailsAtOnce() throws Exception {
-        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), new byte[] {1})
+        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "sixteen-byte-cookie".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).build());
         a.start();
         started.add(a);
@@ -322,8 +323,8 @@ class TcpDistTest {
 
     @Test
     void closeReportsShutdownAndLeavesNoThreads() throws Exception {
-        TcpDist a = node("a", "secret");
-        TcpDist b = node("b", "secret");
+        TcpDist a = node("a", "secret-cookie-for-tests");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         BlockingQueue<ClusterEvent> ea = events(a);
         BlockingQueue<ClusterEvent> eb = events(b);
         connect(a, b);
@@ -340,12 +341,22 @@ class TcpDistTest {
     @Test
     void settingsRejectBadValuesNamingKeyAndValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings
-                .builder(NodeName.parse("a@h"), new byte[] {1}).tick(Duration.ofMillis(1000)).tickTimeout(Duration.ofMillis(1500)).build());
+                .builder(NodeName.parse("a@h"), "sixteen-byte-cookie".getBytes(StandardCharsets.UTF_8)).tick(Duration.ofMillis(1000)).tickTimeout(Duration.ofMillis(1500)).build());
         assertTrue(e.getMessage().contains("'tick.timeout.ms' has invalid value '1500'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings.builder(NodeName.parse("a@h"), new byte[] {1}).port(70000).build());
+        e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings.builder(NodeName.parse("a@h"), "sixteen-byte-cookie".getBytes(StandardCharsets.UTF_8)).port(70000).build());
         assertTrue(e.getMessage().contains("'port' has invalid value '70000'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings.builder(NodeName.parse("a@h"), new byte[0]).build());
         assertTrue(e.getMessage().contains("'cookie'"), e.getMessage());
+    }
+
+    @Test
+    void aCookieShorterThanSixteenBytesIsRefusedUnlessShortCookiesAreAllowed() {
+        byte[] guessable = "change-me".getBytes(StandardCharsets.UTF_8);
+        String refused = assertThrows(IllegalArgumentException.class,
+                () -> TcpDistSettings.builder(NodeName.parse("a@h"), guessable).build()).getMessage();
+        assertTrue(refused.startsWith("key 'cookie' (or the file of 'cookie.file') holds a cookie of 9 bytes, fewer than 16"), refused);
+        assertFalse(refused.contains("change-me"), "the cookie is never shown: " + refused);
+        assertArrayEquals(guessable, TcpDistSettings.builder(NodeName.parse("a@h"), guessable).allowShortCookie(true).build().cookie);
     }
 
     @Test
@@ -371,7 +382,7 @@ class TcpDistTest {
     void withEmbeddedOffNoPortMapperIsServedAndTheNodeStillRuns() throws Exception {
         int epmdPort = freePort();
         TcpDist a = epmdNode("a", epmdPort, false);
-        TcpDist b = node("b", "secret");
+        TcpDist b = node("b", "secret-cookie-for-tests");
         connect(b, a);
         assertFalse(servesPortMapper(a));
         try (Socket s = new Socket()) {
@@ -386,7 +397,7 @@ class TcpDistTest {
     }
 
     private TcpDist epmdNode(String name, int epmdPort, boolean embedded) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret".getBytes(StandardCharsets.UTF_8))
+        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).epmd(true, epmdPort, embedded).build());
         d.start();
         started.add(d);

@@ -105,7 +105,7 @@ class TlsTest {
 
     private TcpDist node(String fullName, SSLContext tls, PeerNames names, boolean allowTls12) throws IOException {
         NodeName self = NodeName.parse(fullName);
-        TcpDist d = new TcpDist(TcpDistSettings.builder(self, "secret".getBytes(StandardCharsets.UTF_8))
+        TcpDist d = new TcpDist(TcpDistSettings.builder(self, "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
                 .bindAddress(self.host()).port(0).handshakeTimeout(Duration.ofSeconds(3)).tls(tls, names).tlsAllow12(allowTls12).build());
         d.start();
         started.add(d);
