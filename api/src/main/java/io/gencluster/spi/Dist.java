@@ -5,6 +5,7 @@ import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -28,6 +29,18 @@ public interface Dist {
      * {@code Dist} service, so that a strategy can learn it without binding the transport.
      */
     String NODE_PROPERTY = "gencluster.node";
+
+    /**
+     * The transport this is, named as its {@value #TRANSPORT_PROPERTY} service property names it
+     * ({@code tcp}, {@code erlang}): the runtime dials a discovered peer only when the peer's
+     * {@link Peer#transport()} is empty or names this one, and says once for each other peer that
+     * it is not dialled. Empty, the default, means not said: every peer is dialled.
+     *
+     * @since 1.1
+     */
+    default Optional<String> transport() {
+        return Optional.empty();
+    }
 
     /** The name of this node, as other nodes know it. */
     NodeName self();

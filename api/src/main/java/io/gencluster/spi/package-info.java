@@ -8,7 +8,7 @@
  * {@link io.gencluster.spi.DistProvider}. This package is versioned apart from
  * {@code io.gencluster.api}, so a change here concerns implementers only, not applications.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package io.gencluster.spi;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +64,16 @@ class PeerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Peer(NodeName.parse("a@h"), OptionalInt.of(0)));
         assertTrue(e.getMessage().contains("invalid port 0 for node a@h"), e.getMessage());
+    }
+
+    @Test
+    void aPeerMayCarryTheTransportItsNodeSpeaksWhichItsTextFormLeavesOut() {
+        Peer erlang = Peer.parse("a@h:4370").withTransport("erlang");
+        assertEquals(Optional.of("erlang"), erlang.transport());
+        assertEquals(Optional.empty(), Peer.parse("a@h:4370").transport());
+        assertFalse(erlang.equals(Peer.parse("a@h:4370")), "a known transport is a different fact");
+        assertEquals("a@h:4370", erlang.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Peer.parse("a@h").withTransport(" "));
+        assertTrue(e.getMessage().contains("blank transport for node a@h"), e.getMessage());
     }
 }

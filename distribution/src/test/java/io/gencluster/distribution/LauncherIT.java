@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +74,37 @@ class LauncherIT {
         a.awaitLine("members of a@127.0.0.1: (none)");
         b.awaitLine("cluster of b@127.0.0.1 stopped"); // the framework stopped b's components on the way out
         assertEquals(143, b.process.exitValue(), "exit status of a JVM ended by SIGTERM after its shutdown hooks ran");
+
+        a.process.toHandle().destroy();
+        assertTrue(a.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "a did not stop");
+        a.awaitLine("cluster of a@127.0.0.1 stopped");
+        for (Node n : List.of(a, b)) {
+            n.awaitEnd();
+            String stopNoise = n.output().lines().filter(l -> l.contains("EventAdmin")).collect(Collectors.joining("\n"));
+            assertEquals("", stopNoise, "a clean stop prints nothing from EventAdmin");
+        }
+    }
+
+    /**
+     * {@code cluster:send} typed into one node's Gogo console shows up on the other node's stdout,
+     * printed by the distribution's mailbox {@code inbox}, and the sender is told what "queued" means.
+     */
+    @Test
+    void aMessageTypedIntoOneNodesConsoleIsPrintedByTheOther() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
+        Node a = start("a@127.0.0.1", portA, conf("a", peers), "--interactive");
+        Node b = start("b@127.0.0.1", portB, conf("b", peers));
+        a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
+        b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
+
+        try (var console = new java.io.PrintStream(a.process.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            console.println("cluster:send b@127.0.0.1 inbox hello from a");
+            b.awaitLine("message to inbox from a@127.0.0.1: hello from a");
+            a.awaitLine("queued 12 bytes (text as UTF-8) for mailbox inbox on b@127.0.0.1; delivery is not confirmed:"
+                    + " a mailbox nobody handles there drops it", true);
+        }
     }
 
     @Test
@@ -103,15 +135,22 @@ class LauncherIT {
     }
 
     private Node start(String name, int port, Path conf) throws IOException {
+        return start(name, port, conf, "--non-interactive");
+    }
+
+    /** @param console {@code --interactive}: a Gogo console on the stdin the test writes; else stdin closed */
+    private Node start(String name, int port, Path conf, String console) throws IOException {
         String n = name.substring(0, name.indexOf('@'));
         Path log = work.resolve(n + ".log");
         ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/gen-cluster").toString(), "--name", name, "--port", String.valueOf(port),
-                "--conf", conf.toString(), "--data", work.resolve(n + "-data").toString(), "--non-interactive")
+                "--conf", conf.toString(), "--data", work.resolve(n + "-data").toString(), console)
                 .redirectError(log.toFile());
         pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfelix.fileinstall.poll=200");
         Node node = new Node(pb.start(), log);
         nodes.add(node);
-        node.process.getOutputStream().close();
+        if (!console.equals("--interactive")) {
+            node.process.getOutputStream().close();
+        }
         Thread reader = new Thread(node::read, "launcher-it-" + n);
         reader.setDaemon(true);
         reader.start();
@@ -155,10 +194,28 @@ class LauncherIT {
             }
         }
 
+        /** Waits until the node's stdout ended. */
+        synchronized void awaitEnd() throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!ended && System.nanoTime() < deadline) {
+                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+        }
+
+        /** What the node printed so far, stdout then stderr. */
+        synchronized String output() throws IOException {
+            return String.join("\n", lines) + "\n" + Files.readString(log);
+        }
+
         /** Waits until the node printed {@code expected} as a line of its own. */
         synchronized void awaitLine(String expected) throws InterruptedException, IOException {
+            awaitLine(expected, false);
+        }
+
+        /** Waits until the node printed {@code expected} as a line of its own, or within a line (a console prompt before it). */
+        synchronized void awaitLine(String expected, boolean within) throws InterruptedException, IOException {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!lines.contains(expected)) {
+            while (within ? lines.stream().noneMatch(l -> l.contains(expected)) : !lines.contains(expected)) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0 || ended) {
                     throw new AssertionError("no line '" + expected + "' " + (ended ? "before the node ended" : "within " + TIMEOUT)

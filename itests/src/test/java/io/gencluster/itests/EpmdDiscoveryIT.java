@@ -133,4 +133,28 @@ class EpmdDiscoveryIT {
         await("n1 skips the Erlang node", n1::discovered, Optional.of(Set.of("n2@127.0.0.1")));
         await("n2 includes it", n2::discovered, Optional.of(Set.of("n1@127.0.0.1", "erlnode@127.0.0.1")));
     }
+
+    /**
+     * A dist-tcp node told to include foreign nodes finds a real Erlang node but does not dial it
+     * with its own handshake, over any number of refreshes: the node's row says why, with no
+     * failed attempt counted.
+     */
+    @org.junit.jupiter.api.Test
+    void aDistTcpNodeDoesNotDialARealErlangNodeItDiscovers() throws Exception {
+        erlang.epmd(epmdPort);
+        erlang.erl("erlnode", epmdPort);
+        await("erl registered", () -> names().containsKey("erlnode"), true);
+        FelixNode n1 = node("n1", "include.foreign", "true");
+        await("n1 includes it", n1::discovered, Optional.of(Set.of("erlnode@127.0.0.1")));
+        try (Gogo gogo = Gogo.open(n1, TIMEOUT)) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(gogo.execute("cluster:refresh").startsWith("refreshed: 1 peer(s) discovered"));
+            }
+            String row = gogo.execute("cluster:status").lines().filter(l -> l.startsWith("erlnode@127.0.0.1 ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(n1.describe()));
+            List<String> words = List.of(row.trim().split("\\s+"));
+            assertEquals(List.of("erlnode@127.0.0.1", "disconnected", "yes", "0", "-", "not", "dialled:", "it", "speaks", "erlang,"),
+                    words.subList(0, 10), "never dialled, over 4 refreshes: " + row);
+        }
+    }
 }

@@ -68,8 +68,8 @@ class ShellCommandsIT {
 
         BlockingQueue<String> inbox = new ArrayBlockingQueue<>(10);
         b.mailbox("inbox", (from, payload) -> inbox.add(from + " " + new String(payload, StandardCharsets.UTF_8)));
-        assertEquals("sent 12 bytes to mailbox inbox on b@127.0.0.1 (queued for it; delivery is not confirmed: a mailbox nobody handles"
-                + " there drops it)\n", gogo.execute("cluster:send b@127.0.0.1 inbox hello from a"));
+        assertEquals("queued 12 bytes (text as UTF-8) for mailbox inbox on b@127.0.0.1; delivery is not confirmed: a mailbox"
+                + " nobody handles there drops it\n", gogo.execute("cluster:send b@127.0.0.1 inbox hello from a"));
         assertEquals("a@127.0.0.1 hello from a", inbox.poll(EmbeddedNodes.TIMEOUT.toSeconds(), TimeUnit.SECONDS));
 
         assertEquals("disconnected b@127.0.0.1 (discovery still reports it: it is reconnected after its backoff)\n",

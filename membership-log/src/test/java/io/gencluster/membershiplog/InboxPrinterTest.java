@@ -47,4 +47,15 @@ class InboxPrinterTest {
         List<String> out = lines();
         assertEquals("message to inbox from a@127.0.0.1: after (980 more message(s) to inbox not shown)", out.get(out.size() - 1));
     }
+
+    @Test
+    void anErlangBinaryOrStringIsShownAsItsTextAndAnyOtherTermAsItsSize() {
+        byte[] hi = "héllo".getBytes(StandardCharsets.UTF_8);
+        byte[] binary = java.nio.ByteBuffer.allocate(6 + hi.length).put((byte) 131).put((byte) 109).putInt(hi.length).put(hi).array();
+        printer.message(a, binary); // cluster:send on a dist-erlang node, or {inbox, Node} ! <<"héllo"/utf8>>
+        printer.message(a, new byte[] {(byte) 131, 107, 0, 2, 'h', 'i'}); // {inbox, Node} ! "hi"
+        printer.message(a, new byte[] {(byte) 131, 100, 0, 2, 'o', 'k'}); // the atom ok
+        assertEquals(List.of("message to inbox from a@127.0.0.1: héllo", "message to inbox from a@127.0.0.1: hi",
+                "message to inbox from a@127.0.0.1: (an Erlang term of 6 bytes)"), lines());
+    }
 }

@@ -8,9 +8,12 @@ import io.gencluster.api.Peer;
 import io.gencluster.spi.Dist;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +29,9 @@ import java.util.function.Consumer;
  * timer after {@link Backoff#delay}: a node that drops and comes back is reconnected within about
  * its backoff, not only at the next refresh, and a node that stays away is tried less and less
  * often.
+ *
+ * <p>A peer that discovery says speaks another transport than this node's ({@link Peer#transport()}
+ * against {@link Dist#transport()}) is never dialled: it is logged once, and its state says why.
  */
 final class NodeTracker {
 
@@ -40,6 +46,9 @@ final class NodeTracker {
     private final Backoff backoff;
     private final Runnable changed;
     private final Consumer<ClusterEvent> discoveryEvents;
+    private final DialLog log;
+    /** This node's transport, or empty when the Dist does not say: then every peer is dialled. */
+    private final Optional<String> transport;
     /**
      * Nodes disconnected for their absence (removed.nodes = disconnect), oldest first: while they stay
      * undiscovered, a connection one of them opens to this node is closed, else it walks back in.
@@ -63,6 +72,8 @@ final class NodeTracker {
         this.backoff = new Backoff(settings.backoffInitial(), retryCap(settings), random);
         this.changed = changed;
         this.discoveryEvents = discoveryEvents;
+        this.log = new DialLog(loop, () -> (int) nodes.values().stream().filter(t -> t.discovered).count());
+        this.transport = dist.transport();
     }
 
     /**
@@ -81,26 +92,38 @@ final class NodeTracker {
             }
         }
         Set<NodeName> members = dist.members();
+        List<NodeName> lost = new ArrayList<>();
         for (TrackedNode t : nodes.values()) {
             if (t.discovered && !byNode.containsKey(t.node)) {
-                forget(t, members.contains(t.node));
+                forget(t);
+                lost.add(t.node);
             }
             if (!t.discovered && !byNode.containsKey(t.node)) {
                 disconnectIfAbsentLongEnough(t, members.contains(t.node));
             }
         }
+        if (!lost.isEmpty()) {
+            log.lost(lost, lost.stream().filter(members::contains).toList());
+        }
+        List<Peer> found = new ArrayList<>();
+        Map<String, List<Peer>> foreign = new LinkedHashMap<>();
         for (Peer peer : byNode.values()) {
             TrackedNode t = nodes.computeIfAbsent(peer.node(), TrackedNode::new);
             t.peer = peer;
             if (!t.discovered) {
-                LOG.log(Level.INFO, "node discovered {0}", peer);
+                found.add(peer);
                 discoveryEvents.accept(ClusterEvent.nodeDiscovered(peer, loop.now()));
             }
             t.discovered = true;
             t.undiscoveredSince = null;
             removedForAbsence.remove(t.node);
             if (members.contains(t.node)) {
-                t.connected();
+                connected(t);
+            } else if (!speaks(peer)) {
+                if (!t.notDialled) {
+                    foreign.computeIfAbsent(peer.transport().orElseThrow(), k -> new ArrayList<>()).add(peer);
+                }
+                notDialled(t);
             } else if (t.status == Status.DISCONNECTED || (t.status == Status.CONNECTED && !firstRound)) {
                 // CONNECTED but not a member: its node down is still on its way; dial it anyway
                 if (connectNew) {
@@ -108,15 +131,38 @@ final class NodeTracker {
                 }
             }
         }
+        log.discovered(found);
+        foreign.forEach((speaks, alike) -> log.notDialled(speaks, transport.orElseThrow(), alike));
         nodes.values().removeIf(t -> !t.discovered && t.status == Status.DISCONNECTED && !members.contains(t.node));
         return Set.copyOf(byNode.values());
     }
 
+    /** Whether this node's transport can talk to {@code peer}: yes unless both name theirs and they differ. */
+    private boolean speaks(Peer peer) {
+        return peer.transport().isEmpty() || transport.isEmpty() || peer.transport().equals(transport);
+    }
+
+    /** {@code t} speaks a transport this node does not: left alone, its state saying why. */
+    private void notDialled(TrackedNode t) {
+        t.cancelRetry();
+        t.notDialled = true;
+        t.status = Status.DISCONNECTED;
+        t.nextAttempt = null;
+        t.lastError = "not dialled: it speaks " + t.peer.transport().orElse("?") + ", this node's transport is "
+                + transport.orElse("?");
+        log.settled(t.node);
+    }
+
+    private void connected(TrackedNode t) {
+        t.connected();
+        log.settled(t.node);
+    }
+
     /** {@code t} is no longer discovered: never reconnected; disconnected later if so configured. */
-    private void forget(TrackedNode t, boolean connected) {
+    private void forget(TrackedNode t) {
         t.discovered = false;
+        t.notDialled = false;
         t.undiscoveredSince = loop.now();
-        LOG.log(Level.INFO, "node lost {0}: no longer discovered{1}", t.node, connected ? " (still connected)" : "");
         discoveryEvents.accept(ClusterEvent.nodeLost(t.node, loop.now()));
         t.cancelRetry();
         if (t.status == Status.BACKING_OFF) {
@@ -166,7 +212,7 @@ final class NodeTracker {
         }
         TrackedNode t = nodes.computeIfAbsent(peer.node(), TrackedNode::new);
         if (dist.members().contains(t.node)) {
-            t.connected();
+            connected(t);
             changed.run();
             return CompletableFuture.completedFuture(null);
         }
@@ -220,7 +266,7 @@ final class NodeTracker {
             return; // superseded, or already settled by a node up/down event
         }
         if (error == null) {
-            t.connected();
+            connected(t);
         } else {
             failed(t, error, true);
         }
@@ -239,9 +285,8 @@ final class NodeTracker {
             NodeName node = t.node;
             t.retry = loop.schedule(() -> retry(node), delay);
             if (log) {
-                // the same error again is news to nobody: one WARNING per change of cause
-                LOG.log(sameAsBefore ? Level.DEBUG : Level.WARNING, "cannot connect to {0}: {1}; attempt {2}, next in {3,number,#} ms",
-                        t.node, error, t.failures, delay.toMillis());
+                // the same error again is news to nobody; many nodes failing alike are one line
+                this.log.connectFailed(t.node, error, sameAsBefore, t.failures, delay);
             }
         } else {
             t.status = Status.DISCONNECTED;
@@ -260,7 +305,9 @@ final class NodeTracker {
         }
         t.retry = null;
         if (dist.members().contains(node)) {
-            t.connected();
+            connected(t);
+        } else if (!speaks(t.peer)) {
+            notDialled(t);
         } else {
             connect(t);
         }
@@ -269,7 +316,7 @@ final class NodeTracker {
 
     void nodeUp(NodeName node) {
         TrackedNode t = nodes.computeIfAbsent(node, TrackedNode::new);
-        t.connected();
+        connected(t);
         Integer refusals = removedForAbsence.get(node);
         if (refusals != null && !t.discovered) {
             // it still discovers this node and dials in: a removed node stays out until discovered again
@@ -298,6 +345,7 @@ final class NodeTracker {
     void close() {
         closed = true;
         nodes.values().forEach(TrackedNode::cancelRetry);
+        log.close();
     }
 
     Map<NodeName, NodeState> states() {

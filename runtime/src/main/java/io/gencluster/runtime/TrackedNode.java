@@ -20,6 +20,8 @@ final class TrackedNode {
     Scheduler.Timer retry;
     /** Since when discovery no longer reports it (null while it does): removed.grace.ms counts from here. */
     Instant undiscoveredSince;
+    /** It speaks another transport than this node's: not dialled, and said so once. */
+    boolean notDialled;
     /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
     long attempt;
 
@@ -30,6 +32,7 @@ final class TrackedNode {
 
     void connected() {
         cancelRetry();
+        notDialled = false;
         status = Status.CONNECTED;
         failures = 0;
         nextAttempt = null;

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -31,8 +32,21 @@ final class RecordingDist implements Dist {
     private final Set<NodeName> members = new HashSet<>();
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
 
+    /** What {@link #transport()} says: by default nothing, as a Dist written before it existed. */
+    private final Optional<String> transport;
+
     RecordingDist(String self) {
+        this(self, Optional.empty());
+    }
+
+    RecordingDist(String self, Optional<String> transport) {
         this.self = NodeName.parse(self);
+        this.transport = transport;
+    }
+
+    @Override
+    public Optional<String> transport() {
+        return transport;
     }
 
     @Override

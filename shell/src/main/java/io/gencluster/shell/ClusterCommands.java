@@ -7,7 +7,6 @@ import io.gencluster.api.Messenger;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,12 +39,23 @@ final class ClusterCommands {
     private final Supplier<Cluster> cluster;
     private final Supplier<ClusterControl> control;
     private final Supplier<Messenger> messenger;
+    private final Supplier<String> transport;
     private final Clock clock;
 
     ClusterCommands(Supplier<Cluster> cluster, Supplier<ClusterControl> control, Supplier<Messenger> messenger, Clock clock) {
+        this(cluster, control, messenger, () -> null, clock);
+    }
+
+    /**
+     * @param transport the {@code gencluster.dist} property of the Messenger service (null: not
+     *     known), which says how text is encoded ({@link TextPayload})
+     */
+    ClusterCommands(Supplier<Cluster> cluster, Supplier<ClusterControl> control, Supplier<Messenger> messenger,
+            Supplier<String> transport, Clock clock) {
         this.cluster = cluster;
         this.control = control;
         this.messenger = messenger;
+        this.transport = transport;
         this.clock = clock;
     }
 
@@ -110,24 +120,29 @@ final class ClusterCommands {
         return "refreshed: " + cluster().discovered().size() + " peer(s) discovered\n\n" + discovered();
     }
 
-    /** Sends {@code words}, joined by single spaces, as UTF-8 to {@code mailbox} on {@code node}. */
+    /**
+     * Sends {@code words}, joined by single spaces, to {@code mailbox} on {@code node}: as UTF-8, or
+     * as an Erlang binary through dist-erlang ({@link TextPayload}). What it says is what the
+     * transport promises: the message is queued for the node, not known to be delivered.
+     */
     String send(String node, String mailbox, String... words) {
         NodeName name = parseNode(node);
         if (mailbox == null || mailbox.isBlank()) {
             throw new IllegalArgumentException("a mailbox name is needed");
         }
-        byte[] payload = String.join(" ", words).getBytes(StandardCharsets.UTF_8);
         Messenger m = messenger.get();
         if (m == null) {
             throw new IllegalStateException("no Messenger service: no transport that carries messages is running");
         }
+        String encoding = transport.get();
+        byte[] payload = TextPayload.encode(String.join(" ", words), encoding);
         try {
             m.send(name, mailbox, payload, SEND_WAIT);
         } catch (MessagingException e) {
             throw new IllegalStateException("not sent to " + name + ": " + e.getMessage(), e);
         }
-        return "sent " + payload.length + " bytes to mailbox " + mailbox + " on " + name
-                + " (queued for it; delivery is not confirmed: a mailbox nobody handles there drops it)\n";
+        return "queued " + payload.length + " bytes (" + TextPayload.describe(encoding) + ") for mailbox " + mailbox + " on " + name
+                + "; delivery is not confirmed: a mailbox nobody handles there drops it\n";
     }
 
     private Cluster cluster() {

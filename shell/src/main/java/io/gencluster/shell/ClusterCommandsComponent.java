@@ -4,7 +4,10 @@ package io.gencluster.shell;
 import io.gencluster.api.Cluster;
 import io.gencluster.api.ClusterControl;
 import io.gencluster.api.Messenger;
+import io.gencluster.spi.Dist;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Component;
@@ -43,12 +46,33 @@ public final class ClusterCommandsComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ClusterControl control;
 
+    /** The Messenger bound now with its transport's name, which says how text is encoded. */
+    private record BoundMessenger(Messenger messenger, String transport) {
+    }
+
+    private volatile BoundMessenger messenger;
+
+    private final ClusterCommands commands = new ClusterCommands(() -> cluster, () -> control,
+            () -> bound().map(BoundMessenger::messenger).orElse(null), () -> bound().map(BoundMessenger::transport).orElse(null),
+            Clock.systemUTC());
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Messenger messenger;
+    void bindMessenger(Messenger m, Map<String, Object> properties) {
+        Object transport = properties.get(Dist.TRANSPORT_PROPERTY);
+        messenger = new BoundMessenger(m, transport == null ? null : transport.toString());
+    }
 
-    private final ClusterCommands commands = new ClusterCommands(() -> cluster, () -> control, () -> messenger,
-            Clock.systemUTC());
+    void unbindMessenger(Messenger m) {
+        BoundMessenger now = messenger;
+        if (now != null && now.messenger() == m) {
+            messenger = null;
+        }
+    }
+
+    private Optional<BoundMessenger> bound() {
+        return Optional.ofNullable(messenger);
+    }
 
     @Descriptor("this node, its members, and every known node's state, failures, next attempt and last error")
     public String status() {
@@ -75,7 +99,8 @@ public final class ClusterCommandsComponent {
         return oneLineErrors("refresh", commands::refresh);
     }
 
-    @Descriptor("send text, as UTF-8, to a mailbox on a connected node; 'sent' means queued for it, not delivered")
+    @Descriptor("send text to a mailbox on a connected node (as UTF-8, or an Erlang binary through dist-erlang);"
+            + " it is queued for the node, not confirmed delivered")
     public String send(@Descriptor("the node: name@host") String node, @Descriptor("the mailbox on that node") String mailbox,
             @Descriptor("the words to send, joined by single spaces") String... words) {
         return oneLineErrors("send", () -> commands.send(node, mailbox, words));

@@ -142,8 +142,8 @@ class ClusterCommandsTest {
 
     @Test
     void sendJoinsTheWordsAndReportsARefusal() {
-        assertEquals("sent 11 bytes to mailbox inbox on b@10.0.0.2 (queued for it; delivery is not confirmed: a mailbox nobody"
-                + " handles there drops it)\n", commands.send("b@10.0.0.2", "inbox", "hello", "world"));
+        assertEquals("queued 11 bytes (text as UTF-8) for mailbox inbox on b@10.0.0.2; delivery is not confirmed: a mailbox"
+                + " nobody handles there drops it\n", commands.send("b@10.0.0.2", "inbox", "hello", "world"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.send("c@10.0.0.3", "inbox", "x"));
         assertEquals("not sent to c@10.0.0.3: c@10.0.0.3 is not connected", e.getMessage());
     }

@@ -22,13 +22,18 @@ import java.util.function.Supplier;
  * {@code N} with port {@code P} on host {@code H} becomes peer {@code N@H:P}, the host written as
  * configured ({@code localhost} meaning this node's own host). Only gen-cluster nodes are kept
  * unless {@code include.foreign}: each name's PORT_PLEASE2 reply carries the marker our nodes
- * register with. A host whose EPMD cannot be asked is logged once per change of state and keeps
+ * register with, and each peer carries the transport its node speaks ({@link #transportOf}), so
+ * that a transport does not dial nodes it cannot talk to. A host whose EPMD cannot be asked is logged once per change of state and keeps
  * its last known peers, so one port mapper that cannot be reached makes none of its nodes look
  * gone; only when every host fails does the whole discovery fail.
  */
 public final class EpmdAllDiscovery implements Discovery {
 
     private static final System.Logger LOG = System.getLogger(EpmdAllDiscovery.class.getName());
+    /** The transport of dist-tcp nodes, as their Dist service's {@code gencluster.dist} names it. */
+    static final String TCP = "tcp";
+    /** The transport of nodes speaking Erlang's distribution protocol, as dist-erlang's Dist names it. */
+    static final String ERLANG = "erlang";
 
     private final List<String> hosts;
     private final int epmdPort;
@@ -121,23 +126,29 @@ public final class EpmdAllDiscovery implements Discovery {
     private Set<Peer> ask(String host) throws IOException {
         EpmdClient epmd = new EpmdClient(host, epmdPort, timeout);
         Set<Peer> found = new LinkedHashSet<>();
-        for (Map.Entry<String, Integer> e : epmd.names().entrySet()) {
-            int port = e.getValue();
-            if (!includeForeign) {
-                NodeEntry entry = epmd.portPlease(e.getKey());
-                if (entry == null || !entry.isGenCluster()) {
-                    continue; // an Erlang node (or gone since NAMES): not ours to connect
-                }
-                port = entry.port;
+        for (String name : epmd.names().keySet()) {
+            // NAMES tells no node type: each name's PORT_PLEASE2 says which transport its node speaks
+            NodeEntry entry = epmd.portPlease(name);
+            if (entry == null || (!includeForeign && !entry.isGenCluster())) {
+                continue; // gone since NAMES, or an Erlang node not asked for
             }
             try {
-                found.add(Peer.of(NodeName.of(e.getKey(), host), port));
+                found.add(Peer.of(NodeName.of(name, host), entry.port).withTransport(transportOf(entry)));
             } catch (IllegalArgumentException invalid) {
                 // EPMD accepts names no node name can hold (spaces, '@'): such a node is not reachable by name
-                LOG.log(Level.DEBUG, "EPMD on {0} lists ''{1}'', not a valid node name; skipped", host, e.getKey());
+                LOG.log(Level.DEBUG, "EPMD on {0} lists ''{1}'', not a valid node name; skipped", host, name);
             }
         }
         return found;
+    }
+
+    /**
+     * {@value #TCP} for a node registered with the gen-cluster marker (dist-tcp), else
+     * {@value #ERLANG}: Erlang nodes, C nodes and dist-erlang nodes all speak Erlang's
+     * distribution protocol. The names are those the transports register their Dist services with.
+     */
+    static String transportOf(NodeEntry entry) {
+        return entry.isGenCluster() ? TCP : ERLANG;
     }
 
     @Override

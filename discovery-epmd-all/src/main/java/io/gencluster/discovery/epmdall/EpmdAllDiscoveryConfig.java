@@ -21,6 +21,7 @@ public @interface EpmdAllDiscoveryConfig {
     long timeout_ms() default 2000;
 
     @AttributeDefinition(name = "Include foreign nodes", description = "Also return names that are not"
-            + " gen-cluster nodes (Erlang nodes, C nodes), told apart by the marker in their registration.")
+            + " gen-cluster nodes (Erlang nodes, C nodes), told apart by the marker in their registration;"
+            + " they speak the erlang transport, so dist-erlang dials them and dist-tcp does not (it says so once).")
     boolean include_foreign() default false;
 }

@@ -28,7 +28,7 @@ class EpmdAllDiscoveryProviderTest {
                         .register(NodeEntry.genCluster("b", 4370), () -> { })) {
             var config = CfgValues.of(EpmdAllDiscoveryConfig.class, Map.of("epmd.port", String.valueOf(mapper.port())));
             Set<Peer> peers = provider.create(config, NodeName.parse("a@127.0.0.1")).peers();
-            assertEquals(Set.of(Peer.parse("b@127.0.0.1:4370")), peers);
+            assertEquals(Set.of(Peer.parse("b@127.0.0.1:4370").withTransport("tcp")), peers);
         }
     }
 

@@ -121,6 +121,12 @@ public final class ErlangDist extends Transport implements ErlangMessenger {
                 String.valueOf(s.netTickTime.toSeconds()));
     }
 
+    /** {@code erlang}: Erlang's distribution protocol; the runtime does not dial peers discovered speaking another. */
+    @Override
+    public java.util.Optional<String> transport() {
+        return java.util.Optional.of("erlang");
+    }
+
     @Override
     public int port() {
         return acceptor.port();

@@ -9,6 +9,7 @@ import io.gencluster.api.Peer;
 import io.gencluster.spi.Dist;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -35,6 +36,11 @@ public class TransportService implements Dist, Messenger {
     @Override
     public NodeName self() {
         return transport.self();
+    }
+
+    @Override
+    public Optional<String> transport() {
+        return transport.transport();
     }
 
     @Override

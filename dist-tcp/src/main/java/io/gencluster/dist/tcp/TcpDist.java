@@ -124,6 +124,12 @@ public final class TcpDist extends Transport {
         }
     }
 
+    /** {@code tcp}: this project's own protocol; the runtime does not dial peers discovered speaking another. */
+    @Override
+    public java.util.Optional<String> transport() {
+        return java.util.Optional.of("tcp");
+    }
+
     @Override
     public int port() {
         return incoming.port();
