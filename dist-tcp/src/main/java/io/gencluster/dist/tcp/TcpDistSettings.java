@@ -98,8 +98,8 @@ public final class TcpDistSettings {
     /** Builder with the documented defaults. */
     public static final class Builder extends SettingsBuilder<Builder> {
         private int peerPort = -1;
-        private Duration tick = Duration.ofMillis(1000);
-        private Duration tickTimeout = Duration.ofMillis(10000);
+        private Duration tick = Duration.ofMillis(250);
+        private Duration tickTimeout = Duration.ofMillis(2500);
         private int maxHandshakes = 64;
         private boolean transitive = true;
         private javax.net.ssl.SSLContext tls;
