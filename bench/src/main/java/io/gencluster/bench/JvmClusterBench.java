@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class JvmClusterBench {
 
     private static final long REFRESH_MS = 5000; // the documented default of refresh.interval.ms
-    private static final long TICK_MS = 250; // dist-tcp's defaults, left unset in the .cfg files
+    private static final long TICK_MS = 500; // dist-tcp's defaults, left unset in the .cfg files
     private static final long TICK_TIMEOUT_MS = 2500;
     private static final long FREEZE_TARGET_MS = 3000; // issue 16: a frozen node reported within 3 s on the defaults
     private static final long SETTLE_MS = 5000;

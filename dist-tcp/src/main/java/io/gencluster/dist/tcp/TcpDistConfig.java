@@ -40,7 +40,7 @@ public @interface TcpDistConfig {
 
     @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent on a connection idle this long."
             + " A peer paused (GC, SIGSTOP) for up to tick.timeout.ms less about one tick is not declared down.")
-    long tick_ms() default 250;
+    long tick_ms() default 500;
 
     @AttributeDefinition(name = "Tick timeout (ms)", description = "A connection on which nothing arrived"
             + " for this long is declared down: a frozen peer is reported within this window (at most 0.1 s more)."
