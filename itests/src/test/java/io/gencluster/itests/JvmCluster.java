@@ -93,6 +93,19 @@ final class JvmCluster implements AutoCloseable {
                 "io.gencluster.discovery.static", Map.of("nodes", staticList(name)), "io.gencluster", runtime()));
     }
 
+    /**
+     * A node as {@link #start(String)} starts it, but with {@code tick.ms} and
+     * {@code tick.timeout.ms} from {@code ticks}: an empty map leaves dist-tcp's defaults.
+     */
+    NodeProcess startWithTicks(String name, Map<String, String> ticks) throws Exception {
+        Map<String, String> dist = dist(name);
+        dist.remove("tick.ms");
+        dist.remove("tick.timeout.ms");
+        dist.putAll(ticks);
+        return start(name, configs("io.gencluster.dist.tcp", dist,
+                "io.gencluster.discovery.static", Map.of("nodes", staticList(name)), "io.gencluster", runtime()));
+    }
+
     /** A node with only its transport: it dials nobody. */
     NodeProcess startTransportOnly(String name) throws Exception {
         return start(name, configs("io.gencluster.dist.tcp", dist(name)));

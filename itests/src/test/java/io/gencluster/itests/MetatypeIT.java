@@ -114,7 +114,8 @@ class MetatypeIT {
         assertEquals(List.of("keep"), published.get("io.gencluster").get("removed.nodes").defaults());
         assertEquals(List.of("(gencluster.discovery=*)"), published.get("io.gencluster").get("discovery.target").defaults());
         assertEquals(List.of("4370"), published.get("io.gencluster.dist.tcp").get("port").defaults());
-        assertEquals(List.of("10000"), published.get("io.gencluster.dist.tcp").get("tick.timeout.ms").defaults());
+        assertEquals(List.of("500"), published.get("io.gencluster.dist.tcp").get("tick.ms").defaults());
+        assertEquals(List.of("2500"), published.get("io.gencluster.dist.tcp").get("tick.timeout.ms").defaults());
         assertEquals(List.of("true"), published.get("io.gencluster.dist.tcp").get("epmd.embedded").defaults());
         assertEquals(List.of("localhost"), published.get("io.gencluster.discovery.epmd").get("hosts").defaults());
         assertEquals(List.of("2000"), published.get("io.gencluster.discovery.epmd").get("timeout.ms").defaults());

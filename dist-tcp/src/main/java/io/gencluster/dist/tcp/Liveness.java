@@ -9,10 +9,18 @@ import java.io.IOException;
  * nothing for {@code tick.ms}, a NODE_DOWN (heartbeat timeout) for one that received nothing for
  * {@code tick.timeout.ms} (a connection parked on a full mailbox of this node is not held against
  * its peer), and the end of connects and handshakes past their deadline.
+ *
+ * <p>Silence is judged only on what has been read, so a verdict is given in two steps: a sweep
+ * that finds a connection silent asks for another sweep right after one more select, which reads
+ * whatever already waits in the sockets; only a connection still silent then, in a sweep that
+ * follows the first with no gap (this node ran throughout), is declared down. When this node
+ * itself was stopped (SIGSTOP, a long GC), its first sweep on resume sees every peer silent for
+ * as long as the pause, while their ticks sit unread in its sockets: those ticks clear them.
  */
 final class Liveness {
 
     private static final byte[] EMPTY = new byte[0];
+    private static final long NONE = Long.MIN_VALUE;
 
     private final TcpDistSettings settings;
     private final OpenConnections open;
@@ -22,6 +30,7 @@ final class Liveness {
     private final byte[] tickFrame = FrameCodec.encode(FrameCodec.TICK, EMPTY);
     private final long sweepPeriodMs;
     private long nextSweep; // selector thread only
+    private long suspectedAt = NONE; // selector thread only: the sweep that found a connection silent
 
     Liveness(TcpDistSettings settings, OpenConnections open, OutboundFrames outbound, ConnectionFailures failures, DialOutcomes dials) {
         this.settings = settings;
@@ -45,31 +54,44 @@ final class Liveness {
     /** Sweeps if it is time. */
     void sweepIfDue(long now) {
         if (now >= nextSweep) {
-            sweep(now);
-            nextSweep = now + sweepPeriodMs;
+            // a confirming sweep follows the suspecting one within a period: this node was not stopped between
+            boolean confirming = suspectedAt != NONE && now - suspectedAt <= sweepPeriodMs;
+            boolean silent = sweep(now, confirming);
+            suspectedAt = silent && !confirming ? now : NONE;
+            // a suspect: sweep again as soon as one select has read what the sockets hold
+            nextSweep = suspectedAt != NONE ? now : now + sweepPeriodMs;
         }
     }
 
-    /** Ticks idle connections, declares silent ones down, and closes handshakes past their deadline. */
-    private void sweep(long now) {
+    /**
+     * Ticks idle connections, declares silent ones down when {@code confirming}, and closes
+     * handshakes past their deadline. True when a connection was found silent and left up.
+     */
+    private boolean sweep(long now, boolean confirming) {
         failures.refusals.flush(); // the last summary of refusals that stopped
         long tick = settings.tick.toMillis();
         long silence = settings.tickTimeout.toMillis();
+        boolean silent = false;
         for (Connection c : open.all()) {
             try {
-                sweep(c, now, tick, silence);
+                silent |= sweep(c, now, tick, silence, confirming);
             } catch (RuntimeException e) {
                 failures.failed(c, e);
             }
         }
+        return silent;
     }
 
-    private void sweep(Connection c, long now, long tick, long silence) {
+    private boolean sweep(Connection c, long now, long tick, long silence, boolean confirming) {
         if (c.isClosed()) {
             open.forget(c);
         } else if (c.state == Connection.State.UP) {
             if (!c.parked && now - c.lastRead > silence) {
-                open.lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
+                if (confirming) {
+                    open.lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
+                    return false;
+                }
+                return true;
             } else if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
                 try {
                     outbound.send(c, tickFrame);
@@ -90,5 +112,6 @@ final class Liveness {
                 failures.handshakeTimedOut(c);
             }
         }
+        return false;
     }
 }

@@ -43,12 +43,14 @@ public @interface TcpDistConfig {
             + " Unsafe: a short cookie can be guessed offline. For tests and labs only.")
     boolean cookie_allow_short() default false;
 
-    @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent on a connection idle this long.")
-    long tick_ms() default 1000;
+    @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent on a connection idle this long."
+            + " A peer paused (GC, SIGSTOP) for up to tick.timeout.ms less about one tick is not declared down.")
+    long tick_ms() default 500;
 
     @AttributeDefinition(name = "Tick timeout (ms)", description = "A connection on which nothing arrived"
-            + " for this long is declared down. Must exceed twice the tick.")
-    long tick_timeout_ms() default 10000;
+            + " for this long is declared down: a frozen peer is reported within this window (at most 0.1 s more)."
+            + " Must exceed twice the tick.")
+    long tick_timeout_ms() default 2500;
 
     @AttributeDefinition(name = "Handshake timeout (ms)", description = "Upper bound on a connection handshake.")
     long handshake_timeout_ms() default 5000;

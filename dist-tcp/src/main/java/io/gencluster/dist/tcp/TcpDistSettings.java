@@ -111,8 +111,8 @@ public final class TcpDistSettings {
     /** Builder with the documented defaults. */
     public static final class Builder extends SettingsBuilder<Builder> {
         private int peerPort = -1;
-        private Duration tick = Duration.ofMillis(1000);
-        private Duration tickTimeout = Duration.ofMillis(10000);
+        private Duration tick = Duration.ofMillis(500);
+        private Duration tickTimeout = Duration.ofMillis(2500);
         private int maxHandshakes = 64;
         private int maxOutgoingHandshakes = 64;
         private int maxHandshakesPerAddress = 16;
