@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 class HostilePeerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final byte[] COOKIE = "the-cookie".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] COOKIE = "the-cookie-of-the-hostile-peer-test".getBytes(StandardCharsets.UTF_8);
     private final List<ErlangDist> nodes = new ArrayList<>();
 
     @AfterEach

@@ -139,7 +139,7 @@ class TcpDistTest {
             try (Socket s = staleB.accept()) {
                 s.setSoTimeout((int) TIMEOUT.toMillis());
                 // b proves itself in its refusal (a refusal that proves nothing is not trusted)
-                Handshake.Acceptor acceptor = BlockingWire.accept(new Handshake(b.self(), "secret".getBytes(StandardCharsets.UTF_8),
+                Handshake.Acceptor acceptor = BlockingWire.accept(new Handshake(b.self(), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8),
                         new java.util.Random(9)), new DataInputStream(s.getInputStream()), new DataOutputStream(s.getOutputStream()),
                         claimed -> { }, b.port());
                 s.getOutputStream().write(acceptor.provenRefusal(FrameCodec.REFUSED_ALREADY_CONNECTED, "already connected to a@127.0.0.1").reply());

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class TlsSettingsTest {
 
     private static TcpDistSettings settings(String... keyValues) {
-        Map<String, String> values = new LinkedHashMap<>(Map.of("node.name", "a@127.0.0.1", "cookie", "c"));
+        Map<String, String> values = new LinkedHashMap<>(Map.of("node.name", "a@127.0.0.1", "cookie", "a-cookie-of-the-tls-settings-test"));
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }

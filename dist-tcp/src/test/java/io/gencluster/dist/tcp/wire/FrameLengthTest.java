@@ -41,7 +41,7 @@ class FrameLengthTest {
 
     @Test
     void maxFrameBytesHasAnUpperBound() {
-        TcpDistSettings.Builder b = TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "cookie".getBytes(StandardCharsets.UTF_8));
+        TcpDistSettings.Builder b = TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "a-cookie-of-the-frame-length-test".getBytes(StandardCharsets.UTF_8));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> b.maxFrameBytes(FrameCodec.MAX_FRAME_LIMIT + 1).sendQueueBytes(Integer.MAX_VALUE).build());
         assertTrue(e.getMessage().contains("max.frame.bytes") && e.getMessage().contains("67108865"), e.getMessage());
