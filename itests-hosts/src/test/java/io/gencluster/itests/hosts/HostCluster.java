@@ -42,6 +42,8 @@ final class HostCluster implements AutoCloseable {
         this.cookie = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         this.cookieFile = work.resolve("cookie");
         Files.writeString(cookieFile, cookie);
+        // owner-only, as a Secret mounted with defaultMode 0400: a node refuses a cookie file others may read
+        Files.setPosixFilePermissions(cookieFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     /** A network of {@code hosts} hosts and no node yet; {@code test} names its work directory. */
