@@ -124,14 +124,8 @@ final class SelectorLoop implements Runnable {
     /** The next turn of connections that had more to read than one turn takes. */
     private void readOn(List<Connection> yielded) {
         for (Connection c : yielded) {
-            if (c.isClosed() || c.parked) {
-                continue;
-            }
-            try {
-                frames.readFrames(c);
-                c.interest();
-            } catch (IOException | RuntimeException e) {
-                failures.failed(c, e);
+            if (!c.isClosed() && !c.parked) {
+                readOn(c);
             }
         }
     }
@@ -139,15 +133,19 @@ final class SelectorLoop implements Runnable {
     /** Parked connections, longest waiting first: hand over if there is room, then read on. */
     private void resumeParked(long now) {
         for (Connection c : delivery.longestParkedFirst()) {
-            if (!delivery.resume(c, now)) {
-                continue;
+            if (delivery.resume(c, now)) {
+                readOn(c);
             }
-            try {
-                frames.readFrames(c);
-                c.interest();
-            } catch (IOException | RuntimeException e) {
-                failures.failed(c, e);
-            }
+        }
+    }
+
+    /** Reads what {@code c} has without waiting for the selector to report it readable. */
+    private void readOn(Connection c) {
+        try {
+            frames.readFrames(c);
+            c.interest();
+        } catch (IOException | RuntimeException e) {
+            failures.failed(c, e);
         }
     }
 }
