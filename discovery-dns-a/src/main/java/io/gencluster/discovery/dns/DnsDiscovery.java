@@ -10,9 +10,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -41,10 +45,24 @@ import org.xbill.DNS.Type;
  * last peers, so a DNS server that cannot answer for a moment makes no node look gone. Only
  * NOERROR without records of the type is an empty set. Every lookup goes to the server (no
  * cache), so a pod that left is gone at the next refresh.
+ *
+ * <p>An answer of more than {@code max.peers} nodes gives the first {@code max.peers} by address
+ * (SRV: by target, then port), so every refresh keeps the same ones whatever order a server
+ * rotates its records in; addresses and targets past the limit are never looked up further. Each
+ * answer is one DNS message, at most 64 KiB (dnsjava reads UDP into a buffer of the size it
+ * offered, and TCP by the message's 16-bit length), so about 4,000 A records at most.
  */
 public final class DnsDiscovery implements Discovery {
 
+    private static final System.Logger LOG = System.getLogger(DnsDiscovery.class.getName());
+    /** IPv4 before IPv6, then by address bytes: a stable order, whatever order the server answers in. */
+    private static final Comparator<InetAddress> BY_ADDRESS = Comparator.<InetAddress>comparingInt(a -> a.getAddress().length)
+            .thenComparing(InetAddress::getAddress, Arrays::compareUnsigned);
+    private static final Comparator<SRVRecord> BY_TARGET = Comparator.<SRVRecord, Name>comparing(SRVRecord::getTarget)
+            .thenComparingInt(SRVRecord::getPort);
+
     private final DnsSettings settings;
+    private final PeerLimit limit;
     private final Supplier<String> ownName;
     private final Resolver resolver;
     private final List<Name> searchPath;
@@ -63,6 +81,7 @@ public final class DnsDiscovery implements Discovery {
         this.settings = settings;
         this.ownName = ownName;
         this.resolver = resolver;
+        this.limit = new PeerLimit(settings.maxPeers, LOG);
         ResolverConfig system = ResolverConfig.getCurrentConfig();
         List<Name> path = new ArrayList<>();
         if (settings.search.isEmpty()) {
@@ -112,29 +131,46 @@ public final class DnsDiscovery implements Discovery {
         if (base == null || base.isEmpty()) {
             throw new DiscoveryException("no basename: set 'basename', or run a transport so this node's own name is known");
         }
+        int max = limit.max();
         Set<Peer> peers = new LinkedHashSet<>();
+        int answered;
         if (settings.recordType == RecordType.SRV) {
+            List<SRVRecord> targets = new ArrayList<>();
             for (Record r : lookup(settings.domain, Type.SRV, true)) {
-                SRVRecord srv = as(SRVRecord.class, r);
+                targets.add(as(SRVRecord.class, r));
+            }
+            targets.sort(BY_TARGET);
+            // each target gives at least one peer: targets past max.peers are never resolved
+            for (SRVRecord srv : targets.subList(0, Math.min(max, targets.size()))) {
                 String target = text(srv.getTarget());
                 if (settings.hostType == HostType.HOSTNAME) {
-                    peers.add(peer(base, target, srv.getPort(), r));
+                    peers.add(peer(base, target, srv.getPort(), srv));
                 } else {
                     // an SRV target is a host name: with host.type=ip each of its addresses is a peer
                     for (InetAddress a : addresses(target)) {
-                        peers.add(peer(base, HostText.of(a), srv.getPort(), r));
+                        peers.add(peer(base, HostText.of(a), srv.getPort(), srv));
                     }
                 }
             }
+            answered = Math.max(targets.size(), peers.size());
         } else {
             int type = settings.recordType == RecordType.A ? Type.A : Type.AAAA;
+            Map<InetAddress, Record> byAddress = new TreeMap<>(BY_ADDRESS);
             for (Record r : lookup(settings.domain, type, true)) {
                 InetAddress a = type == Type.A ? as(ARecord.class, r).getAddress() : as(AAAARecord.class, r).getAddress();
+                byAddress.putIfAbsent(a, r);
+            }
+            answered = byAddress.size();
+            for (Map.Entry<InetAddress, Record> e : byAddress.entrySet()) {
+                if (peers.size() == max) {
+                    break; // the rest are cut: no PTR lookups for them
+                }
+                InetAddress a = e.getKey();
                 String host = settings.hostType == HostType.IP ? HostText.of(a) : reverse(a);
-                peers.add(peer(base, host, settings.port, r));
+                peers.add(peer(base, host, settings.port, e.getValue()));
             }
         }
-        return peers;
+        return limit.keep(List.copyOf(peers), answered, "DNS name " + settings.domain + " answered");
     }
 
     private List<InetAddress> addresses(String host) throws DiscoveryException {
@@ -150,6 +186,7 @@ public final class DnsDiscovery implements Discovery {
         if (out.isEmpty()) {
             throw new DiscoveryException("SRV target " + host + " has no A or AAAA record");
         }
+        out.sort(BY_ADDRESS);
         return out;
     }
 

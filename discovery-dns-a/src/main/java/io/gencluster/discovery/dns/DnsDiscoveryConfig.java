@@ -47,4 +47,9 @@ public @interface DnsDiscoveryConfig {
 
     @AttributeDefinition(name = "Timeout (ms)", description = "Upper bound on one DNS query.")
     long timeout_ms() default 5000;
+
+    @AttributeDefinition(name = "Most peers", description = "The most nodes one answer gives, at least 1: a larger"
+            + " answer gives the first ones by address (SRV: by target), the same at every refresh whatever order"
+            + " the server answers in, and a warning says so once.")
+    int max_peers() default PeerLimit.DEFAULT;
 }

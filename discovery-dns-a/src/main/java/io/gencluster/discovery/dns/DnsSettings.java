@@ -41,6 +41,7 @@ public final class DnsSettings {
     final int port; // 0: none, the transport uses its peer.port
     final List<String> search; // empty: the system's search domains
     final Duration timeout;
+    final int maxPeers;
 
     /**
      * @param recordType {@code A}, {@code AAAA} or {@code SRV}, any case
@@ -51,6 +52,16 @@ public final class DnsSettings {
      */
     public DnsSettings(String domain, String recordType, String basename, String hostType, List<String> servers,
             int port, List<String> search, long timeoutMs) {
+        this(domain, recordType, basename, hostType, servers, port, search, timeoutMs, PeerLimit.DEFAULT);
+    }
+
+    /**
+     * As above, with the most peers one answer gives ({@code max.peers}, at least 1).
+     *
+     * @throws IllegalArgumentException naming the key and the value
+     */
+    public DnsSettings(String domain, String recordType, String basename, String hostType, List<String> servers,
+            int port, List<String> search, long timeoutMs, int maxPeers) {
         this.domain = Objects.requireNonNullElse(domain, "").trim();
         if (this.domain.isEmpty()) {
             throw invalid("domain", domain, "is required: the name to look up, e.g. my-service.my-namespace");
@@ -90,6 +101,11 @@ public final class DnsSettings {
             throw invalid("timeout.ms", timeoutMs, "must be at most " + MAX_TIMEOUT_MS + " ms");
         }
         this.timeout = Duration.ofMillis(timeoutMs);
+        if (maxPeers < 1) {
+            throw invalid(PeerLimit.KEY, maxPeers, "must be at least 1 (the most peers one answer may give; default "
+                    + PeerLimit.DEFAULT + ")");
+        }
+        this.maxPeers = maxPeers;
     }
 
     /**
@@ -100,7 +116,8 @@ public final class DnsSettings {
      */
     static DnsSettings of(DnsDiscoveryConfig c, Map<String, ?> raw) {
         return new DnsSettings(c.domain(), c.record_type(), c.basename(), c.host_type(),
-                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw));
+                split(c.servers()), number("port", c::port, raw), split(c.search()), number("timeout.ms", c::timeout_ms, raw),
+                number(PeerLimit.KEY, c::max_peers, raw));
     }
 
     /** A .cfg file gives a list as one string: accept commas and spaces as separators too. */
@@ -160,6 +177,6 @@ public final class DnsSettings {
         return "domain=" + domain + ", record.type=" + recordType + ", host.type=" + hostType.name().toLowerCase(Locale.ROOT)
                 + (basename.isEmpty() ? "" : ", basename=" + basename) + (servers.isEmpty() ? "" : ", servers=" + servers)
                 + (port == 0 ? "" : ", port=" + port) + (search.isEmpty() ? "" : ", search=" + search)
-                + ", timeout.ms=" + timeout.toMillis();
+                + ", timeout.ms=" + timeout.toMillis() + (maxPeers == PeerLimit.DEFAULT ? "" : ", max.peers=" + maxPeers);
     }
 }

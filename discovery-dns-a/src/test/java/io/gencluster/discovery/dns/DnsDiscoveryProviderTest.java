@@ -68,6 +68,10 @@ class DnsDiscoveryProviderTest {
             public long timeout_ms() {
                 return 1000;
             }
+
+            public int max_peers() {
+                return 1024;
+            }
         };
     }
 

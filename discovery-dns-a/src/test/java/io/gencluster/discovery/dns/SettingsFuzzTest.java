@@ -16,7 +16,7 @@ import org.xbill.DNS.SimpleResolver;
 class SettingsFuzzTest {
 
     private static final String[] KEYS = {"domain", "record.type", "basename", "host.type", "servers", "port", "search",
-        "timeout.ms"};
+        "timeout.ms", "max.peers"};
 
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) throws Exception {

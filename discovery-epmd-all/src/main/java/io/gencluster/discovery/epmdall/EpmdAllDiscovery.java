@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +27,12 @@ import java.util.function.Supplier;
  * that a transport does not dial nodes it cannot talk to. A host whose EPMD cannot be asked is logged once per change of state and keeps
  * its last known peers, so one port mapper that cannot be reached makes none of its nodes look
  * gone; only when every host fails does the whole discovery fail.
+ *
+ * <p>At most {@code max.peers} peers: each host's names are asked in name order and no more
+ * PORT_PLEASE2 requests are sent to a host once one more than that many of its nodes are kept
+ * (foreign names do not count unless asked for); the hosts' union
+ * is cut to the first {@code max.peers} (hosts in the order configured). A cut is logged once when
+ * it starts and again only when the count changes.
  */
 public final class EpmdAllDiscovery implements Discovery {
 
@@ -40,6 +47,7 @@ public final class EpmdAllDiscovery implements Discovery {
     private final Duration timeout;
     private final boolean includeForeign;
     private final Supplier<String> ownHost;
+    private final PeerLimit limit;
     private final Map<String, Set<Peer>> lastByHost = new HashMap<>();
     private final Map<String, String> failing = new HashMap<>();
 
@@ -48,6 +56,16 @@ public final class EpmdAllDiscovery implements Discovery {
      * @param ownHost the host part of this node's name; may return null while no transport runs
      */
     public EpmdAllDiscovery(List<String> hosts, int epmdPort, Duration timeout, boolean includeForeign, Supplier<String> ownHost) {
+        this(hosts, epmdPort, timeout, includeForeign, ownHost, PeerLimit.DEFAULT);
+    }
+
+    /**
+     * @param maxPeers the most peers given, at least 1
+     * @throws IllegalArgumentException naming the key and value of an invalid argument
+     */
+    public EpmdAllDiscovery(List<String> hosts, int epmdPort, Duration timeout, boolean includeForeign, Supplier<String> ownHost,
+            int maxPeers) {
+        this.limit = new PeerLimit(maxPeers, LOG);
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("key 'hosts' has invalid value '': at least one host is needed (localhost = this node's host)");
         }
@@ -75,7 +93,8 @@ public final class EpmdAllDiscovery implements Discovery {
         if (timeout <= 0) {
             throw invalid("timeout.ms", timeout, "must be a positive number of milliseconds");
         }
-        return new EpmdAllDiscovery(hosts, port, Duration.ofMillis(timeout), c.include_foreign(), ownHost);
+        return new EpmdAllDiscovery(hosts, port, Duration.ofMillis(timeout), c.include_foreign(), ownHost,
+                number(PeerLimit.KEY, c::max_peers, raw));
     }
 
     private static IllegalArgumentException invalid(String key, Object value, String why) {
@@ -93,6 +112,7 @@ public final class EpmdAllDiscovery implements Discovery {
     @Override
     public synchronized Set<Peer> peers() throws DiscoveryException {
         Set<Peer> peers = new LinkedHashSet<>();
+        int listed = 0; // nodes the hosts listed, for the log when there are more than max.peers
         int failed = 0;
         StringBuilder errors = new StringBuilder();
         for (String configured : hosts) {
@@ -101,7 +121,9 @@ public final class EpmdAllDiscovery implements Discovery {
                 throw new DiscoveryException("this node's host is not known yet (no transport): cannot expand 'localhost'");
             }
             try {
-                Set<Peer> found = ask(host);
+                Answer answer = ask(host);
+                Set<Peer> found = answer.peers;
+                listed += answer.listed;
                 lastByHost.put(host, found);
                 if (failing.remove(host) != null) {
                     LOG.log(Level.INFO, "EPMD on {0} answers again: {1} node(s)", host, found.size());
@@ -115,18 +137,28 @@ public final class EpmdAllDiscovery implements Discovery {
                             host, e.getMessage(), lastByHost.getOrDefault(host, Set.of()).size());
                 }
                 peers.addAll(lastByHost.getOrDefault(host, Set.of()));
+                listed += lastByHost.getOrDefault(host, Set.of()).size();
             }
         }
         if (failed == hosts.size()) {
             throw new DiscoveryException(errors.toString());
         }
-        return peers;
+        return limit.keep(List.copyOf(peers), listed, "EPMD on " + String.join(", ", hosts) + " listed");
     }
 
-    private Set<Peer> ask(String host) throws IOException {
+    /** One host's peers, at most max.peers, and how many nodes it listed (all its names once cut). */
+    private record Answer(Set<Peer> peers, int listed) {
+    }
+
+    private Answer ask(String host) throws IOException {
         EpmdClient epmd = new EpmdClient(host, epmdPort, timeout);
         Set<Peer> found = new LinkedHashSet<>();
-        for (String name : epmd.names().keySet()) {
+        Set<String> names = new TreeSet<>(epmd.names().keySet()); // name order: the same ones kept at every refresh
+        for (String name : names) {
+            if (found.size() > limit.max()) {
+                // one more than max.peers proves the cut: no PORT_PLEASE2 for the rest
+                return new Answer(found, names.size());
+            }
             // NAMES tells no node type: each name's PORT_PLEASE2 says which transport its node speaks
             NodeEntry entry = epmd.portPlease(name);
             if (entry == null || (!includeForeign && !entry.isGenCluster())) {
@@ -139,7 +171,7 @@ public final class EpmdAllDiscovery implements Discovery {
                 LOG.log(Level.DEBUG, "EPMD on {0} lists ''{1}'', not a valid node name; skipped", host, name);
             }
         }
-        return found;
+        return new Answer(found, found.size());
     }
 
     /**
@@ -153,6 +185,7 @@ public final class EpmdAllDiscovery implements Discovery {
 
     @Override
     public String toString() {
-        return "EPMD discovery of " + hosts + " (port " + epmdPort + (includeForeign ? ", foreign nodes included" : "") + ")";
+        return "EPMD discovery of " + hosts + " (port " + epmdPort + (includeForeign ? ", foreign nodes included" : "")
+                + (limit.max() == PeerLimit.DEFAULT ? "" : ", max.peers " + limit.max()) + ")";
     }
 }

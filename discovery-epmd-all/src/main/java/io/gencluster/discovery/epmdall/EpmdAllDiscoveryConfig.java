@@ -24,4 +24,8 @@ public @interface EpmdAllDiscoveryConfig {
             + " gen-cluster nodes (Erlang nodes, C nodes), told apart by the marker in their registration;"
             + " they speak the erlang transport, so dist-erlang dials them and dist-tcp does not (it says so once).")
     boolean include_foreign() default false;
+
+    @AttributeDefinition(name = "Most peers", description = "The most nodes discovered, at least 1: with more,"
+            + " the first ones by name (hosts in the order listed), the same at every refresh, and a warning says so once.")
+    int max_peers() default PeerLimit.DEFAULT;
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 class SettingsFuzzTest {
 
-    private static final String[] KEYS = {"hosts", "epmd.port", "timeout.ms", "include.foreign"};
+    private static final String[] KEYS = {"hosts", "epmd.port", "timeout.ms", "include.foreign", "max.peers"};
 
     @FuzzTest(maxDuration = "2h") // fuzzing only: bin/fuzz decides how long a run lasts (Jazzer's default stops at 5 min)
     void anyCfgValuesAreAcceptedOrRefusedByKeyAndValue(FuzzedDataProvider data) {

@@ -3,7 +3,6 @@ package io.gencluster.discovery.staticpeers;
 import io.gencluster.api.Peer;
 import io.gencluster.spi.Discovery;
 import java.lang.System.Logger.Level;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
@@ -34,10 +33,7 @@ public final class StaticDiscoveryComponent implements Discovery {
     public StaticDiscoveryComponent(StaticDiscoveryConfig config, Map<String, Object> properties) {
         // the configuration's own PID: io.gencluster.discovery.static, or ...static~east for a factory one
         Object pid = properties.getOrDefault("service.pid", PID);
-        discovery = new StaticDiscovery(Arrays.asList(config.nodes()));
-        for (String problem : discovery.rejected()) {
-            LOG.log(Level.ERROR, "{0}: key ''nodes'': skipping {1}", pid, problem);
-        }
+        discovery = StaticDiscovery.of(config, pid);
         LOG.log(Level.INFO, "{0}: {1} node(s) configured: {2}", pid, discovery.peers().size(), discovery.peers());
     }
 

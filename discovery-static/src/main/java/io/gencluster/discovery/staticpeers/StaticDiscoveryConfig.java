@@ -18,4 +18,8 @@ public @interface StaticDiscoveryConfig {
             description = "Nodes to connect to: name@host or name@host:port (IPv6: name@[addr]:port),"
                     + " as a list or one comma-separated value. Invalid entries are logged and skipped.")
     String[] nodes() default {};
+
+    @AttributeDefinition(name = "Most peers", description = "The most nodes this list gives, at least 1:"
+            + " a longer list gives the first ones as listed, and a warning says so once.")
+    int max_peers() default PeerLimit.DEFAULT;
 }

@@ -38,6 +38,7 @@ final class Dialer {
     private final InboundFrames frames;
     private final HandshakeFrames handshakes;
     private final TlsSessions tls;
+    private final SilentPortMappers silentMappers = new SilentPortMappers();
     private ThreadPoolExecutor resolver;
 
     Dialer(TcpDistSettings settings, IoThread io, ConnectionTable table, DialOutcomes dials, OpenConnections open, InboundFrames frames,
@@ -139,8 +140,10 @@ final class Dialer {
 
     /**
      * A peer without a known port: the port its host's port mapper gives for it (PORT_PLEASE2);
-     * where that host has no port mapper, or it does not know the node, {@code peer.port}: one
-     * port shared by every node, as in Kubernetes, where a pod has no port mapper to ask.
+     * where that host has no port mapper, its mapper does not answer (a frozen mapper accepts and
+     * never replies: the lookup is bounded by the handshake timeout), or it does not know the node,
+     * {@code peer.port}: one port shared by every node, as in Kubernetes, where a pod has no port
+     * mapper to ask. Runs on a resolver thread, never the selector's.
      */
     private int portOf(NodeName node) throws IOException {
         if (!settings.epmdRegister) {
@@ -149,12 +152,17 @@ final class Dialer {
         NodeEntry e;
         try {
             e = new EpmdClient(node.host(), settings.epmdPort, settings.handshakeTimeout).portPlease(node.name());
-        } catch (NoEpmdException noPortMapper) {
+        } catch (IOException noAnswer) {
             if (settings.peerPort == 0) {
-                throw noPortMapper;
+                throw noAnswer;
+            }
+            if (!(noAnswer instanceof NoEpmdException)) {
+                // nothing listening is the usual case (Kubernetes) and says nothing; a mapper that does not answer is news
+                silentMappers.fallingBack(node.host(), settings.epmdPort, ConnectionFailures.message(noAnswer), settings.peerPort);
             }
             return settings.peerPort;
         }
+        silentMappers.answered(node.host(), settings.epmdPort);
         if (e != null) {
             return e.port;
         }
