@@ -88,6 +88,7 @@ class PortMapperFloodTest {
             }
         };
         Logger.getLogger(PortMapper.class.getName()).addHandler(capture);
+        long began = System.nanoTime();
         try {
             EpmdClient.Registration n1 = client.register(NodeEntry.genCluster("n1", 4370), () -> { });
             open.add(n1);
@@ -116,8 +117,12 @@ class PortMapperFloodTest {
             synchronized (logged) {
                 logged.forEach(r -> lines.add(new SimpleFormatter().formatMessage(r)));
             }
-            assertEquals(1, lines.size(), "one summary line for " + idle + " connections: " + lines);
-            assertTrue(lines.get(0).contains("closed unanswered to make room"), lines.get(0));
+            // one summary line per 10 s period: opening the connections takes longer on a busy machine
+            long periods = 1 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began) / 10;
+            assertTrue(lines.size() >= 1 && lines.size() <= periods,
+                    lines.size() + " lines in " + periods + " period(s) of 10 s for " + idle + " connections: " + lines);
+            assertTrue(lines.stream().allMatch(l -> l.matches("port mapper on port \\d+ closed [\\d,]+ connection\\(s\\) in .*")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.contains("closed unanswered to make room")), lines.toString());
         } finally {
             Logger.getLogger(PortMapper.class.getName()).removeHandler(capture);
         }
