@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What each bundle's manifest says it needs of the project, as a framework reads it: an
  * application bundle imports {@code io.gencluster.api} only, an implementer also
- * {@code io.gencluster.spi}, only the transports import the transport kit, only the users of the
- * EPMD protocol import {@code io.gencluster.epmd}; and each package's classes are in one jar.
+ * {@code io.gencluster.spi}, only the transports import the transport kit and only the discovery
+ * strategies the discovery kit, only the users of the EPMD protocol import
+ * {@code io.gencluster.epmd}; and each package's classes are in one jar.
  */
 class BundleImportsIT {
 
@@ -29,6 +30,7 @@ class BundleImportsIT {
     private static final String SPI = "io.gencluster.spi";
     private static final String KIT = "io.gencluster.dist.kit";
     private static final String EPMD = "io.gencluster.epmd";
+    private static final String DISCOVERY_KIT = "io.gencluster.discovery.kit";
 
     /** Bundle-SymbolicName to the project's packages it must import, no more, no fewer. */
     private static final Map<String, Set<String>> EXPECTED = Map.ofEntries(
@@ -38,9 +40,10 @@ class BundleImportsIT {
             Map.entry("io.gencluster.dist-kit", Set.of(API, SPI)),
             Map.entry("io.gencluster.dist-tcp", Set.of(API, SPI, KIT, EPMD)),
             Map.entry("io.gencluster.dist-erlang", Set.of(API, SPI, KIT, EPMD, "io.gencluster.erlang")),
-            Map.entry("io.gencluster.discovery-static", Set.of(API, SPI)),
-            Map.entry("io.gencluster.discovery-dns-a", Set.of(API, SPI)),
-            Map.entry("io.gencluster.discovery-epmd-all", Set.of(API, SPI, EPMD)),
+            Map.entry("io.gencluster.discovery-kit", Set.of(API)),
+            Map.entry("io.gencluster.discovery-static", Set.of(API, SPI, DISCOVERY_KIT)),
+            Map.entry("io.gencluster.discovery-dns-a", Set.of(API, SPI, DISCOVERY_KIT)),
+            Map.entry("io.gencluster.discovery-epmd-all", Set.of(API, SPI, EPMD, DISCOVERY_KIT)),
             Map.entry("io.gencluster.runtime", Set.of(API, SPI)),
             Map.entry("io.gencluster.shell", Set.of(API)),
             Map.entry("io.gencluster.events", Set.of(API)),

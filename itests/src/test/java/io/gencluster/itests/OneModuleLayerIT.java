@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every bundle that speaks EPMD in one module layer: nodes started with {@code api},
- * {@code runtime}, {@code epmd}, {@code dist-tcp}, {@code dist-erlang} and
+ * {@code runtime}, {@code epmd}, {@code dist-tcp}, {@code dist-erlang}, {@code discovery-kit} and
  * {@code discovery-epmd-all} on one module path, every one of these modules resolved into the boot
  * layer ({@code --add-modules ALL-MODULE-PATH}), no OSGi framework anywhere. JPMS refuses to make
  * a layer in which two modules hold the same package, so the node starts only while
@@ -31,7 +31,7 @@ class OneModuleLayerIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> MODULES = Set.of("io.gencluster.api", "io.gencluster.runtime", "io.gencluster.epmd",
-            "io.gencluster.dist.tcp", "io.gencluster.dist.erlang", "io.gencluster.discovery.epmdall");
+            "io.gencluster.dist.tcp", "io.gencluster.dist.erlang", "io.gencluster.discovery.kit", "io.gencluster.discovery.epmdall");
     /** A line of {@code --show-module-resolution}: "root M file:..." or "N requires|binds M file:...". */
     private static final Pattern RESOLVED = Pattern.compile("^(?:root|\\S+ (?:requires|binds)) (\\S+) \\w+:.*");
     private final List<ModulePathNode> nodes = new ArrayList<>();

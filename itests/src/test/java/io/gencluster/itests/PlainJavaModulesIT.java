@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bundles as JPMS modules: each jar is a named module, and three nodes started with
- * {@code java --module-path api,runtime,epmd,dist-kit,dist-tcp,discovery-static -m io.gencluster.runtime/...}
+ * {@code java --module-path api,runtime,epmd,dist-kit,dist-tcp,discovery-kit,discovery-static -m io.gencluster.runtime/...}
  * (no OSGi framework anywhere, configured by the same .cfg files) form a full mesh on loopback.
  */
 class PlainJavaModulesIT {
@@ -70,6 +70,7 @@ class PlainJavaModulesIT {
             }
         }
         assertEquals(Set.of("io.gencluster.api", "io.gencluster.runtime", "io.gencluster.dist.kit", "io.gencluster.dist.tcp",
+                "io.gencluster.discovery.kit",
                 "io.gencluster.discovery.staticpeers", "io.gencluster.discovery.dns", "io.gencluster.epmd",
                 "io.gencluster.discovery.epmdall", "io.gencluster.shell", "io.gencluster.events"), expected.keySet());
         ModuleDescriptor api = ModuleFinder.of(Path.of(expected.get("io.gencluster.api"))).findAll().iterator().next().descriptor();

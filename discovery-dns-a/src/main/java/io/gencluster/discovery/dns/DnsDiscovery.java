@@ -4,6 +4,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.discovery.dns.DnsSettings.HostType;
 import io.gencluster.discovery.dns.DnsSettings.RecordType;
+import io.gencluster.discovery.kit.PeerLimit;
 import io.gencluster.spi.Discovery;
 import io.gencluster.spi.DiscoveryException;
 import java.net.InetAddress;

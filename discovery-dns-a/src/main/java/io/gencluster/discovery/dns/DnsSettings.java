@@ -1,5 +1,6 @@
 package io.gencluster.discovery.dns;
 
+import io.gencluster.discovery.kit.PeerLimit;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

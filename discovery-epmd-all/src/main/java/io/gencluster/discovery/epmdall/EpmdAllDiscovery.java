@@ -2,6 +2,7 @@ package io.gencluster.discovery.epmdall;
 
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.discovery.kit.PeerLimit;
 import io.gencluster.epmd.EpmdClient;
 import io.gencluster.epmd.NodeEntry;
 import io.gencluster.spi.Discovery;

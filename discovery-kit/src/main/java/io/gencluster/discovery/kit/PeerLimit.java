@@ -1,4 +1,4 @@
-package io.gencluster.discovery.staticpeers;
+package io.gencluster.discovery.kit;
 
 import io.gencluster.api.Peer;
 import java.lang.System.Logger.Level;
@@ -13,17 +13,17 @@ import java.util.Set;
  * was cut is logged once when it starts and again only when the answer's size changes; its end
  * once. One limit per strategy instance: it remembers what it last logged.
  */
-final class PeerLimit {
+public final class PeerLimit {
 
-    static final String KEY = "max.peers";
-    static final int DEFAULT = 1024;
+    public static final String KEY = "max.peers";
+    public static final int DEFAULT = 1024;
 
     private final int max;
     private final System.Logger log;
     private int loggedOver; // the answer size last logged as over the limit; 0 while within it
 
     /** @throws IllegalArgumentException naming the key and value when {@code max} is below 1 */
-    PeerLimit(int max, System.Logger log) {
+    public PeerLimit(int max, System.Logger log) {
         if (max < 1) {
             throw new IllegalArgumentException("key '" + KEY + "' has invalid value '" + max
                     + "': must be at least 1 (the most peers one answer may give; default " + DEFAULT + ")");
@@ -32,7 +32,7 @@ final class PeerLimit {
         this.log = log;
     }
 
-    int max() {
+    public int max() {
         return max;
     }
 
@@ -43,7 +43,7 @@ final class PeerLimit {
      *     strategy stopped reading the answer once it had enough
      * @param what who answered, with its verb, e.g. {@code "DNS name x answered"}
      */
-    synchronized Set<Peer> keep(List<Peer> ordered, int answered, String what) {
+    public synchronized Set<Peer> keep(List<Peer> ordered, int answered, String what) {
         int size = Math.max(answered, ordered.size());
         if (size > max) {
             if (size != loggedOver) {

@@ -1,6 +1,7 @@
 package io.gencluster.discovery.staticpeers;
 
 import io.gencluster.api.Peer;
+import io.gencluster.discovery.kit.PeerLimit;
 import io.gencluster.spi.Discovery;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.gencluster.discovery.staticpeers;
 
+import io.gencluster.discovery.kit.PeerLimit;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
