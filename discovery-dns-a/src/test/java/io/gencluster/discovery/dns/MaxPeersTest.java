@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.Peer;
+import io.gencluster.testing.LogLines;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gencluster.api.Peer;
 import io.gencluster.epmd.NodeEntry;
 import io.gencluster.testing.CfgValues;
+import io.gencluster.testing.LogLines;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

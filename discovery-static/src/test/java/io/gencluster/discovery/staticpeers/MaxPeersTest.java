@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.Peer;
+import io.gencluster.testing.LogLines;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;

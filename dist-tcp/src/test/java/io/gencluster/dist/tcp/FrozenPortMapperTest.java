@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.testing.LogLines;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

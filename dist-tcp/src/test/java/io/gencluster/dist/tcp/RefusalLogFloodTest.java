@@ -7,6 +7,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.dist.tcp.wire.BlockingWire;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import io.gencluster.dist.tcp.wire.Handshake;
+import io.gencluster.testing.LogLines;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -13,6 +13,7 @@ import io.gencluster.api.Peer;
 import io.gencluster.dist.tcp.wire.BlockingWire;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import io.gencluster.dist.tcp.wire.Handshake;
+import io.gencluster.testing.LogLines;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.dist.tcp.tls.PeerNames;
 import io.gencluster.testing.CfgValues;
+import io.gencluster.testing.LogLines;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

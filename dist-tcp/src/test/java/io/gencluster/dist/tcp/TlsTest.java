@@ -8,6 +8,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.tcp.tls.PeerNames;
 import io.gencluster.dist.tcp.tls.Tls;
+import io.gencluster.testing.LogLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.gencluster.dist.tcp;
+package io.gencluster.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,10 +8,10 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /** The messages a class logs (as an operator reads them, parameters filled in) while this is open. */
-final class LogLines implements AutoCloseable {
+public final class LogLines implements AutoCloseable {
 
     /** Every line so far; safe to read while the class logs. */
-    final List<String> lines = new CopyOnWriteArrayList<>();
+    public final List<String> lines = new CopyOnWriteArrayList<>();
     private final Logger logger; // held: a logger nothing refers to may be collected with its handler
     private final Handler handler = new Handler() {
         @Override
@@ -28,7 +28,7 @@ final class LogLines implements AutoCloseable {
         }
     };
 
-    LogLines(Class<?> source) {
+    public LogLines(Class<?> source) {
         logger = Logger.getLogger(source.getName());
         logger.addHandler(handler);
     }
