@@ -96,7 +96,7 @@ class LauncherIT {
         String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
         Node a = start("a@127.0.0.1", portA, conf("a", peers), "--interactive");
         Node b = start("b@127.0.0.1", portB, conf("b", peers));
-        a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
+        a.awaitLine("members of a@127.0.0.1: b@127.0.0.1", true); // on a's console the prompt "g! " may begin the line
         b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
 
         try (var console = new java.io.PrintStream(a.process.getOutputStream(), true, StandardCharsets.UTF_8)) {
