@@ -120,7 +120,7 @@ class CrossHostDeploymentsIT {
             bad.awaitReady(HostCluster.START);
             assertNeverMember(c, impostorName, REFUSED);
             // the nodes it dials refuse it (dist-tcp's message), and it cannot verify those it dials (the JDK's)
-            String reason = "certificate does not name host " + fqdn(impostor);
+            String reason = "claiming to be " + impostorName + " does not name host " + fqdn(impostor);
             List<Path> logs = logsOf(c);
             List<String> refusing = logs.stream().filter(l -> contains(l, reason)).map(l -> l.getFileName().toString()).toList();
             System.out.printf("tls: %s refused in %s%n", impostorName, refusing);
