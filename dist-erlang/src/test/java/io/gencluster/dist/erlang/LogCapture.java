@@ -30,7 +30,22 @@ final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void publish(LogRecord r) {
         if (r.getLevel().intValue() >= least.intValue()) {
-            lines.add(r.getLevel() + " " + r.getLoggerName() + ": " + formatter.formatMessage(r));
+            synchronized (this) {
+                lines.add(r.getLevel() + " " + r.getLoggerName() + ": " + formatter.formatMessage(r));
+                notifyAll();
+            }
+        }
+    }
+
+    /** Waits until a line matching {@code line} was captured, at most {@code timeout}; the caller asserts. */
+    synchronized void await(java.util.function.Predicate<String> line, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (lines.stream().noneMatch(line)) {
+            long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return;
+            }
+            wait(left);
         }
     }
 
