@@ -46,7 +46,7 @@ public final class TransportPeer {
 
     /** A started node on a free loopback port, as both JVMs of the benchmark make them. */
     static TcpDist node(NodeName name, SSLContext tls) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(name, "bench".getBytes(StandardCharsets.UTF_8))
+        TcpDist d = new TcpDist(TcpDistSettings.builder(name, "cookie-of-the-transport-benchmark".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).maxFrameBytes(1 << 20).sendQueueBytes(8 << 20).transitive(false)
                 .tls(tls, false).build());
         d.start();
