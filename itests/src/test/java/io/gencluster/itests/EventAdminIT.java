@@ -4,10 +4,14 @@ import static io.gencluster.itests.EmbeddedNodes.awaitMembers;
 import static io.gencluster.itests.EmbeddedNodes.names;
 import static io.gencluster.itests.EmbeddedNodes.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.itests.node.FelixNode;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -17,8 +21,11 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +88,79 @@ class EventAdminIT {
     }
 
     /**
+     * EventAdmin stopped (as when its framework stops) while a cluster event is in delivery to a
+     * handler: the stop waits until the handler is done with it, uninterrupted, and EventAdmin prints
+     * nothing. (Posted to EventAdmin's own threads, the event was left in delivery by the stop, and
+     * when those threads were interrupted Felix EventAdmin printed "Event Task Processing
+     * Interrupted".)
+     */
+    @Test
+    void eventAdminStoppingWhileAClusterEventIsInDeliveryLetsTheHandlerFinishQuietly() throws Exception {
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        Bundle eventAdmin = Gogo.install(a, "eventadmin.jar");
+        Gogo.install(a, "events.jar");
+        BlockingQueue<Heard> heard = new LinkedBlockingQueue<>(1000);
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        handler(eventAdmin, "io/gencluster/NODE_DISCOVERED", heard, () -> { // a handler busy with its first event
+            inHandler.countDown();
+            try {
+                release.await(EmbeddedNodes.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(tee(stdout, printed), true)); // Felix EventAdmin warns on System.out
+        try {
+            cluster.start("b", "c00kie-for-integration-tests");
+            cluster.discover(a, "b");
+            runtime(a);
+            assertTrue(inHandler.await(EmbeddedNodes.TIMEOUT.toSeconds(), TimeUnit.SECONDS), "no NODE_DISCOVERED reached the handler");
+
+            Thread stopper = new Thread(() -> {
+                try {
+                    eventAdmin.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "stop-eventadmin");
+            stopper.start();
+            stopper.join(1000); // EventAdmin's stop waits for the bridge, which waits for the delivery
+            release.countDown();
+            stopper.join(EmbeddedNodes.TIMEOUT.toMillis());
+            assertFalse(stopper.isAlive(), "EventAdmin did not stop");
+        } finally {
+            System.setOut(stdout);
+        }
+        Heard handled = heard.poll(); // no waiting: the stop is over, so must the delivery be
+        assertNotNull(handled, "EventAdmin's stop returned while the cluster event was still in delivery");
+        assertEquals("b@127.0.0.1", handled.properties().get("node"));
+        assertFalse(interrupted.get(), "the handler was interrupted in the middle of its event");
+        String noise = printed.toString().lines().filter(l -> l.contains("EventAdmin")).collect(Collectors.joining("\n"));
+        assertEquals("", noise, "EventAdmin's stop printed");
+    }
+
+    private static OutputStream tee(OutputStream one, OutputStream two) {
+        return new OutputStream() {
+            @Override
+            public synchronized void write(int b) throws java.io.IOException {
+                one.write(b);
+                two.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
+                one.write(b, off, len);
+                two.write(b, off, len);
+            }
+        };
+    }
+
+    /**
      * Waits for the next event of {@code topic}. Events of other topics are kept for later calls,
      * not dropped: a node may come up before this node's own discovery lists it (it dialled
      * first), so NODE_UP can come before NODE_DISCOVERED; b may also be retried and refused.
@@ -112,10 +192,16 @@ class EventAdminIT {
      * the event package) so that the handler's interface is the one EventAdmin sees.
      */
     private static void handler(Bundle eventAdmin, String topics, BlockingQueue<Heard> heard) throws Exception {
+        handler(eventAdmin, topics, heard, () -> { });
+    }
+
+    /** As above; {@code busy} runs in the handler before it records the event. */
+    private static void handler(Bundle eventAdmin, String topics, BlockingQueue<Heard> heard, Runnable busy) throws Exception {
         Class<?> type = eventAdmin.loadClass("org.osgi.service.event.EventHandler");
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
             switch (m.getName()) {
                 case "handleEvent":
+                    busy.run();
                     Object event = args[0];
                     Map<String, Object> props = new HashMap<>();
                     for (String name : (String[]) call(event, "getPropertyNames")) {
