@@ -9,7 +9,7 @@
  * and reached at a {@link io.gencluster.api.Peer}. What strategies and transports implement is in
  * {@code io.gencluster.spi}.
  */
-@Version("2.1.0")
+@Version("2.2.0")
 @Export
 package io.gencluster.api;
 

@@ -9,7 +9,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * This JVM's dist-tcp node, connected to one node of the {@link TransportPeer}: streams to its
- * {@code sink} and plays ping-pong with its {@code echo}.
+ * {@code sink} and plays ping-pong with its {@code echo}, or with the inline mailboxes
+ * {@code sink-inline} and {@code echo-inline} (answered to this node's inline {@code pong-inline}).
  */
 final class DistSide implements AutoCloseable {
 
@@ -39,19 +40,21 @@ final class DistSide implements AutoCloseable {
         this.peer = peer;
         node = TransportPeer.node(self, tls);
         node.addMailbox("done", (from, p) -> streamed.countDown());
-        node.addMailbox("pong", (from, p) -> pong());
+        node.addMailbox("pong", (from, p) -> pong("echo"));
+        node.addInlineMailbox("pong-inline", (from, p) -> pong("echo-inline"));
         node.connect(Peer.of(peer, peerPort), TransportPeer.WAIT).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** Messages per second: {@code count} messages and an empty one, until the peer's answer to that one arrives. */
-    double stream(byte[] payload, int count) throws Exception {
+    double stream(byte[] payload, int count, boolean inline) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         streamed = done;
+        String sink = inline ? "sink-inline" : "sink";
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            node.send(peer, "sink", payload, TransportPeer.WAIT);
+            node.send(peer, sink, payload, TransportPeer.WAIT);
         }
-        node.send(peer, "sink", END, TransportPeer.WAIT);
+        node.send(peer, sink, END, TransportPeer.WAIT);
         if (!done.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the end of a stream of " + count + " messages did not arrive in 120 s");
         }
@@ -64,11 +67,11 @@ final class DistSide implements AutoCloseable {
      * (Handing each reply to a waiting benchmark thread would add a wake-up of the benchmark's, not
      * of the transport's, to every round trip.)
      */
-    long[] ping(byte[] payload, int count) throws Exception {
+    long[] ping(byte[] payload, int count, boolean inline) throws Exception {
         Pings p = new Pings(payload, count);
         pings = p;
         p.sentAt = System.nanoTime();
-        node.send(peer, "echo", payload, TransportPeer.WAIT);
+        node.send(peer, inline ? "echo-inline" : "echo", payload, TransportPeer.WAIT);
         if (!p.done.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("only " + p.next + " of " + count + " round trips done in 120 s");
         }
@@ -78,7 +81,7 @@ final class DistSide implements AutoCloseable {
         return p.rtt;
     }
 
-    private void pong() {
+    private void pong(String echo) {
         Pings p = pings;
         long now = System.nanoTime();
         p.rtt[p.next++] = now - p.sentAt;
@@ -88,7 +91,7 @@ final class DistSide implements AutoCloseable {
         }
         try {
             p.sentAt = System.nanoTime();
-            node.send(peer, "echo", p.payload, TransportPeer.WAIT);
+            node.send(peer, echo, p.payload, TransportPeer.WAIT);
         } catch (Exception e) {
             p.failure = e;
             p.done.countDown();

@@ -17,8 +17,12 @@ import javax.net.ssl.SSLContext;
  * this one's classpath and options, and stopped by its PID at the end ({@link PeerJvm}). Prints
  * Markdown tables; ratios compare figures taken in the same run, so the machine's speed cancels out.
  *
+ * <p>dist-tcp is measured twice in plaintext: with its default delivery (each mailbox's handler on a
+ * thread of its own, behind a queue) and with inline delivery (the handler on the reading thread,
+ * {@code MessageHandler.DELIVERY_INLINE}); over TLS with the default.
+ *
  * <p>Every figure, the baseline's as well, is taken the same way: trials of the baseline, of
- * plaintext and of TLS run in turn until the code is warm ({@link #WARM_UP_NANOS} of them), then
+ * each dist-tcp kind run in turn until the code is warm ({@link #WARM_UP_NANOS} of them), then
  * {@link #ROUNDS} rounds of one trial each are measured. A ratio is taken within each round, from
  * trials a moment apart, and the median over the rounds is reported, as is the median of each
  * figure: neither JIT compilation, nor one disturbed trial, nor a machine whose speed drifts during
@@ -38,8 +42,12 @@ public final class TransportBench {
         T run() throws Exception;
     }
 
-    /** A figure of the three kinds (medians over the rounds), and the ratios taken round by round. */
-    private record Figure(double raw, double plain, double tls, Ratio plainToRaw, Ratio tlsToPlain) {
+    /**
+     * A figure (medians over the rounds) of each kind: 0 the baseline, 1 dist-tcp, 2 dist-tcp with
+     * inline delivery, 3 dist-tcp over TLS; and the ratios taken round by round: each dist-tcp kind
+     * to the baseline, and TLS to plaintext.
+     */
+    private record Figure(double[] median, Ratio plainToRaw, Ratio inlineToRaw, Ratio tlsToPlain) {
     }
 
     /** A ratio's median over the rounds, and its lowest and highest. */
@@ -48,6 +56,14 @@ public final class TransportBench {
             double[] sorted = perRound.clone();
             Arrays.sort(sorted);
             return new Ratio(sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+        }
+
+        static Ratio of(double[][] v, int over, int under) {
+            double[] r = new double[v[over].length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = v[over][i] / v[under][i];
+            }
+            return of(r);
         }
 
         @Override
@@ -64,9 +80,10 @@ public final class TransportBench {
         int[] sizes = given.length == 0 ? SIZES : given;
         Path tmp = Files.createTempDirectory("gencluster-bench");
         StringBuilder rates = new StringBuilder("| payload | baseline msg/s | dist-tcp msg/s | dist-tcp / baseline "
-                + "| dist-tcp TLS msg/s | TLS / plaintext |\n|---|---|---|---|---|---|\n");
+                + "| inline msg/s | inline / baseline | dist-tcp TLS msg/s | TLS / plaintext |\n|---|---|---|---|---|---|---|---|\n");
         StringBuilder trips = new StringBuilder("| payload | baseline p50 / p99 / p99.9 µs | dist-tcp p50 / p99 / p99.9 µs "
-                + "| p50 / baseline | p99 / baseline | TLS p50 / p99 / p99.9 µs |\n|---|---|---|---|---|---|\n");
+                + "| p50 / baseline | p99 / baseline | inline p50 / p99 / p99.9 µs | p50 / baseline | p99 / baseline "
+                + "| TLS p50 / p99 / p99.9 µs |\n|---|---|---|---|---|---|---|---|---|\n");
         try {
             SelfSignedTls.create(tmp);
             SSLContext tls = SelfSignedTls.load(tmp);
@@ -92,69 +109,53 @@ public final class TransportBench {
         byte[] payload = new byte[size];
         String label = size >= 1024 ? (size / 1024) + " KiB" : size + " B";
         if (rates != null) {
-            rate(label, payload, count, raw, plain, secure, rates);
+            Figure r = interleaved(List.of(
+                    () -> raw.stream(payload, count),
+                    () -> plain.stream(payload, count, false),
+                    () -> plain.stream(payload, count, true),
+                    () -> secure.stream(payload, count, false)));
+            rates.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %,.0f | %s | %,.0f | %s |%n", label, r.median[0],
+                    r.median[1], r.plainToRaw, r.median[2], r.inlineToRaw, r.median[3], r.tlsToPlain));
         }
         if (trips != null) {
-            trips(label, payload, pings, raw, plain, secure, trips);
+            Figure[] t = interleavedLatency(List.of(
+                    () -> raw.ping(payload, pings),
+                    () -> plain.ping(payload, pings, false),
+                    () -> plain.ping(payload, pings, true),
+                    () -> secure.ping(payload, pings, false)));
+            trips.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", label, triple(t, 0),
+                    triple(t, 1), t[0].plainToRaw, t[1].plainToRaw, triple(t, 2), t[0].inlineToRaw, t[1].inlineToRaw, triple(t, 3)));
         }
     }
 
-    private static void rate(String label, byte[] payload, int count, RawBaseline raw, DistSide plain, DistSide secure,
-            StringBuilder rates) throws Exception {
-        Figure rate = interleaved(
-                () -> raw.stream(payload, count),
-                () -> plain.stream(payload, count),
-                () -> secure.stream(payload, count));
-        rates.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %s | %,.0f | %s |%n",
-                label, rate.raw, rate.plain, rate.plainToRaw, rate.tls, rate.tlsToPlain));
-    }
-
-    private static void trips(String label, byte[] payload, int pings, RawBaseline raw, DistSide plain, DistSide secure,
-            StringBuilder trips) throws Exception {
-        Figure[] rtt = interleavedLatency(
-                () -> raw.ping(payload, pings),
-                () -> plain.ping(payload, pings),
-                () -> secure.ping(payload, pings));
-        trips.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", label,
-                triple(rtt, Figure::raw), triple(rtt, Figure::plain), rtt[0].plainToRaw, rtt[1].plainToRaw, triple(rtt, Figure::tls)));
-    }
-
-    private static String triple(Figure[] percentiles, java.util.function.ToDoubleFunction<Figure> kind) {
-        return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", kind.applyAsDouble(percentiles[0]),
-                kind.applyAsDouble(percentiles[1]), kind.applyAsDouble(percentiles[2]));
+    private static String triple(Figure[] percentiles, int kind) {
+        return String.format(Locale.ROOT, "%.0f / %.0f / %.0f", percentiles[0].median[kind], percentiles[1].median[kind],
+                percentiles[2].median[kind]);
     }
 
     /**
-     * Rates of the three kinds, trial after trial in turn — baseline, plaintext, TLS — so that each
-     * ratio compares trials taken a moment apart, and a machine that speeds up or slows down
-     * during the run moves both sides of a ratio alike.
+     * Rates of every kind, trial after trial in turn, so that each ratio compares trials taken a
+     * moment apart, and a machine that speeds up or slows down during the run moves both sides of
+     * a ratio alike.
      */
-    private static Figure interleaved(Trial<Double> raw, Trial<Double> plain, Trial<Double> tls) throws Exception {
-        warm(raw, plain, tls);
-        double[][] v = new double[3][ROUNDS];
-        double[] plainToRaw = new double[ROUNDS];
-        double[] tlsToPlain = new double[ROUNDS];
+    private static Figure interleaved(List<Trial<Double>> kinds) throws Exception {
+        warm(kinds);
+        double[][] v = new double[kinds.size()][ROUNDS];
         for (int i = 0; i < ROUNDS; i++) {
-            v[0][i] = raw.run();
-            v[1][i] = plain.run();
-            v[2][i] = tls.run();
-            plainToRaw[i] = v[1][i] / v[0][i];
-            tlsToPlain[i] = v[2][i] / v[1][i];
+            for (int k = 0; k < kinds.size(); k++) {
+                v[k][i] = kinds.get(k).run();
+            }
         }
-        return new Figure(median(v[0]), median(v[1]), median(v[2]), Ratio.of(plainToRaw), Ratio.of(tlsToPlain));
+        return figure(v);
     }
 
-    /**
-     * p50, p99 and p99.9 of the three kinds, trials in turn as for rates; the ratios of dist-tcp to
-     * the baseline (and of TLS to plaintext) are taken per round.
-     */
-    private static Figure[] interleavedLatency(Trial<long[]> raw, Trial<long[]> plain, Trial<long[]> tls) throws Exception {
-        warm(raw, plain, tls);
+    /** p50, p99 and p99.9 of every kind, trials in turn as for rates, ratios taken per round. */
+    private static Figure[] interleavedLatency(List<Trial<long[]>> kinds) throws Exception {
+        warm(kinds);
         double[] ps = {50, 99, 99.9};
-        double[][][] v = new double[ps.length][3][ROUNDS];
-        List<Trial<long[]>> kinds = List.of(raw, plain, tls);
+        double[][][] v = new double[ps.length][kinds.size()][ROUNDS];
         for (int i = 0; i < ROUNDS; i++) {
-            for (int k = 0; k < 3; k++) {
+            for (int k = 0; k < kinds.size(); k++) {
                 long[] rtt = kinds.get(k).run();
                 Arrays.sort(rtt);
                 for (int p = 0; p < ps.length; p++) {
@@ -164,20 +165,21 @@ public final class TransportBench {
         }
         Figure[] out = new Figure[ps.length];
         for (int p = 0; p < ps.length; p++) {
-            double[] plainToRaw = new double[ROUNDS];
-            double[] tlsToPlain = new double[ROUNDS];
-            for (int i = 0; i < ROUNDS; i++) {
-                plainToRaw[i] = v[p][1][i] / v[p][0][i];
-                tlsToPlain[i] = v[p][2][i] / v[p][1][i];
-            }
-            out[p] = new Figure(median(v[p][0]), median(v[p][1]), median(v[p][2]), Ratio.of(plainToRaw), Ratio.of(tlsToPlain));
+            out[p] = figure(v[p]);
         }
         return out;
     }
 
+    private static Figure figure(double[][] v) {
+        double[] medians = new double[v.length];
+        for (int k = 0; k < v.length; k++) {
+            medians[k] = median(v[k]);
+        }
+        return new Figure(medians, Ratio.of(v, 1, 0), Ratio.of(v, 2, 0), Ratio.of(v, 3, 1));
+    }
+
     /** Runs every kind in turn until {@link #WARM_UP_NANOS} have passed: JIT compilation out of the way. */
-    @SafeVarargs
-    private static <T> void warm(Trial<T>... kinds) throws Exception {
+    private static <T> void warm(List<Trial<T>> kinds) throws Exception {
         long warm = System.nanoTime() + WARM_UP_NANOS;
         do {
             for (Trial<T> k : kinds) {

@@ -15,7 +15,8 @@ import javax.net.ssl.SSLContext;
  * and a TLS one, each node with a mailbox {@code echo} that sends every message back to the
  * sender's {@code pong}, and a mailbox {@code sink} that takes messages and answers an empty one
  * (the end of a stream: messages arrive in order) with an empty message to the sender's
- * {@code done}. Prints {@code ready <raw port> <plaintext port> <TLS port>}, then runs until its
+ * {@code done}; and the same two with inline delivery, {@code echo-inline} (answering to
+ * {@code pong-inline}) and {@code sink-inline}. Prints {@code ready <raw port> <plaintext port> <TLS port>}, then runs until its
  * standard input closes or it is stopped.
  *
  * <p>Argument: the directory of {@link SelfSignedTls}'s stores.
@@ -56,6 +57,12 @@ public final class TransportPeer {
     private static TcpDist serve(TcpDist d) {
         d.addMailbox("echo", (from, p) -> answer(d, from, "pong", p));
         d.addMailbox("sink", (from, p) -> {
+            if (p.length == 0) {
+                answer(d, from, "done", p);
+            }
+        });
+        d.addInlineMailbox("echo-inline", (from, p) -> answer(d, from, "pong-inline", p));
+        d.addInlineMailbox("sink-inline", (from, p) -> {
             if (p.length == 0) {
                 answer(d, from, "done", p);
             }

@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -100,6 +102,25 @@ class MessagingIT {
         assertTrue(refused.isEmpty(), refused.toString());
         assertTrue(complete.await(60, TimeUnit.SECONDS), "every pair's last message arrived");
         assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void aHandlerRegisteredForInlineDeliveryRunsOnTheTransportsReadingThread() throws Exception {
+        FelixNode a = cluster.start("a", "c00kie-for-integration-tests");
+        FelixNode b = cluster.start("b", "c00kie-for-integration-tests");
+        for (FelixNode n : List.of(a, b)) {
+            cluster.discover(n, "a", "b");
+            runtime(n);
+        }
+        awaitMembers(a, names("b"));
+        BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+        b.mailbox("inline", Map.of("gencluster.mailbox.delivery", "inline"), (from, p) -> threads.add("inline " + Thread.currentThread().getName()));
+        // a value that is neither choice: logged, and the default (a thread of the mailbox's own) holds
+        b.mailbox("queued", Map.of("gencluster.mailbox.delivery", "fast"), (from, p) -> threads.add("queued " + Thread.currentThread().getName()));
+        assertTrue(a.send("b@127.0.0.1", "inline", new byte[1], Duration.ofSeconds(10)));
+        assertEquals("inline gencluster-tcp-io-b@127.0.0.1", threads.poll(30, TimeUnit.SECONDS));
+        assertTrue(a.send("b@127.0.0.1", "queued", new byte[1], Duration.ofSeconds(10)));
+        assertEquals("queued gencluster-mailbox-queued-b@127.0.0.1", threads.poll(30, TimeUnit.SECONDS));
     }
 
     @Test

@@ -39,6 +39,7 @@ final class NodeProcess implements AutoCloseable {
     private volatile Set<String> members = Set.of();
     /** Every cluster event the node printed, with when this JVM read it. */
     private final List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Object changes = new Object(); // notified when an event or a received message comes
     /** Per recorded mailbox, the payloads it received, in arrival order. */
     private final Map<String, List<String>> received = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -106,10 +107,12 @@ final class NodeProcess implements AutoCloseable {
                     members = Set.of();
                 } else if (line.startsWith("EVENT ")) {
                     events.add(new Event(System.nanoTime(), line.substring("EVENT ".length())));
+                    changed();
                 } else if (line.startsWith("GOT ")) {
                     String[] parts = line.split(" ", 3);
                     List<String> got = received.computeIfAbsent(parts[1], k -> java.util.Collections.synchronizedList(new ArrayList<>()));
                     got.addAll(Arrays.asList(parts[2].split(",")));
+                    changed();
                     continue; // many: kept here, not in the line queue
                 }
                 synchronized (recent) {
@@ -163,19 +166,45 @@ final class NodeProcess implements AutoCloseable {
         return List.copyOf(events);
     }
 
+    /** Wakes those waiting for an event or a received message. */
+    private void changed() {
+        synchronized (changes) {
+            changes.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until {@code found} gives a value, checking it each time an event or a received
+     * message comes (and once at the start); returns that value, or null past the timeout.
+     */
+    private <T> T awaitChange(java.util.function.Supplier<T> found, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (changes) {
+            while (true) {
+                T value = found.get(); // checked under the lock the reader notifies under: no change is missed
+                long left = deadline - System.nanoTime();
+                if (value != null || left <= 0) {
+                    return value;
+                }
+                TimeUnit.NANOSECONDS.timedWait(changes, left);
+            }
+        }
+    }
+
     /** Waits for an event matching {@code p} (already seen or to come); returns it. */
     Event awaitEvent(java.util.function.Predicate<Event> p, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (Event e : events) {
-                if (p.test(e)) {
-                    return e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + ": no expected event within " + timeout + "; events " + events + "; " + diagnostics());
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
+        Event e = awaitChange(() -> events.stream().filter(p).findFirst().orElse(null), timeout);
+        if (e == null) {
+            throw new AssertionError(name + ": no expected event within " + timeout + "; events " + events + "; " + diagnostics());
+        }
+        return e;
+    }
+
+    /** Waits until mailbox {@code mailbox} has received at least {@code count} messages. */
+    void awaitReceived(String mailbox, int count, Duration timeout) throws InterruptedException {
+        if (awaitChange(() -> received(mailbox).size() >= count ? Boolean.TRUE : null, timeout) == null) {
+            throw new AssertionError(name + ": mailbox " + mailbox + " received " + received(mailbox).size() + ", not " + count
+                    + ", within " + timeout + "; " + diagnostics());
         }
     }
 

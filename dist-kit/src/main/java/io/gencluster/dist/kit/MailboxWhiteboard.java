@@ -20,7 +20,7 @@ final class MailboxWhiteboard implements ServiceTrackerCustomizer<MessageHandler
 
     private static final System.Logger LOG = System.getLogger(MailboxWhiteboard.class.getName());
 
-    private record Mailbox(String name, MessageHandler handler) {
+    private record Mailbox(String name, MessageHandler handler, boolean inline) {
     }
 
     private final BundleContext context;
@@ -50,11 +50,27 @@ final class MailboxWhiteboard implements ServiceTrackerCustomizer<MessageHandler
             LOG.log(Level.WARNING, "MessageHandler {0} has no {1} property; it receives nothing", handler, MessageHandler.MAILBOX_PROPERTY);
             return handler;
         }
-        mailboxes.put(reference, new Mailbox(name.toString(), handler));
+        Mailbox mailbox = new Mailbox(name.toString(), handler, inline(reference, name.toString()));
+        mailboxes.put(reference, mailbox);
         if (transport != null) {
-            transport.addMailbox(name.toString(), handler);
+            transport.addMailbox(mailbox.name(), handler, mailbox.inline());
         }
         return handler;
+    }
+
+    /** Whether the handler asked for inline delivery; a value that is neither choice is logged and taken as thread. */
+    private static boolean inline(ServiceReference<MessageHandler> reference, String name) {
+        Object delivery = reference.getProperty(MessageHandler.DELIVERY_PROPERTY);
+        if (delivery == null || MessageHandler.DELIVERY_THREAD.equals(delivery.toString())) {
+            return false;
+        }
+        if (MessageHandler.DELIVERY_INLINE.equals(delivery.toString())) {
+            return true;
+        }
+        LOG.log(Level.WARNING, "mailbox ''{0}'': {1} = ''{2}'' is neither ''{3}'' nor ''{4}''; delivering on the mailbox''s thread",
+                name, MessageHandler.DELIVERY_PROPERTY, LogText.escape(delivery.toString()), MessageHandler.DELIVERY_THREAD,
+                MessageHandler.DELIVERY_INLINE);
+        return false;
     }
 
     @Override
@@ -78,7 +94,7 @@ final class MailboxWhiteboard implements ServiceTrackerCustomizer<MessageHandler
     /** Gives every handler to {@code started}, and those that come later until {@link #detach}. */
     synchronized void attach(TransportService started) {
         transport = started;
-        mailboxes.values().forEach(m -> started.addMailbox(m.name(), m.handler()));
+        mailboxes.values().forEach(m -> started.addMailbox(m.name(), m.handler(), m.inline()));
     }
 
     /** Forgets the transport, which is closing with its mailboxes. */

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * The mailboxes of a node: each delivers to its handler on a thread of its own through a queue
  * bounded in messages and in bytes, so a handler never runs on a connection's reader and
  * heartbeats go on whatever it does, and a slow handler fed large messages holds at most its
- * byte budget on the heap (see {@link Mailbox} for what a message counts).
+ * byte budget on the heap (see {@link Mailbox} for what a message counts). A mailbox added
+ * {@link #addInline inline} has neither: its handler runs on the reader, which it holds up (see
+ * {@link InlineMailbox}).
  * Delivery is at most once: a message for a mailbox that does not exist, or whose queue stayed
  * full, is dropped, and the drop logged once per burst.
  *
@@ -50,6 +52,7 @@ public final class Mailboxes {
     final String threadTag;
     final Runnable roomMade;
     private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+    private final Map<String, InlineMailbox> inline = new ConcurrentHashMap<>();
     /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
     private final List<Mailbox> unwoken = new ArrayList<>();
     private volatile long lastUnknownLog;
@@ -80,6 +83,20 @@ public final class Mailboxes {
         Mailbox box = new Mailbox(this, name, handler);
         box.start();
         Mailbox old = boxes.put(name, box);
+        inline.remove(name);
+        if (old != null) {
+            old.finish();
+        }
+    }
+
+    /**
+     * Delivers messages for {@code name} to {@code handler} from now on, on the reading thread
+     * ({@link MessageHandler#DELIVERY_INLINE}); a queued mailbox it replaces delivers what it
+     * holds on its own thread, then stops.
+     */
+    public void addInline(String name, MessageHandler handler) {
+        inline.put(name, new InlineMailbox(name, handler));
+        Mailbox old = boxes.remove(name);
         if (old != null) {
             old.finish();
         }
@@ -91,10 +108,14 @@ public final class Mailboxes {
         if (box != null && box.handler == handler && boxes.remove(name, box)) {
             box.finish();
         }
+        InlineMailbox direct = inline.get(name);
+        if (direct != null && direct.handler == handler) {
+            inline.remove(name, direct);
+        }
     }
 
     public boolean has(String name) {
-        return boxes.containsKey(name);
+        return boxes.containsKey(name) || inline.containsKey(name);
     }
 
     /** Bytes mailbox {@code name} counts against its budget now (queued or being delivered); 0 when there is no such mailbox. */
@@ -122,6 +143,11 @@ public final class Mailboxes {
     public int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end, boolean wake) {
         Mailbox box = boxes.get(mailbox);
         if (box == null) {
+            InlineMailbox direct = inline.get(mailbox);
+            if (direct != null) {
+                direct.deliver(from, payloads, start, end);
+                return end - start;
+            }
             unknown(from, mailbox, end - start);
             return end - start;
         }
@@ -145,7 +171,10 @@ public final class Mailboxes {
      */
     public void deliver(NodeName from, String mailbox, byte[] payload) throws InterruptedException {
         Mailbox box = boxes.get(mailbox);
-        if (box == null) {
+        InlineMailbox direct;
+        if (box == null && (direct = inline.get(mailbox)) != null) {
+            direct.deliver(from, payload);
+        } else if (box == null) {
             unknown(from, mailbox, 1);
         } else if (!box.put(from, payload, TimeUnit.MILLISECONDS.toNanos(OFFER_WAIT_MS))) {
             drop(from, mailbox, 1);
@@ -176,6 +205,7 @@ public final class Mailboxes {
     public List<Thread> close() {
         List<Mailbox> all = List.copyOf(boxes.values());
         boxes.clear();
+        inline.clear();
         List<Thread> threads = new ArrayList<>(all.size());
         for (Mailbox box : all) {
             box.stop();

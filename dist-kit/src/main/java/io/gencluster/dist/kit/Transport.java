@@ -62,6 +62,14 @@ public abstract class Transport implements Dist, Messenger, AutoCloseable {
         mailboxes.add(mailbox, handler);
     }
 
+    /**
+     * Delivers messages for {@code mailbox} to {@code handler} from now on, on the transport's
+     * reading thread ({@link MessageHandler#DELIVERY_INLINE}): for a handler that never blocks.
+     */
+    public final void addInlineMailbox(String mailbox, MessageHandler handler) {
+        mailboxes.addInline(mailbox, handler);
+    }
+
     /** Stops delivering to {@code handler}, if it still serves {@code mailbox}. */
     public final void removeMailbox(String mailbox, MessageHandler handler) {
         mailboxes.remove(mailbox, handler);

@@ -85,8 +85,12 @@ public class TransportService implements Dist, Messenger {
         return transport.port();
     }
 
-    void addMailbox(String mailbox, MessageHandler handler) {
-        transport.addMailbox(mailbox, handler);
+    void addMailbox(String mailbox, MessageHandler handler, boolean inline) {
+        if (inline) {
+            transport.addInlineMailbox(mailbox, handler);
+        } else {
+            transport.addMailbox(mailbox, handler);
+        }
     }
 
     void removeMailbox(String mailbox, MessageHandler handler) {

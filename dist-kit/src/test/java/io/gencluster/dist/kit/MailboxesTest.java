@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
+import io.gencluster.testing.LogLines;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +96,69 @@ class MailboxesTest {
         r.awaitGot(3);
         assertEquals(List.of("a", "b", "c"), r.got);
         assertEquals("gencluster-mailbox-box-node@host", r.threads.get(0));
+    }
+
+    @Test
+    void anInlineMailboxDeliversOnTheReadersThreadInOrderBeforeTheOfferReturns() throws Exception {
+        Recorder r = new Recorder(false);
+        Mailboxes m = mailboxes(10, () -> { });
+        m.addInline("box", r);
+        byte[][] batch = messages("a", "b", "c");
+        assertEquals(3, m.offer(PEER, "box", batch, 0, 3, false));
+        m.deliver(PEER, "box", "d".getBytes());
+        assertEquals(List.of("a", "b", "c", "d"), r.got);
+        assertEquals(Thread.currentThread().getName(), r.threads.get(0));
+        assertTrue(java.util.Arrays.stream(batch).allMatch(java.util.Objects::isNull), "the reader's slots are cleared");
+        assertEquals(0, m.queuedBytes("box"));
+    }
+
+    @Test
+    void anInlineMailboxAndAQueuedOneReplaceEachOther() throws Exception {
+        Recorder queued = new Recorder(false);
+        Recorder inline = new Recorder(false);
+        Mailboxes m = mailboxes(10, () -> { });
+        m.add("box", queued);
+        m.addInline("box", inline);
+        m.offer(PEER, "box", messages("to-inline"), 0, 1, true);
+        assertEquals(List.of("to-inline"), inline.got);
+        m.add("box", queued);
+        m.offer(PEER, "box", messages("to-queued"), 0, 1, true);
+        queued.awaitGot(1);
+        assertEquals(List.of("to-inline"), inline.got);
+        m.remove("box", queued);
+        assertFalse(m.has("box"));
+    }
+
+    @Test
+    void aSlowInlineHandlerIsLoggedOnceWithACountNotOnceACall() throws Exception {
+        try (LogLines log = new LogLines(Mailboxes.class)) {
+            Mailboxes m = mailboxes(10, () -> { });
+            m.addInline("slow", (from, p) -> {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(15); // longer than a handler should take
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            });
+            for (int i = 0; i < 5; i++) {
+                m.deliver(PEER, "slow", new byte[1]);
+            }
+            List<String> slow = log.lines.stream().filter(l -> l.contains("mailbox 'slow'")).toList();
+            assertEquals(1, slow.size(), log.lines.toString());
+            assertTrue(slow.get(0).contains("inline delivery") && slow.get(0).contains("1 time(s)")
+                    && slow.get(0).contains(MessageHandler.DELIVERY_PROPERTY + " = " + MessageHandler.DELIVERY_THREAD), slow.get(0));
+        }
+    }
+
+    @Test
+    void aFailingInlineHandlerIsLoggedOnceWithACountAndTheReaderGoesOn() throws Exception {
+        try (LogLines log = new LogLines(Mailboxes.class)) {
+            Mailboxes m = mailboxes(10, () -> { });
+            m.addInline("bad", (from, p) -> {
+                throw new IllegalStateException("boom");
+            });
+            assertEquals(3, m.offer(PEER, "bad", messages("a", "b", "c"), 0, 3, true));
+            assertEquals(1, log.lines.stream().filter(l -> l.contains("mailbox 'bad' failed")).count(), log.lines.toString());
+        }
     }
 
     @Test

@@ -163,12 +163,16 @@ public final class TcpDist extends Transport {
         }
         try {
             // the frame's head is written straight into the queue, the payload copied once after it
-            int queued = c.queue.enqueueData(box, payload, maxWait.toNanos());
+            // on the selector thread (an inline mailbox's handler) no wait: that thread is the one that makes room
+            boolean onIoThread = io.isCurrent();
+            int queued = c.queue.enqueueData(box, payload, onIoThread ? 0 : maxWait.toNanos());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes
-                        + " bytes) for " + maxWait.toMillis() + " ms");
+                        + " bytes) for " + (onIoThread ? "0 ms (sent by an inline handler, which never waits)" : maxWait.toMillis() + " ms"));
             }
-            if (queued > 0) {
+            if (queued > 0 && onIoThread) {
+                outbound.writeOut(c);
+            } else if (queued > 0) {
                 io.post(() -> outbound.writeOut(c));
             }
         } catch (IOException e) {

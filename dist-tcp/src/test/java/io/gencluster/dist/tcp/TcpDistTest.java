@@ -223,27 +223,35 @@ class TcpDistTest {
         assertTrue(a.members().isEmpty());
     }
 
+    /**
+     * Each round a new pair, closed at its end, so each pair's events are known in full: a node up
+     * and a node down on each side, nothing else. (Reusing one pair would let a round's losing dial
+     * in after the round's disconnect: the pair's one connection gone, it is admitted, a real
+     * connection that comes up and goes down, in the next round's events.)
+     */
     @Test
     void simultaneousConnectsFromBothSidesLeaveOneConnection() throws Exception {
-        TcpDist a = node("a", "secret-cookie-for-tests");
-        TcpDist b = node("b", "secret-cookie-for-tests");
-        BlockingQueue<ClusterEvent> ea = events(a);
         for (int round = 0; round < 50; round++) {
+            TcpDist a = node("a", "secret-cookie-for-tests");
+            TcpDist b = node("b", "secret-cookie-for-tests");
+            BlockingQueue<ClusterEvent> ea = events(a);
+            BlockingQueue<ClusterEvent> eb = events(b);
             CompletableFuture<Void> ab = a.connect(peer(b), TIMEOUT).toCompletableFuture();
             CompletableFuture<Void> ba = b.connect(peer(a), TIMEOUT).toCompletableFuture();
             ab.get(15, TimeUnit.SECONDS);
             ba.get(15, TimeUnit.SECONDS);
             assertEquals(Set.of(b.self()), a.members(), "round " + round);
             assertEquals(Set.of(a.self()), b.members(), "round " + round);
-            next(ea, e -> e.type() == ClusterEvent.Type.NODE_UP);
-            assertTrue(ea.isEmpty(), "one connection, one node up, in round " + round + ": " + ea);
-            a.disconnect(b.self());
-            next(ea, e -> e.type() == ClusterEvent.Type.NODE_DOWN);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!b.members().isEmpty() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertTrue(b.members().isEmpty(), "b saw the disconnect in round " + round);
+            assertEquals(ClusterEvent.Type.NODE_UP, next(ea, e -> true).type(), "round " + round);
+            assertEquals(ClusterEvent.Type.NODE_UP, next(eb, e -> true).type(), "round " + round);
+            a.close();
+            assertEquals(DownReason.SHUTDOWN, next(ea, e -> true).reason().orElseThrow(), "round " + round);
+            assertEquals(DownReason.CONNECTION_CLOSED, next(eb, e -> true).reason().orElseThrow(), "round " + round);
+            b.close();
+            assertTrue(ea.isEmpty() && eb.isEmpty(), "one connection, one node up and down on each side, in round " + round
+                    + ": a saw more " + ea + ", b saw more " + eb);
+            started.remove(a);
+            started.remove(b);
         }
     }
 

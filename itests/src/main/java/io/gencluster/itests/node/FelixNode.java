@@ -175,6 +175,11 @@ public final class FelixNode implements AutoCloseable {
      * api bundle itself so that every bundle sees the same interface.
      */
     public void mailbox(String name, java.util.function.BiConsumer<String, byte[]> handler) {
+        mailbox(name, Map.of(), handler);
+    }
+
+    /** As {@link #mailbox(String, java.util.function.BiConsumer)}, with more service properties (e.g. the delivery). */
+    public void mailbox(String name, Map<String, Object> properties, java.util.function.BiConsumer<String, byte[]> handler) {
         Bundle api = bundle("io.gencluster.api");
         try {
             Class<?> type = api.loadClass("io.gencluster.api.MessageHandler");
@@ -186,7 +191,8 @@ public final class FelixNode implements AutoCloseable {
                 return m.getName().equals("toString") ? "mailbox " + name : m.getName().equals("hashCode") ? System.identityHashCode(p)
                         : m.getName().equals("equals") ? (Object) (p == args[0]) : null;
             });
-            Dictionary<String, Object> props = new Hashtable<>(Map.of("gencluster.mailbox", name));
+            Dictionary<String, Object> props = new Hashtable<>(properties);
+            props.put("gencluster.mailbox", name);
             api.getBundleContext().registerService(type.getName(), proxy, props);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot register mailbox " + name, e);
