@@ -109,8 +109,11 @@ public final class ClusterBench {
         Mesh(int n, boolean transitive) throws Exception {
             byte[] cookie = "bench-cookie-of-the-benchmark".getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < n; i++) {
+                // every node on one address: the caps that keep one address from taking every handshake
+                // slot (16 of 64 by default) would hold back n - 1 legitimate peers dialling at once
                 TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse("n" + i + "@127.0.0.1"), cookie)
-                        .bindAddress("127.0.0.1").port(0).transitive(transitive).build());
+                        .bindAddress("127.0.0.1").port(0).transitive(transitive)
+                        .maxHandshakes(n).maxHandshakesPerAddress(n).maxOutgoingHandshakes(n).build());
                 d.start();
                 nodes.add(d);
             }
