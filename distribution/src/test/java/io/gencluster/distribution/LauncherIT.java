@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +80,12 @@ class LauncherIT {
         a.awaitLine("cluster of a@127.0.0.1 stopped");
         for (Node n : List.of(a, b)) {
             n.awaitEnd();
+            // each stopped right after a cluster event (b after its node up, a after its node down): no
+            // event may still be in EventAdmin's delivery threads when they stop
+            String stopNoise = n.output().lines()
+                    .filter(l -> l.contains("Event Task Processing Interrupted") || l.contains("RejectedExecutionException"))
+                    .collect(Collectors.joining("\n"));
+            assertEquals("", stopNoise, "a clean stop cuts no event delivery short");
         }
     }
 
