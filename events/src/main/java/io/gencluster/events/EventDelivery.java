@@ -29,7 +29,10 @@ final class EventDelivery<E> {
     private long dropped; // since dropping began; guarded by this
     private volatile boolean abandoned; // close gave up waiting: what is still queued is skipped
 
-    /** @param threadName the name of the one delivering thread, started with the first event */
+    /**
+     * @param threadName the name of the one delivering thread, started at once: the bridge's
+     *     threads are the same from activation on, not one more after the first event
+     */
     EventDelivery(Consumer<? super E> sink, String threadName) {
         this.sink = sink;
         this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(CAPACITY), r -> {
@@ -37,6 +40,7 @@ final class EventDelivery<E> {
             t.setDaemon(true);
             return t;
         });
+        thread.prestartCoreThread();
     }
 
     /** Queues {@code event} for the sink; false when it was dropped (queue full, or closed). */

@@ -57,6 +57,17 @@ class EventDeliveryTest {
     }
 
     @Test
+    void itsThreadRunsFromTheStartAndEndsWithClose() throws Exception {
+        EventDelivery<Integer> d = new EventDelivery<>(this::sink, "test-delivery-life");
+        Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals("test-delivery-life")).findFirst()
+                .orElse(null);
+        assertTrue(t != null, "no delivering thread before the first event");
+        assertTrue(d.close(LONG));
+        t.join(LONG.toMillis());
+        assertFalse(t.isAlive(), "the delivering thread outlived close");
+    }
+
+    @Test
     void closeWaitsUntilEveryEventOfferedBeforeIsDelivered() throws Exception {
         EventDelivery<Integer> d = new EventDelivery<>(this::sink, "test-delivery");
         d.offer(1);
