@@ -65,6 +65,15 @@ class PartitionIT {
                     Map.of("nodes", list.toString()), "io.gencluster", JvmCluster.runtime())));
         }
         cluster.awaitMesh(nodes.toArray(NodeProcess[]::new));
+        // a node's membership line can come before the node-up event of its last member: wait for
+        // every node-up, so that none of the mesh's own is counted as a change after the cut
+        for (NodeProcess p : nodes) {
+            for (String other : cluster.ports.keySet()) {
+                if (!other.equals(p.name)) {
+                    p.awaitEvent(e -> e.isUp(full(other)), TIMEOUT);
+                }
+            }
+        }
         Map<NodeProcess, Integer> before = new HashMap<>();
         nodes.forEach(p -> before.put(p, p.events().size()));
 
