@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
+import io.gencluster.testing.RetainedHeap;
 import io.gencluster.erlang.ErlBinary;
 import io.gencluster.erlang.TermCodec;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,11 +62,6 @@ class MailboxByteBudgetTest {
         return d;
     }
 
-    private static long usedHeapAfterGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
     @Test
     void aSlowHandlerFedLargeMessagesHoldsItsByteBudgetAndLosesNothing() throws Exception {
         ErlangDist a = node("a");
@@ -90,7 +85,7 @@ class MailboxByteBudgetTest {
                 errors.add("got message " + seq + " of " + bytes.length + " bytes, expected " + want);
             }
         });
-        long baseline = usedHeapAfterGc();
+        long baseline = RetainedHeap.afterFullGc();
         AtomicInteger sent = new AtomicInteger();
         Thread sender = new Thread(() -> {
             try {
@@ -118,7 +113,7 @@ class MailboxByteBudgetTest {
         }
         long grown = 0;
         for (int i = 0; i < 5; i++) { // over half a second of the stream, at the handler's pace
-            grown = Math.max(grown, usedHeapAfterGc() - baseline);
+            grown = Math.max(grown, RetainedHeap.afterFullGc() - baseline);
             LockSupport.parkNanos(100_000_000);
         }
         int sentWhileMeasured = sent.get();
