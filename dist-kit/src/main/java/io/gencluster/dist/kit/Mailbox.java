@@ -2,7 +2,6 @@ package io.gencluster.dist.kit;
 
 import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
-import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code max.frame.bytes} bounds it). The thread takes at most an eighth of the budget at once,
  * so that a slow handler gives room back in small steps and a waiting reader goes on soon.
  */
-final class Mailbox implements Runnable {
+final class Mailbox implements Box, Runnable {
 
     private static final System.Logger LOG = System.getLogger(Mailboxes.class.getName());
     private static final int INITIAL_RING = 1024;
@@ -28,7 +27,8 @@ final class Mailbox implements Runnable {
     static final int MESSAGE_OVERHEAD = 32;
 
     final String name;
-    final MessageHandler handler;
+    private final MessageHandler handler;
+    private final HandlerFailures failures;
     final Thread thread;
     volatile long lastDropLog;
 
@@ -58,6 +58,7 @@ final class Mailbox implements Runnable {
         this.owner = owner;
         this.name = name;
         this.handler = handler;
+        this.failures = new HandlerFailures(LOG, name, "queued");
         this.capacity = owner.capacity;
         this.budget = owner.budgetBytes;
         this.takeBytes = Math.max(1, budget / 8);
@@ -77,7 +78,8 @@ final class Mailbox implements Runnable {
      * thread is woken if {@code wake}, or when enough are waiting, or the queue is full; else the
      * owner is asked to wake it at the end of the read.
      */
-    int put(NodeName from, byte[][] batch, int start, int end, boolean wake) {
+    @Override
+    public int put(NodeName from, byte[][] batch, int start, int end, boolean wake) {
         lock.lock();
         try {
             if (closing) {
@@ -131,7 +133,8 @@ final class Mailbox implements Runnable {
      *
      * @return false when the queue stayed full: the message was not taken
      */
-    boolean put(NodeName from, byte[] payload, long waitNanos) throws InterruptedException {
+    @Override
+    public boolean put(NodeName from, byte[] payload, long waitNanos) throws InterruptedException {
         lock.lockInterruptibly();
         try {
             long left = waitNanos;
@@ -172,7 +175,8 @@ final class Mailbox implements Runnable {
     }
 
     /** Bytes counted now: queued, and taken by the thread but not yet all delivered. */
-    long bytes() {
+    @Override
+    public long bytes() {
         lock.lock();
         try {
             return bytes;
@@ -182,7 +186,8 @@ final class Mailbox implements Runnable {
     }
 
     /** The most bytes ever counted at once. */
-    long peakBytes() {
+    @Override
+    public long peakBytes() {
         lock.lock();
         try {
             return peak;
@@ -282,12 +287,18 @@ final class Mailbox implements Runnable {
         try {
             handler.message(from, payload);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "handler of mailbox '" + name + "' failed on a message from " + from, e);
+            failures.failed(from, e, System.nanoTime());
         }
     }
 
+    @Override
+    public MessageHandler handler() {
+        return handler;
+    }
+
     /** Delivers what is queued, then stops. */
-    void finish() {
+    @Override
+    public void finish() {
         lock.lock();
         try {
             closing = true;
@@ -299,7 +310,8 @@ final class Mailbox implements Runnable {
     }
 
     /** Stops at once, dropping what is queued. */
-    void stop() {
+    @Override
+    public Thread stop() {
         lock.lock();
         try {
             closing = true;
@@ -313,5 +325,6 @@ final class Mailbox implements Runnable {
             lock.unlock();
         }
         thread.interrupt();
+        return thread;
     }
 }

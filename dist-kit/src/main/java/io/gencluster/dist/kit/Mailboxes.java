@@ -51,8 +51,7 @@ public final class Mailboxes {
     final int wakeAt;
     final String threadTag;
     final Runnable roomMade;
-    private final Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
-    private final Map<String, InlineMailbox> inline = new ConcurrentHashMap<>();
+    private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
     private final List<Mailbox> unwoken = new ArrayList<>();
     private volatile long lastUnknownLog;
@@ -82,11 +81,7 @@ public final class Mailboxes {
     public void add(String name, MessageHandler handler) {
         Mailbox box = new Mailbox(this, name, handler);
         box.start();
-        Mailbox old = boxes.put(name, box);
-        inline.remove(name);
-        if (old != null) {
-            old.finish();
-        }
+        replace(name, box);
     }
 
     /**
@@ -95,8 +90,11 @@ public final class Mailboxes {
      * holds on its own thread, then stops.
      */
     public void addInline(String name, MessageHandler handler) {
-        inline.put(name, new InlineMailbox(name, handler));
-        Mailbox old = boxes.remove(name);
+        replace(name, new InlineMailbox(name, handler));
+    }
+
+    private void replace(String name, Box box) {
+        Box old = boxes.put(name, box);
         if (old != null) {
             old.finish();
         }
@@ -104,29 +102,25 @@ public final class Mailboxes {
 
     /** Removes mailbox {@code name} if {@code handler} still serves it; it delivers what it holds, then stops. */
     public void remove(String name, MessageHandler handler) {
-        Mailbox box = boxes.get(name);
-        if (box != null && box.handler == handler && boxes.remove(name, box)) {
+        Box box = boxes.get(name);
+        if (box != null && box.handler() == handler && boxes.remove(name, box)) {
             box.finish();
-        }
-        InlineMailbox direct = inline.get(name);
-        if (direct != null && direct.handler == handler) {
-            inline.remove(name, direct);
         }
     }
 
     public boolean has(String name) {
-        return boxes.containsKey(name) || inline.containsKey(name);
+        return boxes.containsKey(name);
     }
 
     /** Bytes mailbox {@code name} counts against its budget now (queued or being delivered); 0 when there is no such mailbox. */
     public long queuedBytes(String name) {
-        Mailbox box = boxes.get(name);
+        Box box = boxes.get(name);
         return box == null ? 0 : box.bytes();
     }
 
     /** The most bytes mailbox {@code name} has counted at once since it was added; 0 when there is no such mailbox. */
     public long peakBytes(String name) {
-        Mailbox box = boxes.get(name);
+        Box box = boxes.get(name);
         return box == null ? 0 : box.peakBytes();
     }
 
@@ -141,13 +135,8 @@ public final class Mailboxes {
      *     and offers them again once told there is room, or gives up with {@link #drop}
      */
     public int offer(NodeName from, String mailbox, byte[][] payloads, int start, int end, boolean wake) {
-        Mailbox box = boxes.get(mailbox);
+        Box box = boxes.get(mailbox);
         if (box == null) {
-            InlineMailbox direct = inline.get(mailbox);
-            if (direct != null) {
-                direct.deliver(from, payloads, start, end);
-                return end - start;
-            }
             unknown(from, mailbox, end - start);
             return end - start;
         }
@@ -170,11 +159,8 @@ public final class Mailboxes {
      * @throws InterruptedException when the reader is stopped while it waits for room
      */
     public void deliver(NodeName from, String mailbox, byte[] payload) throws InterruptedException {
-        Mailbox box = boxes.get(mailbox);
-        InlineMailbox direct;
-        if (box == null && (direct = inline.get(mailbox)) != null) {
-            direct.deliver(from, payload);
-        } else if (box == null) {
+        Box box = boxes.get(mailbox);
+        if (box == null) {
             unknown(from, mailbox, 1);
         } else if (!box.put(from, payload, TimeUnit.MILLISECONDS.toNanos(OFFER_WAIT_MS))) {
             drop(from, mailbox, 1);
@@ -183,9 +169,8 @@ public final class Mailboxes {
 
     /** Gives up on messages whose mailbox stayed full (delivery is at most once), logging once per burst. */
     public void drop(NodeName from, String mailbox, int messages) {
-        Mailbox box = boxes.get(mailbox);
         long now = System.nanoTime();
-        if (box != null && now - box.lastDropLog > LOG_INTERVAL_NANOS) {
+        if (boxes.get(mailbox) instanceof Mailbox box && now - box.lastDropLog > LOG_INTERVAL_NANOS) {
             box.lastDropLog = now;
             LOG.log(Level.WARNING, "mailbox ''{0}'' is full ({1,number,#} messages or {2,number,#} bytes behind); dropped {3,number,#} from {4}"
                     + " (and maybe more from others)", mailbox, capacity, budgetBytes, messages, from);
@@ -203,13 +188,14 @@ public final class Mailboxes {
 
     /** Stops every mailbox's thread, dropping what is queued; returns the threads, for the caller to join. */
     public List<Thread> close() {
-        List<Mailbox> all = List.copyOf(boxes.values());
+        List<Box> all = List.copyOf(boxes.values());
         boxes.clear();
-        inline.clear();
         List<Thread> threads = new ArrayList<>(all.size());
-        for (Mailbox box : all) {
-            box.stop();
-            threads.add(box.thread);
+        for (Box box : all) {
+            Thread t = box.stop();
+            if (t != null) {
+                threads.add(t);
+            }
         }
         return threads;
     }

@@ -157,7 +157,27 @@ class MailboxesTest {
                 throw new IllegalStateException("boom");
             });
             assertEquals(3, m.offer(PEER, "bad", messages("a", "b", "c"), 0, 3, true));
-            assertEquals(1, log.lines.stream().filter(l -> l.contains("mailbox 'bad' failed")).count(), log.lines.toString());
+            assertEquals(1, log.lines.stream().filter(l -> l.contains("mailbox 'bad' (inline delivery) failed")).count(), log.lines.toString());
+        }
+    }
+
+    @Test
+    void aQueuedHandlerThatFailsOnEveryMessageIsLoggedOnceNotOnceAMessage() throws Exception {
+        try (LogLines log = new LogLines(Mailboxes.class)) {
+            Mailboxes m = mailboxes(1000, () -> { });
+            CountDownLatch called = new CountDownLatch(200);
+            m.add("bad", (from, p) -> {
+                called.countDown();
+                throw new IllegalStateException("boom");
+            });
+            for (int i = 0; i < 200; i++) {
+                m.deliver(PEER, "bad", new byte[1]);
+            }
+            assertTrue(called.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the handler had every message");
+            List<String> failed = log.lines.stream().filter(l -> l.contains("mailbox 'bad'")).toList();
+            assertEquals(1, failed.size(), failed.toString());
+            assertTrue(failed.get(0).contains("(queued delivery) failed on a message from " + PEER)
+                    && failed.get(0).contains("summarised every 10 s"), failed.get(0));
         }
     }
 
