@@ -94,10 +94,13 @@ class PortMapperFloodTest {
             open.add(n1);
             int idle = idleConnections();
             assertTrue(idle >= 1000, "the file descriptor limit leaves room for only " + idle + " idle connections");
+            long opening = System.nanoTime();
             for (int i = 0; i < idle; i++) {
                 SocketChannel c = SocketChannel.open(new InetSocketAddress(LOOPBACK, mapper.port()));
                 open.add(c); // connected and silent, held until the end of the test
             }
+            double openedPerDeadline = idle * (double) PortMapper.REQUEST_DEADLINE_MS
+                    / Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opening));
 
             long start = System.nanoTime();
             Map<String, Integer> names = client.names();
@@ -122,7 +125,16 @@ class PortMapperFloodTest {
             assertTrue(lines.size() >= 1 && lines.size() <= periods,
                     lines.size() + " lines in " + periods + " period(s) of 10 s for " + idle + " connections: " + lines);
             assertTrue(lines.stream().allMatch(l -> l.matches("port mapper on port \\d+ closed [\\d,]+ connection\\(s\\) in .*")), lines.toString());
-            assertTrue(lines.stream().anyMatch(l -> l.contains("closed unanswered to make room")), lines.toString());
+            // connections beyond the cap are closed to make room only when they come faster than
+            // their deadline closes them: on a busy machine that opened them slowly, the deadline did
+            if (openedPerDeadline > 1.5 * PortMapper.MAX_UNREGISTERED) {
+                assertTrue(lines.stream().anyMatch(l -> l.contains("closed unanswered to make room")),
+                        String.format("%.0f connections opened per request deadline, more than the cap of %d: %s",
+                                openedPerDeadline, PortMapper.MAX_UNREGISTERED, lines));
+            } else {
+                assertTrue(lines.stream().anyMatch(l -> l.contains("closed unanswered to make room") || l.contains("past their deadline")),
+                        lines.toString());
+            }
         } finally {
             Logger.getLogger(PortMapper.class.getName()).removeHandler(capture);
         }
