@@ -49,7 +49,9 @@ public final class TransportPeer {
     static TcpDist node(NodeName name, SSLContext tls) throws IOException {
         TcpDist d = new TcpDist(TcpDistSettings.builder(name, "cookie-of-the-transport-benchmark".getBytes(StandardCharsets.UTF_8))
                 .bindAddress("127.0.0.1").port(0).maxFrameBytes(1 << 20).sendQueueBytes(8 << 20).transitive(false)
-                .tls(tls, false).build());
+                .tls(tls, false)
+                .busyPollMicros(Long.getLong("bench.busy.poll.us", 50)) // to compare with polling off: 0
+                .build());
         d.start();
         return d;
     }

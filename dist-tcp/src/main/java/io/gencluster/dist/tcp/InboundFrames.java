@@ -31,15 +31,17 @@ final class InboundFrames {
     private final HandshakeFrames handshakes;
     private final MailboxDelivery delivery;
     private final MemberExchange members;
+    private final BusyPoll busyPoll;
     /** Connections whose turn ended with more to read (selector thread only). */
     private final List<Connection> yielded = new ArrayList<>();
 
-    InboundFrames(TcpDistSettings settings, HandshakeFrames handshakes, MailboxDelivery delivery, MemberExchange members) {
+    InboundFrames(TcpDistSettings settings, HandshakeFrames handshakes, MailboxDelivery delivery, MemberExchange members, BusyPoll busyPoll) {
         this.settings = settings;
         this.clock = settings.clock;
         this.handshakes = handshakes;
         this.delivery = delivery;
         this.members = members;
+        this.busyPoll = busyPoll;
     }
 
     /** Advances the TLS handshake; once it is done, the dist-tcp handshake begins. */
@@ -100,6 +102,7 @@ final class InboundFrames {
     private void received(Connection c, FrameCodec.Frame f) throws IOException {
         byte type = f.type();
         if (type == FrameCodec.DATA) {
+            busyPoll.noteRead();
             ByteBuffer b = f.payload(); // a view of the connection's read buffer, always a heap buffer
             String mailbox = c.mailboxName(b);
             if (c.batchPayloads == null) {

@@ -74,6 +74,11 @@ final class IoThread {
         }
     }
 
+    /** Whether tasks wait for the next turn. */
+    boolean hasTasks() {
+        return !tasks.isEmpty();
+    }
+
     boolean stopping() {
         return stopping;
     }

@@ -31,10 +31,11 @@ final class SelectorLoop implements Runnable {
     private final Liveness liveness;
     private final ConnectionFailures failures;
     private final Shutdown shutdown;
+    private final BusyPoll busyPoll;
 
     SelectorLoop(TcpDistSettings settings, IoThread io, IncomingConnections incoming, Dialer dialer, InboundFrames frames,
             OutboundFrames outbound, MailboxDelivery delivery, DialOutcomes dials, Liveness liveness, ConnectionFailures failures,
-            Shutdown shutdown) {
+            Shutdown shutdown, BusyPoll busyPoll) {
         this.self = settings.self;
         this.clock = settings.clock;
         this.io = io;
@@ -47,6 +48,7 @@ final class SelectorLoop implements Runnable {
         this.liveness = liveness;
         this.failures = failures;
         this.shutdown = shutdown;
+        this.busyPoll = busyPoll;
     }
 
     @Override
@@ -65,7 +67,7 @@ final class SelectorLoop implements Runnable {
                 }
                 long wait = until - now;
                 if (wait > 0) {
-                    selector.select(wait);
+                    busyPoll.select(selector, io, wait);
                 } else {
                     selector.selectNow();
                 }

@@ -58,6 +58,7 @@ public final class TcpDist extends Transport {
     private final Dialer dialer;
     private final Shutdown shutdown;
     private final SelectorLoop loop;
+    private final BusyPoll busyPoll;
     private ScheduledExecutorService epmdTimer;
     EpmdRegistrar epmd; // null without EPMD; tests ask it whether this node serves the port mapper
 
@@ -89,13 +90,14 @@ public final class TcpDist extends Transport {
         TlsSessions tls = new TlsSessions(settings, io, failures);
         this.incoming = new IncomingConnections(settings, io, open, authenticator, handshake, tls, failures.refusals);
         HandshakeFrames handshakes = new HandshakeFrames(handshake, incoming, outbound, authenticator, admission);
-        InboundFrames frames = new InboundFrames(settings, handshakes, delivery, members);
+        this.busyPoll = new BusyPoll(settings.busyPollNanos);
+        InboundFrames frames = new InboundFrames(settings, handshakes, delivery, members, busyPoll);
         tls.resumeThrough(frames);
         this.dialer = new Dialer(settings, io, table, dials, open, frames, handshakes, tls);
         members.dialVia(dialer);
         Liveness liveness = new Liveness(settings, open, outbound, failures, dials);
         this.shutdown = new Shutdown(settings.self, io, table, open, dials, incoming, dialer, mailboxes, events, threads);
-        this.loop = new SelectorLoop(settings, io, incoming, dialer, frames, outbound, delivery, dials, liveness, failures, shutdown);
+        this.loop = new SelectorLoop(settings, io, incoming, dialer, frames, outbound, delivery, dials, liveness, failures, shutdown, busyPoll);
     }
 
     @Override
@@ -165,6 +167,7 @@ public final class TcpDist extends Transport {
             // the frame's head is written straight into the queue, the payload copied once after it
             // on the selector thread (an inline mailbox's handler) no wait: that thread is the one that makes room
             boolean onIoThread = io.isCurrent();
+            busyPoll.noteSend();
             int queued = c.queue.enqueueData(box, payload, onIoThread ? 0 : maxWait.toNanos());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes

@@ -77,6 +77,7 @@ public final class TcpDistComponent {
                 .peerPort(SettingChecks.number("peer.port", c::peer_port, raw))
                 .tick(Duration.ofMillis(SettingChecks.number("tick.ms", c::tick_ms, raw)))
                 .tickTimeout(Duration.ofMillis(SettingChecks.number("tick.timeout.ms", c::tick_timeout_ms, raw)))
+                .busyPollMicros(SettingChecks.number("busy.poll.us", c::busy_poll_us, raw))
                 .handshakeTimeout(Duration.ofMillis(SettingChecks.number("handshake.timeout.ms", c::handshake_timeout_ms, raw)))
                 .maxHandshakes(SettingChecks.number("max.handshakes", c::max_handshakes, raw))
                 .maxOutgoingHandshakes(SettingChecks.number("max.handshakes.outgoing", c::max_handshakes_outgoing, raw))

@@ -22,6 +22,7 @@ public final class TcpDistSettings {
     final int peerPort;
     final Duration tick;
     final Duration tickTimeout;
+    final long busyPollNanos;
     final Duration handshakeTimeout;
     final int maxHandshakes;
     final int maxOutgoingHandshakes;
@@ -48,6 +49,10 @@ public final class TcpDistSettings {
         peerPort = port("peer.port", b.peerPort < 0 ? b.port() : b.peerPort);
         tick = positive("tick.ms", b.tick);
         tickTimeout = positive("tick.timeout.ms", b.tickTimeout);
+        if (b.busyPollMicros < 0 || b.busyPollMicros > BusyPoll.MAX_MICROS) {
+            throw SettingChecks.invalid("busy.poll.us", b.busyPollMicros, "must be 0 (off) to " + BusyPoll.MAX_MICROS + " microseconds");
+        }
+        busyPollNanos = b.busyPollMicros * 1000;
         if (tickTimeout.compareTo(tick.multipliedBy(2)) <= 0) {
             // a window of fewer than two ticks declares a healthy but briefly delayed peer dead
             throw SettingChecks.invalid("tick.timeout.ms", tickTimeout.toMillis(), "must be more than twice tick.ms (" + tick.toMillis() + ")");
@@ -113,6 +118,7 @@ public final class TcpDistSettings {
         private int peerPort = -1;
         private Duration tick = Duration.ofMillis(500);
         private Duration tickTimeout = Duration.ofMillis(2500);
+        private long busyPollMicros = 50;
         private int maxHandshakes = 64;
         private int maxOutgoingHandshakes = 64;
         private int maxHandshakesPerAddress = 16;
@@ -141,6 +147,16 @@ public final class TcpDistSettings {
 
         public Builder tickTimeout(Duration v) {
             tickTimeout = v;
+            return this;
+        }
+
+        /**
+         * How long the selector thread polls without sleeping after messages moved ({@code
+         * busy.poll.us}, default 50 µs; zero: never), so that a reply arriving meanwhile needs no
+         * wake-up; at most {@link BusyPoll#MAX_MICROS} µs.
+         */
+        public Builder busyPollMicros(long v) {
+            busyPollMicros = v;
             return this;
         }
 

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 class SettingsFuzzTest {
 
-    private static final String[] KEYS = {"node.name", "bind.address", "port", "peer.port", "cookie", "tick.ms",
+    private static final String[] KEYS = {"node.name", "bind.address", "port", "peer.port", "cookie", "tick.ms", "busy.poll.us",
         "tick.timeout.ms", "handshake.timeout.ms", "max.handshakes", "max.handshakes.outgoing",
         "max.handshakes.per.address", "max.frame.bytes", "tls.verify.name", "tls.min.version", "send.queue.bytes",
         "mailbox.queue", "mailbox.queue.bytes", "cookie.allow.short", "mesh.transitive", "epmd.register", "epmd.port", "epmd.embedded"};
