@@ -44,7 +44,8 @@ final class BusyPoll {
 
     /**
      * Waits for readiness for up to {@code waitMs} (more than 0): polling first while messages moved
-     * less than the window ago, returning early when {@code io} has tasks or is stopping.
+     * less than the window ago, returning early when {@code io} was woken (a task posted, room made
+     * in a mailbox, the loop stopping) meanwhile.
      */
     void select(Selector selector, IoThread io, long waitMs) throws IOException {
         if (windowNanos > 0) {
@@ -55,7 +56,7 @@ final class BusyPoll {
                 lastData = now;
             }
             while (now - lastData < windowNanos) {
-                if (selector.selectNow() > 0 || io.hasTasks() || io.stopping()) {
+                if (selector.selectNow() > 0 || io.takeWakeup()) { // tasks posted, room made, stopping: all wake
                     return;
                 }
                 if (sent) { // a send meanwhile: the window starts again
@@ -65,7 +66,7 @@ final class BusyPoll {
                 Thread.yield(); // a thread that can run on this core runs; else poll again at once
                 now = System.nanoTime();
             }
-            if (io.hasTasks()) { // posted while polling: selectNow() cleared its wake-up
+            if (io.takeWakeup()) { // woken while polling: selectNow() cleared the selector's wake-up
                 return;
             }
         }

@@ -20,6 +20,7 @@ final class IoThread {
     private Selector selector;
     private Thread thread;
     private volatile boolean stopping;
+    private volatile boolean woken; // see takeWakeup
 
     IoThread(NodeName self) {
         this.self = self;
@@ -56,6 +57,7 @@ final class IoThread {
 
     /** Ends a select in progress, so that the loop looks again at its tasks, parked connections and deadlines. */
     void wakeup() {
+        woken = true;
         Selector s = selector;
         if (s != null) {
             s.wakeup();
@@ -74,9 +76,16 @@ final class IoThread {
         }
     }
 
-    /** Whether tasks wait for the next turn. */
-    boolean hasTasks() {
-        return !tasks.isEmpty();
+    /**
+     * Whether {@link #wakeup} was called since the last call of this, clearing it: a thread that
+     * polls with {@code selectNow()}, which clears the selector's own wake-up, asks this instead.
+     */
+    boolean takeWakeup() {
+        if (!woken) {
+            return false;
+        }
+        woken = false;
+        return true;
     }
 
     boolean stopping() {
