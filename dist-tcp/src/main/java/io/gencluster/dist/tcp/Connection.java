@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
-import java.util.Arrays;
 
 /**
  * One TCP connection, from the moment it is opened or accepted until it is closed: its socket and
@@ -22,6 +21,11 @@ final class Connection {
 
     private static final int INITIAL_READ_BUFFER = 4096;
     private static final int BATCHING_READ_BUFFER = 64 * 1024;
+    /**
+     * Read buffers up to this size are direct: the socket reads into them without the copy out of a
+     * temporary direct buffer that a heap buffer costs on every read. A larger one, grown for a
+     * huge frame, is a heap buffer, so that such a frame's buffer goes with the next collection.
+     */
     private static final int KEPT_READ_BUFFER = 256 * 1024;
     /**
      * Bytes one turn of the selector thread reads from one connection: then the others, the
@@ -64,7 +68,7 @@ final class Connection {
 
     private byte[] lastMailboxBytes;
     private String lastMailbox;
-    private ByteBuffer in = ByteBuffer.allocate(INITIAL_READ_BUFFER).flip(); // read mode: nothing unread
+    private ByteBuffer in = ByteBuffer.allocateDirect(INITIAL_READ_BUFFER).flip(); // read mode: nothing unread
     private FrameCodec.Frame view; // what nextFrame returns: a view of the buffer `viewing`, aimed at each frame
     private ByteBuffer viewing;
 
@@ -136,7 +140,7 @@ final class Connection {
 
     /** A bigger read buffer holding the same unread bytes (read mode in, read mode out). */
     private void grow(int capacity) {
-        ByteBuffer bigger = ByteBuffer.allocate(capacity);
+        ByteBuffer bigger = capacity <= KEPT_READ_BUFFER ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
         bigger.put(in);
         in = bigger.flip();
     }
@@ -144,7 +148,7 @@ final class Connection {
     /** A buffer grown for a huge frame goes back to a batching size once it is drained. */
     private void shrinkIfIdle() {
         if (in.capacity() > KEPT_READ_BUFFER && !in.hasRemaining()) {
-            in = ByteBuffer.allocate(BATCHING_READ_BUFFER).flip();
+            in = ByteBuffer.allocateDirect(BATCHING_READ_BUFFER).flip();
         }
     }
 
@@ -172,15 +176,10 @@ final class Connection {
         return name;
     }
 
-    /** Whether {@code b} (a view of the read buffer, a heap buffer) holds {@code bytes} at {@code at}. */
+    /** Whether {@code b} (a view of the read buffer, direct or not) holds {@code bytes} at {@code at}. */
     private static boolean sameBytes(ByteBuffer b, int at, byte[] bytes) {
-        byte[] array = b.array();
-        int from = b.arrayOffset() + at;
-        if (bytes.length > 16) {
-            return Arrays.equals(array, from, from + bytes.length, bytes, 0, bytes.length);
-        }
-        for (int i = 0; i < bytes.length; i++) { // a short name: cheaper than the vectorised compare's set-up
-            if (array[from + i] != bytes[i]) {
+        for (int i = 0; i < bytes.length; i++) { // names are short: a node sends at most 255 bytes
+            if (b.get(at + i) != bytes[i]) {
                 return false;
             }
         }

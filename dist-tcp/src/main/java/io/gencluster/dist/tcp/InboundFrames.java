@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -103,15 +102,14 @@ final class InboundFrames {
         byte type = f.type();
         if (type == FrameCodec.DATA) {
             busyPoll.noteRead();
-            ByteBuffer b = f.payload(); // a view of the connection's read buffer, always a heap buffer
+            ByteBuffer b = f.payload(); // a view of the connection's read buffer
             String mailbox = c.mailboxName(b);
             if (c.batchPayloads == null) {
                 c.batchBoxes = new String[Mailboxes.BATCH];
                 c.batchPayloads = new byte[Mailboxes.BATCH][];
             }
-            int from = b.arrayOffset() + b.position();
-            byte[] payload = Arrays.copyOfRange(b.array(), from, from + b.remaining()); // no zeroing first
-            b.position(b.limit());
+            byte[] payload = new byte[b.remaining()];
+            b.get(payload);
             c.batchBoxes[c.batchEnd] = mailbox;
             c.batchPayloads[c.batchEnd++] = payload;
             c.batchBytes += payload.length;

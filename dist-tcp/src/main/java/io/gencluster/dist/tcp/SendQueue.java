@@ -14,7 +14,10 @@ import java.util.Arrays;
  * backpressure) and ask the selector thread to write; the selector thread writes as much as the
  * socket takes, gathering queued frames into one write, and wakes the waiting senders. Small
  * frames are copied into 64 KiB chunks as they are queued, so a stream of them goes out in few,
- * large writes. On a plaintext connection whose queue is empty and which has not written in the
+ * large writes. The chunks are direct buffers, which the socket takes without the copy into a
+ * temporary direct buffer that a heap buffer costs on every write; written chunks are kept for
+ * reuse while the connection streams (at most what the queue's bound holds) and given back, but
+ * for {@link #SPARE_IDLE}, once the queue is empty. On a plaintext connection whose queue is empty and which has not written in the
  * last moment, the sender writes its frame itself (non-blocking, under this object's lock, which
  * every write holds): no hand-off for a request or a reply. The byte bound also holds the
  * connection's own frames (ticks, MEMBERS, handshake frames); one that does not fit closes the
@@ -26,7 +29,8 @@ final class SendQueue {
     /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
     private static final int MAX_COPIED_FRAME = 8 * 1024;
     private static final int CHUNK = 64 * 1024;
-    private static final int SPARE_CHUNKS = 2;
+    /** Written chunks kept for reuse once the queue is empty: a connection that streamed no more holds little. */
+    private static final int SPARE_IDLE = 2;
     private static final long FLUSH_BUDGET = 1024 * 1024;
     private static final byte[] NOTHING = new byte[0];
     /**
@@ -39,6 +43,7 @@ final class SendQueue {
     private final Connection connection;
     private final Clock clock; // the transport's, for the time of a sender's own write
     private final int queueLimit;
+    private final int spareLimit; // chunks kept for reuse while streaming: as many as the queue holds
     volatile long lastWrite;
 
     // guarded by this
@@ -46,7 +51,7 @@ final class SendQueue {
     private long queued;
     private boolean flushRequested;
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
-    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(SPARE_CHUNKS); // written chunks, for reuse
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(); // written chunks, for reuse
     private long lastWriteNanos = Long.MIN_VALUE / 2;
     private volatile String closedFor; // written under this object's lock
     private final ByteBuffer[] gather = new ByteBuffer[2]; // a sender's own write (head, body), under the lock
@@ -55,6 +60,7 @@ final class SendQueue {
     SendQueue(Connection connection, int queueLimit, Clock clock, long now) {
         this.connection = connection;
         this.queueLimit = queueLimit;
+        this.spareLimit = Math.max(SPARE_IDLE, queueLimit / CHUNK);
         this.clock = clock;
         this.lastWrite = now;
     }
@@ -132,7 +138,7 @@ final class SendQueue {
             if (size <= MAX_COPIED_FRAME) {
                 if (tail == null || tail.remaining() < size) {
                     seal();
-                    tail = spare.isEmpty() ? ByteBuffer.allocate(CHUNK) : spare.pop();
+                    tail = spare.isEmpty() ? ByteBuffer.allocateDirect(CHUNK) : spare.pop();
                 }
                 into = tail;
             } else {
@@ -211,8 +217,13 @@ final class SendQueue {
                 while (!out.isEmpty() && !out.peek().hasRemaining()) {
                     ByteBuffer done = out.poll();
                     queued -= done.limit();
-                    if (done.capacity() == CHUNK && spare.size() < SPARE_CHUNKS) {
-                        spare.push(done.clear()); // no new 64 KiB to zero for the next chunk
+                    if (done.isDirect() && spare.size() < spareLimit) {
+                        spare.push(done.clear()); // no new 64 KiB to allocate and zero for the next chunk
+                    }
+                }
+                if (out.isEmpty() && tail == null) {
+                    while (spare.size() > SPARE_IDLE) {
+                        spare.pop(); // the stream paused: its chunks go back (to the collector, which frees them)
                     }
                 }
                 if (written > 0) {
