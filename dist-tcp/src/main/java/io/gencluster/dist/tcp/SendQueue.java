@@ -17,15 +17,24 @@ import java.util.Arrays;
  * large writes. The chunks are direct buffers, which the socket takes without the copy into a
  * temporary direct buffer that a heap buffer costs on every write; written chunks are kept for
  * reuse while the connection streams (at most what the queue's bound holds) and given back, but
- * for {@link #SPARE_IDLE}, once the queue is empty. On a plaintext connection whose queue is empty and which has not written in the
- * last moment, the sender writes its frame itself (non-blocking, under this object's lock, which
- * every write holds): no hand-off for a request or a reply. The byte bound also holds the
- * connection's own frames (ticks, MEMBERS, handshake frames); one that does not fit closes the
- * connection, since the peer has stopped reading.
+ * for {@link #SPARE_IDLE}, once the queue is empty.
+ *
+ * <p>On a plaintext connection a sender writes itself, non-blocking and under this object's lock,
+ * in two cases: when the queue is empty and nothing was written a moment ago, its frame (no
+ * hand-off for a request or a reply); and when its frame fills a chunk while the selector thread
+ * is not writing, the full chunks (a stream goes out from the sender's core, as through a
+ * buffered stream). The byte bound also holds the connection's own frames (ticks, MEMBERS,
+ * handshake frames); one that does not fit closes the connection, since the peer has stopped
+ * reading.
  */
 final class SendQueue {
 
     private static final int MAX_GATHER = 64;
+    /**
+     * Chunks a streaming sender writes itself at most, under the lock: 256 KiB, tens of
+     * microseconds, so that neither other senders nor the selector thread wait on it for long.
+     */
+    private static final int MAX_SENDER_GATHER = 4;
     /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
     private static final int MAX_COPIED_FRAME = 8 * 1024;
     private static final int CHUNK = 64 * 1024;
@@ -56,6 +65,8 @@ final class SendQueue {
     private volatile String closedFor; // written under this object's lock
     private final ByteBuffer[] gather = new ByteBuffer[2]; // a sender's own write (head, body), under the lock
     private final ByteBuffer[] flushing = new ByteBuffer[MAX_GATHER]; // the selector thread's, without it
+    private final ByteBuffer[] full = new ByteBuffer[MAX_SENDER_GATHER]; // a streaming sender's own write, under the lock
+    private boolean writing; // the selector thread writes, without the lock: no sender writes meanwhile
 
     SendQueue(Connection connection, int queueLimit, Clock clock, long now) {
         this.connection = connection;
@@ -137,7 +148,11 @@ final class SendQueue {
             ByteBuffer into;
             if (size <= MAX_COPIED_FRAME) {
                 if (tail == null || tail.remaining() < size) {
+                    boolean filled = tail != null;
                     seal();
+                    if (filled && !writing && connection.state == Connection.State.UP && link.writableFromAnyThread()) {
+                        writeFull(link);
+                    }
                     tail = spare.isEmpty() ? ByteBuffer.allocateDirect(CHUNK) : spare.pop();
                 }
                 into = tail;
@@ -163,6 +178,51 @@ final class SendQueue {
         return 1;
     }
 
+    /**
+     * A streaming sender that filled a chunk writes the full chunks itself (non-blocking, under the
+     * lock), as a buffered stream does: the selector thread, which would write them otherwise, need
+     * not be woken, and the bytes go out on the core that has them in its cache. What the socket does
+     * not take stays queued for the selector thread.
+     */
+    private void writeFull(Link link) {
+        int count = 0;
+        for (ByteBuffer b : out) {
+            if (count == MAX_SENDER_GATHER) {
+                break;
+            }
+            full[count++] = b;
+        }
+        long millis = clock.millis(); // read before the write, as for a sender's single frame
+        try {
+            if (link.write(full, count) > 0) {
+                lastWrite = millis;
+                lastWriteNanos = System.nanoTime();
+                retireWritten();
+                notifyAll(); // other senders waiting for room
+            }
+        } catch (IOException e) {
+            // left to the selector thread, whose write fails the same way and reports the connection lost
+        } finally {
+            Arrays.fill(full, 0, count, null);
+        }
+    }
+
+    /** Takes what was written off the queue, keeping written chunks for reuse while streaming. */
+    private void retireWritten() {
+        while (!out.isEmpty() && !out.peek().hasRemaining()) {
+            ByteBuffer done = out.poll();
+            queued -= done.limit();
+            if (done.isDirect() && spare.size() < spareLimit) {
+                spare.push(done.clear()); // no new 64 KiB to allocate and zero for the next chunk
+            }
+        }
+        if (out.isEmpty() && tail == null) {
+            while (spare.size() > SPARE_IDLE) {
+                spare.pop(); // the stream paused: its chunks go back (to the collector, which frees them)
+            }
+        }
+    }
+
     private static ByteBuffer putHead(ByteBuffer b, int frameSize, byte[] box) {
         return b.putInt(frameSize - 4).put(FrameCodec.DATA).putShort((short) box.length).put(box);
     }
@@ -181,7 +241,8 @@ final class SendQueue {
      * lock, so senders go on queueing while it is under way, and what they queued meanwhile goes
      * out in the same call — up to {@link #FLUSH_BUDGET} bytes, so that one busy connection does
      * not keep the selector thread from the others. (No sender writes at the same time: one writes
-     * itself only when nothing is queued, and what this call writes stays queued until written.)
+     * itself only when nothing is queued or no write is under way, and what this call writes stays
+     * queued until written.)
      */
     boolean flush(long now) throws IOException {
         Link link = connection.link;
@@ -202,30 +263,26 @@ final class SendQueue {
                     flushRequested = false;
                     return true;
                 }
+                writing = true;
             }
             long written;
             try {
                 written = link.write(flushing, count);
+            } catch (IOException | RuntimeException e) {
+                synchronized (this) {
+                    writing = false;
+                }
+                throw e;
             } finally {
                 Arrays.fill(flushing, 0, count, null);
             }
             synchronized (this) {
+                writing = false;
                 if (written > 0) {
                     lastWrite = now;
                     lastWriteNanos = System.nanoTime();
                 }
-                while (!out.isEmpty() && !out.peek().hasRemaining()) {
-                    ByteBuffer done = out.poll();
-                    queued -= done.limit();
-                    if (done.isDirect() && spare.size() < spareLimit) {
-                        spare.push(done.clear()); // no new 64 KiB to allocate and zero for the next chunk
-                    }
-                }
-                if (out.isEmpty() && tail == null) {
-                    while (spare.size() > SPARE_IDLE) {
-                        spare.pop(); // the stream paused: its chunks go back (to the collector, which frees them)
-                    }
-                }
+                retireWritten();
                 if (written > 0) {
                     notifyAll();
                 }
