@@ -18,6 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds nothing else, so that it is delivered rather than refused forever (the transport's
  * {@code max.frame.bytes} bounds it). The thread takes at most an eighth of the budget at once,
  * so that a slow handler gives room back in small steps and a waiting reader goes on soon.
+ *
+ * <p>A thread that emptied its queue polls for the next message for {@link Mailboxes#pollNanos}
+ * (yielding its core to any thread that can run), and only then sleeps. A reply often comes
+ * within microseconds of a request, and waking a sleeping thread costs more than that where idle
+ * cores halt (tens of microseconds on a virtual machine). While the thread polls, a reader does
+ * not signal it: it sees the count of puts change.
  */
 final class Mailbox implements Box, Runnable {
 
@@ -51,6 +57,7 @@ final class Mailbox implements Box, Runnable {
     private boolean waiting; // the thread waits for messages
     private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
     private boolean closing;
+    private volatile int puts; // messages ever put, modulo 2^32: what a polling thread watches; written under lock
     // the owner's reading thread only
     boolean deferred; // in the owner's list of mailboxes to wake
 
@@ -109,6 +116,9 @@ final class Mailbox implements Box, Runnable {
             Arrays.fill(froms, tail, tail + first, from);
             Arrays.fill(froms, 0, n - first, from);
             count += n;
+            if (n > 0) {
+                puts += n; // under lock: one writer at a time
+            }
             if (n < end - start) {
                 awaited = true;
                 wake = true; // full: only the thread can make room
@@ -231,9 +241,21 @@ final class Mailbox implements Box, Runnable {
                         }
                     }
                     // awaited with nothing queued: the reader waits for the room just given back
+                    boolean polled = false;
                     while (count == 0 && !awaited) {
                         if (closing) {
                             return;
+                        }
+                        if (!polled && owner.pollNanos > 0) {
+                            polled = true; // once per empty queue: then it sleeps until signalled
+                            int seen = puts;
+                            lock.unlock();
+                            try {
+                                poll(seen);
+                            } finally {
+                                lock.lock();
+                            }
+                            continue;
                         }
                         waiting = true;
                         try {
@@ -280,6 +302,14 @@ final class Mailbox implements Box, Runnable {
             }
         } catch (InterruptedException e) {
             // stopped with the node: what is still queued is dropped (at most once)
+        }
+    }
+
+    /** Polls, without the lock, until a put after {@code seen}, the end of the window or an interrupt. */
+    private void poll(int seen) {
+        long end = System.nanoTime() + owner.pollNanos;
+        while (puts == seen && System.nanoTime() - end < 0 && !thread.isInterrupted()) {
+            Thread.yield(); // a thread that can run on this core runs; else poll again at once
         }
     }
 

@@ -51,6 +51,7 @@ public final class Mailboxes {
     final int wakeAt;
     final String threadTag;
     final Runnable roomMade;
+    final long pollNanos;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
     private final List<Mailbox> unwoken = new ArrayList<>();
@@ -63,13 +64,21 @@ public final class Mailboxes {
      * @param threadTag ends the name of every mailbox thread (the node's name)
      * @param roomMade called on a mailbox's thread when a full queue that an {@link #offer} could
      *     not fill has room again
+     * @param pollNanos how long a mailbox's thread that emptied its queue polls for the next
+     *     message before it sleeps (0: not at all); see {@link Mailbox}
      */
-    public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade) {
+    public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade, long pollNanos) {
         this.capacity = capacity;
         this.budgetBytes = budgetBytes;
         this.wakeAt = Math.min(WAKE_AT, capacity);
         this.threadTag = threadTag;
         this.roomMade = roomMade;
+        this.pollNanos = pollNanos;
+    }
+
+    /** Mailboxes whose threads sleep as soon as their queues are empty. */
+    public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade) {
+        this(capacity, budgetBytes, threadTag, roomMade, 0);
     }
 
     /** Mailboxes for readers that {@link #deliver}, which need not be told of room. */

@@ -69,7 +69,8 @@ public final class TcpDist extends Transport {
     private TcpDist(TcpDistSettings settings, IoThread io, PoolThreads threads) {
         // a mailbox that makes room wakes the selector: a connection parked on it is retried at once
         super(settings.self, new NodeEvents(threads.named("events"), MAX_EVENTS_QUEUED, LOG),
-                new Mailboxes(settings.mailboxQueue, settings.mailboxQueueBytes, settings.self.toString(), io::wakeup));
+                new Mailboxes(settings.mailboxQueue, settings.mailboxQueueBytes, settings.self.toString(), io::wakeup,
+                        settings.busyPollNanos));
         this.settings = settings;
         this.io = io;
         this.threads = threads;

@@ -52,10 +52,10 @@ public @interface TcpDistConfig {
             + " Must exceed twice the tick.")
     long tick_timeout_ms() default 2500;
 
-    @AttributeDefinition(name = "Busy poll (µs)", description = "After messages moved, the transport's selector thread"
-            + " polls this long without sleeping before it sleeps, so that a reply arriving meanwhile needs no wake-up"
-            + " (on a virtual machine most of a round trip's time); it yields the core to any other thread that can run."
-            + " 0: never. At most 1000.")
+    @AttributeDefinition(name = "Busy poll (µs)", description = "After messages moved, the transport's selector thread,"
+            + " and a mailbox's thread that emptied its queue, poll this long without sleeping before they sleep, so that"
+            + " a reply arriving meanwhile needs no wake-up (on a virtual machine most of a round trip's time); they yield"
+            + " the core to any other thread that can run. 0: never. At most 1000.")
     long busy_poll_us() default 50;
 
     @AttributeDefinition(name = "Handshake timeout (ms)", description = "Upper bound on a connection handshake.")

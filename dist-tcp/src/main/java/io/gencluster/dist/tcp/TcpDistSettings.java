@@ -151,9 +151,10 @@ public final class TcpDistSettings {
         }
 
         /**
-         * How long the selector thread polls without sleeping after messages moved ({@code
-         * busy.poll.us}, default 50 µs; zero: never), so that a reply arriving meanwhile needs no
-         * wake-up; at most {@link BusyPoll#MAX_MICROS} µs.
+         * How long the selector thread polls without sleeping after messages moved, and a
+         * mailbox's thread after it emptied its queue ({@code busy.poll.us}, default 50 µs; zero:
+         * never), so that a reply arriving meanwhile needs no wake-up; at most
+         * {@link BusyPoll#MAX_MICROS} µs.
          */
         public Builder busyPollMicros(long v) {
             busyPollMicros = v;
