@@ -63,8 +63,8 @@ public final class Demo {
             System.exit(2);
         }
         Demo demo = new Demo(Path.of(args[0]).toAbsolutePath(), Files.createTempDirectory("gen-cluster-demo"));
-        Thread stopper = new Thread(demo::stopAll, "demo-stop");
-        Runtime.getRuntime().addShutdownHook(stopper); // Ctrl-C stops the nodes too
+        Thread stopper = new Thread(demo::interrupted, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(stopper); // Ctrl-C or SIGTERM: the nodes stop and the directory goes
         int code;
         try {
             code = demo.run() ? 0 : 1;
@@ -218,6 +218,20 @@ public final class Demo {
                 n.process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The demo was stopped (Ctrl-C, SIGTERM, SIGHUP) before it ended: it stops its nodes and
+     * removes its directory, since the user who stopped it has nothing to look at there.
+     */
+    private void interrupted() {
+        stopAll();
+        try {
+            removeWork();
+            say("stopped before the end: nodes stopped, " + work + " removed");
+        } catch (IOException | RuntimeException e) {
+            say("stopped before the end: nodes stopped; could not remove " + work + ": " + e);
         }
     }
 
