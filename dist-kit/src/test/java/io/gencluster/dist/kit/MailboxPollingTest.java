@@ -87,6 +87,20 @@ class MailboxPollingTest {
     }
 
     @Test
+    void afterAStreamsBatchTheThreadSleepsAtOnce() throws Exception {
+        Mailboxes m = polling(TimeUnit.SECONDS.toNanos(30));
+        byte[][] batch = new byte[10][];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = ("m" + i).getBytes();
+        }
+        assertEquals(10, m.offer(PEER, "box", batch, 0, batch.length, true));
+        for (int i = 0; i < batch.length; i++) {
+            assertEquals("m" + i, next());
+        }
+        awaitSleeping(mailboxThread()); // not after 30 s of polling: within the 10 s this allows
+    }
+
+    @Test
     void aThreadThatPolledUsesNoCpuOnceItsWindowIsOver() throws Exception {
         Mailboxes m = polling(TimeUnit.MILLISECONDS.toNanos(1));
         offer(m, "a", true);
