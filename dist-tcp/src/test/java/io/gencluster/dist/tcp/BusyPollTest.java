@@ -7,20 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
-import io.gencluster.api.Peer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code busy.poll.us}: the selector thread polls for a moment after messages moved, and only
@@ -30,21 +26,13 @@ import org.junit.jupiter.api.Test;
 class BusyPollTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final byte[] COOKIE = "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private final List<TcpDist> started = new ArrayList<>();
 
-    @AfterEach
-    void closeAll() {
-        started.forEach(TcpDist::close);
-    }
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
 
     private TcpDist node(String name, long pollMicros) throws Exception {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), COOKIE).bindAddress("127.0.0.1").port(0)
-                .transitive(false).busyPollMicros(pollMicros).build());
-        d.start();
-        started.add(d);
-        return d;
+        return nodes.node(name, b -> b.busyPollMicros(pollMicros));
     }
 
     /** CPU time of the selector thread of {@code node}, in nanoseconds. */
@@ -61,7 +49,7 @@ class BusyPollTest {
     void afterARoundOfPingPongWithTheLongestWindowTheSelectorThreadsSleepAgain() throws Exception {
         TcpDist a = node("a", BusyPoll.MAX_MICROS);
         TcpDist b = node("b", BusyPoll.MAX_MICROS);
-        a.connect(Peer.of(b.self(), b.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        LoopbackNodes.connect(a, b);
         b.addMailbox("echo", (from, p) -> {
             try {
                 b.send(from, "back", p, TIMEOUT);
@@ -100,7 +88,7 @@ class BusyPollTest {
         node("zero", 0); // off: accepted
         for (long bad : new long[] {-1, BusyPoll.MAX_MICROS + 1, Long.MAX_VALUE}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings
-                    .builder(NodeName.parse("x@127.0.0.1"), COOKIE).busyPollMicros(bad).build());
+                    .builder(NodeName.parse("x@127.0.0.1"), LoopbackNodes.COOKIE).busyPollMicros(bad).build());
             assertTrue(e.getMessage().startsWith("key 'busy.poll.us'") && e.getMessage().contains(Long.toString(bad)), e.getMessage());
         }
     }

@@ -3,20 +3,15 @@ package io.gencluster.dist.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gencluster.api.NodeName;
-import io.gencluster.api.Peer;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several threads streaming over one connection at once: a sender that fills a chunk writes the
@@ -25,26 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConcurrentStreamsTest {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int SENDERS = 4;
     private static final int MESSAGES = 20_000;
-    private final List<TcpDist> started = new ArrayList<>();
 
-    @AfterEach
-    void closeAll() {
-        for (TcpDist d : started) {
-            d.close();
-        }
-    }
-
-    private TcpDist node(String name) throws Exception {
-        TcpDistSettings.Builder b = TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"),
-                "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8)).bindAddress("127.0.0.1").port(0).transitive(false);
-        TcpDist d = new TcpDist(b.build());
-        d.start();
-        started.add(d);
-        return d;
-    }
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
 
     /**
      * Message {@code seq} of sender {@code sender}: mostly 1 KiB (copied into chunks), every 97th
@@ -62,9 +42,9 @@ class ConcurrentStreamsTest {
 
     @Test
     void streamsFromSeveralThreadsOverOneConnectionArriveOnceIntactAndInOrder() throws Exception {
-        TcpDist a = node("a");
-        TcpDist b = node("b");
-        a.connect(Peer.of(b.self(), b.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        TcpDist a = nodes.node("a");
+        TcpDist b = nodes.node("b");
+        LoopbackNodes.connect(a, b);
         int[] next = new int[SENDERS]; // the mailbox's one thread alone uses it
         List<String> errors = new CopyOnWriteArrayList<>();
         CountDownLatch all = new CountDownLatch(SENDERS);
@@ -90,7 +70,7 @@ class ConcurrentStreamsTest {
             Thread t = new Thread(() -> {
                 try {
                     for (int i = 0; i < MESSAGES; i++) {
-                        a.send(b.self(), "streams", payload(sender, i), TIMEOUT);
+                        a.send(b.self(), "streams", payload(sender, i), LoopbackNodes.TIMEOUT);
                     }
                 } catch (Throwable e) {
                     failures.add(e);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
-import io.gencluster.api.Peer;
 import io.gencluster.dist.tcp.wire.BlockingWire;
 import io.gencluster.dist.tcp.wire.Handshake;
 import java.io.DataInputStream;
@@ -16,7 +15,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,39 +26,34 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mailboxes with inline delivery: the handler on the selector thread, and what that thread owes everyone else. */
 class InlineDeliveryTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final byte[] COOKIE = "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8);
-    private final List<TcpDist> started = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
 
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
+
     @AfterEach
-    void closeAll() throws IOException {
-        for (TcpDist d : started) {
-            d.close();
-        }
+    void closeSockets() throws IOException {
         for (Socket s : sockets) {
             s.close();
         }
     }
 
-    private TcpDist node(String name) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), COOKIE).bindAddress("127.0.0.1").port(0)
-                .transitive(false).maxFrameBytes(64 * 1024).sendQueueBytes(256 * 1024)
-                .tick(Duration.ofMillis(100)).tickTimeout(Duration.ofMillis(1000)).build());
-        d.start();
-        started.add(d);
-        return d;
+    private TcpDist node(String name) throws Exception {
+        return nodes.node(name, b -> b.maxFrameBytes(64 * 1024).sendQueueBytes(256 * 1024)
+                .tick(Duration.ofMillis(100)).tickTimeout(Duration.ofMillis(1000)));
     }
 
     @Test
     void anInlineHandlerRunsOnTheSelectorThreadAndRepliesInOrder() throws Exception {
         TcpDist a = node("a");
         TcpDist b = node("b");
-        a.connect(Peer.of(b.self(), b.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        LoopbackNodes.connect(a, b);
         List<String> threads = new CopyOnWriteArrayList<>();
         b.addInlineMailbox("echo", (from, p) -> {
             threads.add(Thread.currentThread().getName());
@@ -92,7 +85,7 @@ class InlineDeliveryTest {
     void aSendFromAnInlineHandlerNeverWaitsForRoom() throws Exception {
         TcpDist a = node("a");
         TcpDist b = node("b");
-        a.connect(Peer.of(b.self(), b.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        LoopbackNodes.connect(a, b);
         BlockingQueue<ClusterEvent> seenByA = new LinkedBlockingQueue<>();
         a.addListener(seenByA::add);
         // a peer that completes the handshake with b and then never reads
@@ -100,7 +93,7 @@ class InlineDeliveryTest {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), b.port());
         s.setReceiveBufferSize(4096);
         sockets.add(s);
-        BlockingWire.initiate(new Handshake(sink, COOKIE, new Random(3)), new DataInputStream(s.getInputStream()),
+        BlockingWire.initiate(new Handshake(sink, LoopbackNodes.COOKIE, new Random(3)), new DataInputStream(s.getInputStream()),
                 new DataOutputStream(s.getOutputStream()), b.self(), 1);
         CountDownLatch refused = new CountDownLatch(1);
         List<String> failures = new CopyOnWriteArrayList<>();

@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.api.ClusterEvent;
-import io.gencluster.api.NodeName;
-import io.gencluster.api.Peer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A connection that always has more to read must not keep its selector thread to itself: the
@@ -23,23 +19,12 @@ import org.junit.jupiter.api.Test;
 class ReadFairnessTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private final List<TcpDist> started = new ArrayList<>();
 
-    @AfterEach
-    void closeAll() {
-        for (TcpDist d : started) {
-            d.close();
-        }
-    }
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
 
     private TcpDist node(String name) throws Exception {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"),
-                        "a-cookie-of-the-read-fairness-test".getBytes(StandardCharsets.UTF_8))
-                .bindAddress("127.0.0.1").port(0).transitive(false)
-                .tick(Duration.ofMillis(100)).tickTimeout(Duration.ofMillis(800)).build());
-        d.start();
-        started.add(d);
-        return d;
+        return nodes.node(name, b -> b.tick(Duration.ofMillis(100)).tickTimeout(Duration.ofMillis(800)));
     }
 
     @Test
@@ -52,7 +37,7 @@ class ReadFairnessTest {
                 downs.add(e);
             }
         });
-        a.connect(Peer.of(b.self(), b.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        LoopbackNodes.connect(a, b);
         long[] received = {0};
         b.addMailbox("sink", (from, payload) -> {
             synchronized (received) {
