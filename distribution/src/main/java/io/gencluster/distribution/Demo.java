@@ -45,6 +45,7 @@ public final class Demo {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Set<String>> members = new LinkedHashMap<>();
+    private boolean stopped; // guarded by this: set by stopAll, after which nothing starts or writes in the work directory
     private final long start = System.nanoTime();
     /** A node that ended without being asked to. */
     private String crashed;
@@ -93,12 +94,12 @@ public final class Demo {
         }
         say("full mesh formed: every node sees the other two");
         Node n3;
-        synchronized (this) {
+        synchronized (this) { // taken out of the nodes and sent SIGTERM at once: stopAll has it or it is on its way
             n3 = nodes.remove("n3");
             members.remove("n3");
+            n3.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         }
         say("stopping n3 (kill " + n3.process.pid() + ")");
-        n3.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         if (!n3.process.waitFor(STOP_WAIT_S, TimeUnit.SECONDS)) {
             say("FAILED: n3 did not stop within " + STOP_WAIT_S + " s");
             return false;
@@ -123,7 +124,10 @@ public final class Demo {
      * come from bin/gen-cluster's --name and --port through ${...} properties, as in the
      * distribution's own conf/.
      */
-    private void writeConf(String n) throws IOException {
+    private synchronized void writeConf(String n) throws IOException {
+        if (stopped) {
+            return; // stopped halfway: the directory is being removed
+        }
         Path conf = Files.createDirectories(work.resolve(n + "-conf"));
         Files.writeString(conf.resolve("io.gencluster.dist.tcp.cfg"), String.join("\n",
                 "node.name = ${gencluster.node.name}",
@@ -145,10 +149,14 @@ public final class Demo {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(work.resolve(n + ".log").toFile());
         // a small node: quick start-up matters more here than peak speed
         pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        Node node = new Node(n, p, new PrintWriter(Files.newBufferedWriter(work.resolve(n + ".out")), true));
-        synchronized (this) {
+        Node node;
+        synchronized (this) { // not after stopAll: a node started then would outlive the demo
+            if (stopped) {
+                return;
+            }
+            Process p = pb.start();
+            p.getOutputStream().close();
+            node = new Node(n, p, new PrintWriter(Files.newBufferedWriter(work.resolve(n + ".out")), true));
             nodes.put(n, node);
         }
         node.reader.start();
@@ -204,6 +212,7 @@ public final class Demo {
 
     /** Stops every node by its PID (SIGTERM: the framework stops cleanly), forcibly if it hangs. */
     private synchronized void stopAll() {
+        stopped = true;
         List<Node> running = new ArrayList<>(nodes.values());
         nodes.clear();
         for (Node n : running) {

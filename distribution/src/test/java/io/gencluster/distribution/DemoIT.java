@@ -67,6 +67,11 @@ class DemoIT {
                 assertTrue(n.onExit().get(10, TimeUnit.SECONDS) != null && !n.isAlive(), "node " + n.pid() + " outlived the demo");
             }
             String text = Files.readString(out, StandardCharsets.UTF_8);
+            // also a node the demo was starting as it was stopped (n3's restart): none may outlive it
+            List<ProcessHandle> outliving = ProcessHandle.allProcesses()
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(tmp.toString())).orElse(false)).toList();
+            outliving.forEach(ProcessHandle::destroyForcibly);
+            assertEquals(List.of(), outliving, "processes of the demo that outlived it:\n" + text);
             try (Stream<Path> left = Files.list(tmp)) {
                 assertEquals(List.of(), left.toList(), "left behind in the temporary directory:\n" + text);
             }
