@@ -3,10 +3,14 @@ package io.gencluster.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,6 +23,9 @@ import org.junit.jupiter.api.Test;
  * stops its own nodes by theirs).
  */
 class DemoIT {
+
+    /** Put after the demo's last line of output. */
+    private static final String END = new String("end of the demo's output");
 
     @Test
     void theDemoFormsItsMeshExitsZeroAndLeavesNoTemporaryDirectory() throws Exception {
@@ -43,30 +50,55 @@ class DemoIT {
         }
     }
 
+    /** Takes the demo's lines until one contains {@code text}; fails if its output ends or the deadline passes first. */
+    private static void awaitLine(BlockingQueue<String> lines, String text, long deadline, StringBuffer output) throws InterruptedException {
+        String line;
+        do {
+            line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            assertTrue(line != null && line != END, "no line with '" + text + "' within 120 s:\n" + output);
+        } while (!line.contains(text));
+    }
+
     @Test
     void aDemoStoppedHalfwayStopsItsNodesAndLeavesNoTemporaryDirectory() throws Exception {
         Path tmp = Files.createDirectories(Path.of(System.getProperty("work.dir"), "demo-tmp-" + System.nanoTime()));
-        Path out = tmp.resolveSibling(tmp.getFileName() + ".out");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process demo = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("demo.classes"),
                 "io.gencluster.distribution.Demo", System.getProperty("distribution.dir"))
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                .redirectErrorStream(true).start();
         demo.getOutputStream().close();
+        // the demo's lines as they come, and all of them for the messages; END once its output ends
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        StringBuffer output = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = demo.inputReader(StandardCharsets.UTF_8)) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    output.append(line).append('\n');
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                output.append("(reading the demo's output failed: ").append(e).append(")\n");
+            } finally {
+                lines.add(END);
+            }
+        }, "demo-output");
+        reader.setDaemon(true);
+        reader.start();
         List<ProcessHandle> nodes = List.of();
         try {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(out, StandardCharsets.UTF_8).contains("full mesh formed:")) {
-                assertTrue(demo.isAlive() && System.nanoTime() < end, "no mesh within 120 s:\n" + Files.readString(out, StandardCharsets.UTF_8));
-                Thread.sleep(50);
-            }
+            awaitLine(lines, "full mesh formed:", end, output);
             nodes = demo.toHandle().descendants().toList();
             assertEquals(3, nodes.size(), "the demo's node processes: " + nodes);
-            demo.destroy(); // SIGTERM, as Ctrl-C's SIGINT or a closed terminal's SIGHUP: the shutdown hook runs
+            // stopped as it starts n3 again: the restart races the shutdown hook
+            awaitLine(lines, "starting n3 again", end, output);
+            demo.toHandle().destroy(); // SIGTERM (as Ctrl-C or a closed terminal), our end of its output left open
             assertTrue(demo.waitFor(60, TimeUnit.SECONDS), "the demo did not end within 60 s of SIGTERM");
             for (ProcessHandle n : nodes) {
                 assertTrue(n.onExit().get(10, TimeUnit.SECONDS) != null && !n.isAlive(), "node " + n.pid() + " outlived the demo");
             }
-            String text = Files.readString(out, StandardCharsets.UTF_8);
+            reader.join(TimeUnit.SECONDS.toMillis(10)); // the rest of its output, up to its last line
+            String text = output.toString();
             // also a node the demo was starting as it was stopped (n3's restart): none may outlive it
             List<ProcessHandle> outliving = ProcessHandle.allProcesses()
                     .filter(h -> h.info().commandLine().map(c -> c.contains(tmp.toString())).orElse(false)).toList();
