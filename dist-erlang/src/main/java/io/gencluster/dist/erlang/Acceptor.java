@@ -88,8 +88,8 @@ final class Acceptor {
 
     private void accepted(Socket socket) {
         Authenticator.Deadline deadline = authenticator.deadline(socket);
-        try {
-            Authenticator.Authenticated peer = authenticator.accept(socket, admission);
+        try (Admission.Accepting arbiter = admission.accepting()) {
+            Authenticator.Authenticated peer = authenticator.accept(socket, arbiter);
             deadline.cancel();
             admission.admit(peer);
             return;

@@ -7,6 +7,7 @@ import io.gencluster.dist.kit.NodeEvents;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,6 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * dial to a node that dialled it is given up. This is OTP's {@code up_pending} rule, except that
  * the newcomer is challenged at once instead of waiting for the old connection to time out.
  * Admitted, the node is up: logged, reported to listeners, its connect callers answered.
+ *
+ * <p>An incoming handshake told {@code ok} or {@code ok_simultaneous} counts as
+ * {@link #accepting accepting} that node until it ends: should this node's own dial to it be told
+ * {@code alive} meanwhile, the connection the peer means is the one being accepted, not a dead
+ * one, and the dial answers so and gives way.
  */
 final class Admission implements Handshake.Arbiter {
 
@@ -32,6 +38,7 @@ final class Admission implements Handshake.Arbiter {
     private final int maxFrameBytes;
     private final long sendQueueBytes;
     private final AtomicInteger admitted = new AtomicInteger();
+    private final ConcurrentHashMap<NodeName, Integer> accepting = new ConcurrentHashMap<>();
 
     Admission(ErlangDistSettings settings, Connections connections, DialAttempts dials, ConnectResults results, NodeEvents events) {
         this.connections = connections;
@@ -53,6 +60,39 @@ final class Admission implements Handshake.Arbiter {
         }
         // our dial goes on until the initiator has proved the cookie (admit gives it up then)
         return initiator.toString().compareTo(self.toString()) > 0 ? "ok_simultaneous" : "nok";
+    }
+
+    /** The arbiter of one incoming handshake, to be closed when the handshake and its admission end. */
+    Accepting accepting() {
+        return new Accepting();
+    }
+
+    /** Whether an incoming handshake from {@code node} was told to go on and has not ended yet. */
+    boolean accepting(NodeName node) {
+        return accepting.containsKey(node);
+    }
+
+    /** Answers {@link #status} and, from an {@code ok} on, counts its node as being accepted until closed. */
+    final class Accepting implements Handshake.Arbiter, AutoCloseable {
+        private NodeName counted;
+
+        @Override
+        public String status(NodeName initiator) {
+            String status = Admission.this.status(initiator);
+            if (counted == null && (status.equals("ok") || status.equals("ok_simultaneous"))) {
+                accepting.merge(initiator, 1, Integer::sum); // before the peer hears it
+                counted = initiator;
+            }
+            return status;
+        }
+
+        @Override
+        public void close() {
+            if (counted != null) {
+                accepting.computeIfPresent(counted, (node, n) -> n == 1 ? null : n - 1);
+                counted = null;
+            }
+        }
     }
 
     /**

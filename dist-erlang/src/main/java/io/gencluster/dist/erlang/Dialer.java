@@ -115,7 +115,8 @@ final class Dialer {
                 if (attempt.cancelled()) {
                     throw new SimultaneousConnectException("given up for " + node + "'s own connection");
                 }
-                Authenticator.Authenticated a = authenticator.initiate(socket, node, () -> connections.live(node) != null);
+                Authenticator.Authenticated a = authenticator.initiate(socket, node,
+                        () -> connections.live(node) != null || admission.accepting(node));
                 deadline.cancel();
                 admission.admit(a);
                 socket = null;

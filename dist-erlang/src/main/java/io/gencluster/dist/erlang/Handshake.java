@@ -83,8 +83,9 @@ final class Handshake {
     /**
      * As the dialling side (A), to {@code dialled}.
      *
-     * @param connected whether this node holds a live connection to {@code dialled}, asked when the
-     *     answer is needed (after {@code alive}): the other side's dial may have connected meanwhile
+     * @param connected whether this node holds a live connection to {@code dialled}, or is accepting
+     *     one from it, asked when the answer is needed (after {@code alive}): the other side's dial
+     *     may have connected meanwhile
      */
     Result initiate(DataInputStream in, DataOutputStream out, NodeName dialled, BooleanSupplier connected) throws IOException {
         byte[] name = self.toString().getBytes(StandardCharsets.UTF_8);
@@ -98,7 +99,7 @@ final class Handshake {
                     + " flags this node lacks, or " + self + " uses " + NameMode.of(self).option() + " and " + dialled
                     + " does not; its log says which");
             case "alive" -> {
-                // B holds a connection to our name; we dial only when we hold none, so ours is dead
+                // B holds a connection to our name: ours, unless we hold one or are accepting its dial, is dead
                 boolean live = connected.getAsBoolean();
                 new Outgoing('s').bytes((live ? "false" : "true").getBytes(StandardCharsets.US_ASCII)).send(out);
                 if (live) {
