@@ -92,7 +92,9 @@ final class Liveness {
                     return false;
                 }
                 return true;
-            } else if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
+            }
+            c.queue.trimIfIdle(now);
+            if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
                 try {
                     outbound.send(c, tickFrame);
                 } catch (IOException e) {

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * large writes. The chunks are direct buffers, which the socket takes without the copy into a
  * temporary direct buffer that a heap buffer costs on every write; written chunks are kept for
  * reuse while the connection streams (at most what the queue's bound holds) and given back, but
- * for {@link #SPARE_IDLE}, once the queue is empty.
+ * for {@link #SPARE_IDLE}, once its queue stayed short for {@link #SPARE_KEEP_MS} ({@link #trimIfIdle}).
  *
  * <p>On a plaintext connection a sender writes itself, non-blocking and under this object's lock,
  * in two cases: when the queue is empty and nothing was written a moment ago, its frame (no
@@ -40,6 +40,8 @@ final class SendQueue {
     private static final int CHUNK = 64 * 1024;
     /** Written chunks kept for reuse once the queue is empty: a connection that streamed no more holds little. */
     private static final int SPARE_IDLE = 2;
+    /** How long a connection's queue stays short before its spare chunks but {@link #SPARE_IDLE} go back. */
+    static final long SPARE_KEEP_MS = 1000;
     private static final long FLUSH_BUDGET = 1024 * 1024;
     private static final byte[] NOTHING = new byte[0];
     /**
@@ -61,6 +63,8 @@ final class SendQueue {
     private boolean flushRequested;
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(); // written chunks, for reuse
+    private long deepest; // most bytes queued since trimIfIdle looked last
+    private long deepAt; // when trimIfIdle last saw more queued than the idle spares hold (clock millis)
     private long lastWriteNanos = Long.MIN_VALUE / 2;
     private volatile String closedFor; // written under this object's lock
     private final ByteBuffer[] gather = new ByteBuffer[2]; // a sender's own write (head, body), under the lock
@@ -170,6 +174,7 @@ final class SendQueue {
                 out.add(into.flip());
             }
             queued += size;
+            deepest = Math.max(deepest, queued);
         }
         if (flushRequested) {
             return 0;
@@ -216,9 +221,22 @@ final class SendQueue {
                 spare.push(done.clear()); // no new 64 KiB to allocate and zero for the next chunk
             }
         }
-        if (out.isEmpty() && tail == null) {
+    }
+
+    /**
+     * Gives the spare chunks back, but for {@link #SPARE_IDLE}, once the queue has held no more
+     * than those for {@link #SPARE_KEEP_MS} (ticks and single messages fit in them): a connection
+     * that stopped streaming holds little, and one that streams does not allocate and zero its
+     * chunks again each time its queue drains. Called periodically, by the selector thread.
+     */
+    synchronized void trimIfIdle(long now) {
+        if (deepest > SPARE_IDLE * CHUNK) {
+            deepAt = now;
+        }
+        deepest = queued;
+        if (spare.size() > SPARE_IDLE && now - deepAt >= SPARE_KEEP_MS) {
             while (spare.size() > SPARE_IDLE) {
-                spare.pop(); // the stream paused: its chunks go back (to the collector, which frees them)
+                spare.pop(); // to the collector, which frees them
             }
         }
     }
@@ -298,6 +316,16 @@ final class SendQueue {
                 }
             }
         }
+    }
+
+    /** Bytes queued now. */
+    synchronized long queuedBytes() {
+        return queued;
+    }
+
+    /** Written chunks kept for reuse now. */
+    synchronized int spareChunks() {
+        return spare.size();
     }
 
     synchronized boolean idle() {

@@ -192,6 +192,11 @@ public final class TcpDist extends Transport {
         return table.members();
     }
 
+    /** The live connection to {@code node}, or null (tests look into its queue). */
+    Connection connectionTo(NodeName node) {
+        return table.connectionTo(node);
+    }
+
     @Override
     public void disconnect(NodeName node) {
         Connection c = table.connectionTo(node);

@@ -1,0 +1,74 @@
+package io.gencluster.dist.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gencluster.dist.kit.SettingChecks;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A connection that streams keeps the chunks its queue wrote, so that filling the queue again
+ * allocates and zeroes no new direct memory, and gives them back once it has written nothing for
+ * a second, so that a connection that stopped streaming holds little.
+ */
+class SpareChunksTest {
+
+    private static final int CHUNK = 64 * 1024;
+
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
+
+    @Test
+    void writtenChunksAreKeptWhileTheConnectionStreamsAndGivenBackOnceIdle() throws Exception {
+        TcpDist a = nodes.node("a", s -> s.sendQueueBytes(4 << 20));
+        TcpDist b = nodes.node("b", s -> s.mailboxQueueBytes(SettingChecks.LEAST_MAILBOX_BYTES).tickTimeout(Duration.ofSeconds(30)));
+        CountDownLatch release = new CountDownLatch(1);
+        b.addMailbox("slow", (from, p) -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        LoopbackNodes.connect(a, b);
+        SendQueue q = a.connectionTo(b.self()).queue;
+
+        // b's mailbox fills, b stops reading, the socket buffers fill, then a's queue
+        byte[] payload = new byte[4096];
+        Thread sender = new Thread(() -> {
+            try {
+                for (int i = 0; i < 16_384 && q.queuedBytes() < 16 * CHUNK; i++) {
+                    a.send(b.self(), "slow", payload, Duration.ofSeconds(30));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "spare-chunks-sender");
+        try {
+            sender.start();
+            await(() -> q.queuedBytes() >= 16 * CHUNK, "a's queue held " + q.queuedBytes() + " bytes, never 1 MiB");
+        } finally {
+            release.countDown();
+        }
+        sender.join(TimeUnit.SECONDS.toMillis(30));
+        await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
+
+        int kept = q.spareChunks();
+        assertTrue(kept >= 16, "the queue drained keeping " + kept + " chunks for reuse, not the 16 it wrote");
+        await(() -> q.spareChunks() <= 2, "still " + q.spareChunks() + " spare chunks after the connection went idle");
+    }
+
+    private static void await(BooleanSupplier condition, String failure) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
