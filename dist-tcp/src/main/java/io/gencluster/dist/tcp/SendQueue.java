@@ -190,13 +190,7 @@ final class SendQueue {
      * not take stays queued for the selector thread.
      */
     private void writeFull(Link link) {
-        int count = 0;
-        for (ByteBuffer b : out) {
-            if (count == MAX_SENDER_GATHER) {
-                break;
-            }
-            full[count++] = b;
-        }
+        int count = gather(full);
         long millis = clock.millis(); // read before the write, as for a sender's single frame
         try {
             if (link.write(full, count) > 0) {
@@ -212,7 +206,19 @@ final class SendQueue {
         }
     }
 
-    /** Takes what was written off the queue, keeping written chunks for reuse while streaming. */
+    /** Puts the first queued buffers into {@code into}, as many as it holds; returns how many. Under the lock. */
+    private int gather(ByteBuffer[] into) {
+        int count = 0;
+        for (ByteBuffer b : out) {
+            if (count == into.length) {
+                break;
+            }
+            into[count++] = b;
+        }
+        return count;
+    }
+
+    /** Takes what was written off the queue, keeping written chunks for reuse. */
     private void retireWritten() {
         while (!out.isEmpty() && !out.peek().hasRemaining()) {
             ByteBuffer done = out.poll();
@@ -266,16 +272,13 @@ final class SendQueue {
         Link link = connection.link;
         long budget = FLUSH_BUDGET;
         while (true) {
-            int count = 0;
+            int count;
             long offered = 0;
             synchronized (this) {
                 seal();
-                for (ByteBuffer b : out) {
-                    if (count == MAX_GATHER) {
-                        break;
-                    }
-                    flushing[count++] = b;
-                    offered += b.remaining();
+                count = gather(flushing);
+                for (int i = 0; i < count; i++) {
+                    offered += flushing[i].remaining();
                 }
                 if (count == 0 && !link.pendingOutput()) {
                     flushRequested = false;
