@@ -1,11 +1,13 @@
 package io.gencluster.dist.tcp;
 
+import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -40,6 +42,21 @@ final class LoopbackNodes implements AfterEachCallback {
     /** {@code from} dials {@code to} and the connection is up, or this throws within 15 s. */
     static void connect(TcpDist from, TcpDist to) throws Exception {
         from.connect(Peer.of(to.self(), to.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A handler that holds each message until {@code release} opens (30 s at most), then gives it
+     * to {@code then}: a mailbox that fills up while its thread is stuck.
+     */
+    static MessageHandler heldUntil(CountDownLatch release, MessageHandler then) {
+        return (from, payload) -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            then.message(from, payload);
+        };
     }
 
     @Override

@@ -226,13 +226,7 @@ class MessagingTest {
         TcpDist b = node("b", false);
         connect(a, b);
         CountDownLatch release = new CountDownLatch(1);
-        b.addMailbox("slow", (from, p) -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        b.addMailbox("slow", LoopbackNodes.heldUntil(release, (from, p) -> { }));
         CountDownLatch fast = new CountDownLatch(100);
         b.addMailbox("fast", (from, p) -> fast.countDown());
         for (int i = 0; i < 100; i++) {
@@ -252,14 +246,7 @@ class MessagingTest {
         int boxed = 20_000;
         CountDownLatch release = new CountDownLatch(1);
         SequenceChecker box = new SequenceChecker(1, boxed);
-        b.addMailbox("box", (from, p) -> {
-            try {
-                release.await(10, TimeUnit.SECONDS); // stuck until a has sent far more than the mailbox holds
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            box.message(from, p);
-        });
+        b.addMailbox("box", LoopbackNodes.heldUntil(release, box::message)); // stuck until a has sent far more than the mailbox holds
         SequenceChecker other = new SequenceChecker(1, boxed / 10);
         b.addMailbox("other", other::message);
         for (int i = 0; i < boxed; i++) {
@@ -285,14 +272,7 @@ class MessagingTest {
         connect(a, b);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        b.addMailbox("box", (from, p) -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            received.add(ByteBuffer.wrap(p).getInt());
-        });
+        b.addMailbox("box", LoopbackNodes.heldUntil(release, (from, p) -> received.add(ByteBuffer.wrap(p).getInt())));
         CountDownLatch otherArrived = new CountDownLatch(1);
         b.addMailbox("other", (from, p) -> otherArrived.countDown());
         for (int i = 0; i < 100; i++) {

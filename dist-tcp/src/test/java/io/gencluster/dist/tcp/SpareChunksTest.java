@@ -27,13 +27,7 @@ class SpareChunksTest {
         TcpDist a = nodes.node("a", s -> s.sendQueueBytes(4 << 20));
         TcpDist b = nodes.node("b", s -> s.mailboxQueueBytes(SettingChecks.LEAST_MAILBOX_BYTES).tickTimeout(Duration.ofSeconds(30)));
         CountDownLatch release = new CountDownLatch(1);
-        b.addMailbox("slow", (from, p) -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        b.addMailbox("slow", LoopbackNodes.heldUntil(release, (from, p) -> { }));
         LoopbackNodes.connect(a, b);
         SendQueue q = a.connectionTo(b.self()).queue;
 
