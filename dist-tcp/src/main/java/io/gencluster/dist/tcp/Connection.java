@@ -20,7 +20,7 @@ final class Connection {
     enum State { CONNECTING, TLS, HANDSHAKE, UP, CLOSED }
 
     private static final int INITIAL_READ_BUFFER = 4096;
-    private static final int BATCHING_READ_BUFFER = 64 * 1024;
+    private static final int BATCHING_READ_BUFFER = 256 * 1024;
     /**
      * Read buffers up to this size are direct: the socket reads into them without the copy out of a
      * temporary direct buffer that a heap buffer costs on every read. A larger one, grown for a
