@@ -20,7 +20,10 @@ final class Connection {
     enum State { CONNECTING, TLS, HANDSHAKE, UP, CLOSED }
 
     private static final int INITIAL_READ_BUFFER = 4096;
+    /** What a read buffer that reads filled grows to: a stream is read a quarter MiB per system call. */
     private static final int BATCHING_READ_BUFFER = 256 * 1024;
+    /** What a grown read buffer goes back to once no read filled it for a sweep ({@link #trimReadBufferIfIdle}). */
+    static final int IDLE_READ_BUFFER = 64 * 1024;
     /**
      * Read buffers up to this size are direct: the socket reads into them without the copy out of a
      * temporary direct buffer that a heap buffer costs on every read. A larger one, grown for a
@@ -50,6 +53,8 @@ final class Connection {
     boolean eof;
     /** The last read left room in the buffer: nothing more to read until the selector reports the socket readable again. */
     boolean drained;
+    /** A read filled the read buffer since the last {@link #trimReadBufferIfIdle}. */
+    private boolean filled;
     /** Bytes read in this turn of the selector thread; past {@link #READ_TURN_BYTES}, the connection yields. */
     int turnBytes;
     /** This turn's reading stopped at {@link #READ_TURN_BYTES} with more to read: it goes on next turn. */
@@ -69,6 +74,7 @@ final class Connection {
     private byte[] lastMailboxBytes;
     private String lastMailbox;
     private ByteBuffer in = ByteBuffer.allocateDirect(INITIAL_READ_BUFFER).flip(); // read mode: nothing unread
+    private volatile int inCapacity = INITIAL_READ_BUFFER; // for other threads: tests look at it
     private FrameCodec.Frame view; // what nextFrame returns: a view of the buffer `viewing`, aimed at each frame
     private ByteBuffer viewing;
 
@@ -132,8 +138,11 @@ final class Connection {
             }
             turnBytes += n;
             drained = n < room && link.shortReadDrains();
-            if (n == room && in.capacity() < BATCHING_READ_BUFFER) {
-                grow(in.capacity() * 2); // a batch of small frames filled it: read more at once
+            if (n == room) {
+                filled = true;
+                if (in.capacity() < BATCHING_READ_BUFFER) {
+                    grow(in.capacity() * 2); // a batch of small frames filled it: read more at once
+                }
             }
         }
     }
@@ -143,13 +152,33 @@ final class Connection {
         ByteBuffer bigger = capacity <= KEPT_READ_BUFFER ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
         bigger.put(in);
         in = bigger.flip();
+        inCapacity = capacity;
     }
 
     /** A buffer grown for a huge frame goes back to a batching size once it is drained. */
     private void shrinkIfIdle() {
         if (in.capacity() > KEPT_READ_BUFFER && !in.hasRemaining()) {
             in = ByteBuffer.allocateDirect(BATCHING_READ_BUFFER).flip();
+            inCapacity = BATCHING_READ_BUFFER;
         }
+    }
+
+    /**
+     * A read buffer that a stream grew goes back to {@link #IDLE_READ_BUFFER} once no read has
+     * filled it since the last call and it holds nothing unread: a connection that stopped streaming
+     * holds little. Called periodically, by the selector thread.
+     */
+    void trimReadBufferIfIdle() {
+        if (!filled && in.capacity() > IDLE_READ_BUFFER && !in.hasRemaining()) {
+            in = ByteBuffer.allocateDirect(IDLE_READ_BUFFER).flip();
+            inCapacity = IDLE_READ_BUFFER;
+        }
+        filled = false;
+    }
+
+    /** The read buffer's size now, from any thread. */
+    int readBufferBytes() {
+        return inCapacity;
     }
 
     /**

@@ -94,6 +94,7 @@ final class Liveness {
                 return true;
             }
             c.queue.trimIfIdle(now);
+            c.trimReadBufferIfIdle();
             if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
                 try {
                     outbound.send(c, tickFrame);
