@@ -31,11 +31,12 @@ class SpareChunksTest {
         LoopbackNodes.connect(a, b);
         SendQueue q = a.connectionTo(b.self()).queue;
 
-        // b's mailbox fills, b stops reading, the socket buffers fill, then a's queue
+        // b's mailbox fills, b stops reading, the socket buffers fill, then a's queue; the kernel may
+        // let b's receive buffer grow to tens of MiB (net.ipv4.tcp_rmem), so up to 256 MiB are sent
         byte[] payload = new byte[4096];
         Thread sender = new Thread(() -> {
             try {
-                for (int i = 0; i < 16_384 && q.queuedBytes() < 16 * CHUNK; i++) {
+                for (int i = 0; i < 65_536 && q.queuedBytes() < 16 * CHUNK; i++) {
                     a.send(b.self(), "slow", payload, Duration.ofSeconds(30));
                 }
             } catch (Exception e) {
