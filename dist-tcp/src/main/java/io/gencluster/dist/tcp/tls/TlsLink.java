@@ -239,15 +239,23 @@ public final class TlsLink implements Link {
         }
     }
 
+    /**
+     * Decrypts what the socket has into {@code dst}: straight into it while it has room for a whole
+     * record, which spares each message a copy, else through {@code appIn}, which holds what does
+     * not fit until the next call.
+     */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        int start = dst.position();
         if (appIn.position() == 0 && !eof) {
             int n = channel.read(netIn);
             if (n < 0) {
                 eof = true;
             }
+            int record = engine.getSession().getApplicationBufferSize();
             while (netIn.position() > 0) {
-                SSLEngineResult r = unwrap();
+                // once a record went to appIn, so do the rest: they follow it into dst
+                SSLEngineResult r = unwrap(appIn.position() == 0 && dst.remaining() >= record ? dst : appIn);
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                     eof = true;
                     break;
@@ -261,17 +269,17 @@ public final class TlsLink implements Link {
                 }
             }
         }
-        if (appIn.position() == 0) {
-            return eof ? -1 : 0;
+        if (appIn.position() > 0) {
+            appIn.flip();
+            int n = Math.min(appIn.remaining(), dst.remaining());
+            ByteBuffer slice = appIn.slice();
+            slice.limit(n);
+            dst.put(slice);
+            appIn.position(appIn.position() + n);
+            appIn.compact();
         }
-        appIn.flip();
-        int n = Math.min(appIn.remaining(), dst.remaining());
-        ByteBuffer slice = appIn.slice();
-        slice.limit(n);
-        dst.put(slice);
-        appIn.position(appIn.position() + n);
-        appIn.compact();
-        return n;
+        int n = dst.position() - start;
+        return n == 0 && eof ? -1 : n;
     }
 
     @Override
@@ -308,9 +316,14 @@ public final class TlsLink implements Link {
 
     /** One unwrap of what netIn holds into appIn; netIn is left ready for more bytes. */
     private SSLEngineResult unwrap() throws IOException {
+        return unwrap(appIn);
+    }
+
+    /** One unwrap of what netIn holds into {@code into}; netIn is left ready for more bytes. */
+    private SSLEngineResult unwrap(ByteBuffer into) throws IOException {
         netIn.flip();
         try {
-            return engine.unwrap(netIn, appIn);
+            return engine.unwrap(netIn, into);
         } finally {
             netIn.compact();
         }
