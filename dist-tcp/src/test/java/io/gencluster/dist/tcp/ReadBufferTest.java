@@ -2,8 +2,6 @@ package io.gencluster.dist.tcp;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,20 +33,10 @@ class ReadBufferTest {
             a.send(b.self(), "held", payload, Duration.ofSeconds(30));
         }
         release.countDown(); // b now reads what waits for it in full socket buffers
-        await(() -> atB.readBufferBytes() >= GROWN, "b read the stream with a buffer of " + atB.readBufferBytes() + " bytes, never "
-                + GROWN);
-        await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
-        await(() -> atB.readBufferBytes() <= Connection.IDLE_READ_BUFFER,
+        LoopbackNodes.await(() -> atB.readBufferBytes() >= GROWN,
+                "b read the stream with a buffer of " + atB.readBufferBytes() + " bytes, never " + GROWN);
+        LoopbackNodes.await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
+        LoopbackNodes.await(() -> atB.readBufferBytes() <= Connection.IDLE_READ_BUFFER,
                 "b still holds a read buffer of " + atB.readBufferBytes() + " bytes after the stream stopped");
-    }
-
-    private static void await(BooleanSupplier condition, String failure) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
-            }
-            Thread.sleep(5);
-        }
     }
 }

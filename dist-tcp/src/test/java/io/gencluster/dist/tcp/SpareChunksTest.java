@@ -6,7 +6,6 @@ import io.gencluster.dist.kit.SettingChecks;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,25 +44,15 @@ class SpareChunksTest {
         }, "spare-chunks-sender");
         try {
             sender.start();
-            await(() -> q.queuedBytes() >= 16 * CHUNK, "a's queue held " + q.queuedBytes() + " bytes, never 1 MiB");
+            LoopbackNodes.await(() -> q.queuedBytes() >= 16 * CHUNK, "a's queue held " + q.queuedBytes() + " bytes, never 1 MiB");
         } finally {
             release.countDown();
         }
         sender.join(TimeUnit.SECONDS.toMillis(30));
-        await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
+        LoopbackNodes.await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
 
         int kept = q.spareChunks();
         assertTrue(kept >= 16, "the queue drained keeping " + kept + " chunks for reuse, not the 16 it wrote");
-        await(() -> q.spareChunks() <= 2, "still " + q.spareChunks() + " spare chunks after the connection went idle");
-    }
-
-    private static void await(BooleanSupplier condition, String failure) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
-            }
-            Thread.sleep(5);
-        }
+        LoopbackNodes.await(() -> q.spareChunks() <= 2, "still " + q.spareChunks() + " spare chunks after the connection went idle");
     }
 }
