@@ -33,10 +33,16 @@ class SpareChunksTest {
         // b's mailbox fills, b stops reading, the socket buffers fill, then a's queue; the kernel may
         // let b's receive buffer grow to tens of MiB (net.ipv4.tcp_rmem), so up to 256 MiB are sent
         byte[] payload = new byte[4096];
+        CountDownLatch filled = new CountDownLatch(1);
         Thread sender = new Thread(() -> {
             try {
-                for (int i = 0; i < 65_536 && q.queuedBytes() < 16 * CHUNK; i++) {
+                for (int i = 0; i < 65_536; i++) {
                     a.send(b.self(), "slow", payload, Duration.ofSeconds(30));
+                    if (q.queuedBytes() >= 16 * CHUNK) {
+                        // seen here, not polled from the test: once sending stops, the queue drains
+                        filled.countDown();
+                        return;
+                    }
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -44,7 +50,7 @@ class SpareChunksTest {
         }, "spare-chunks-sender");
         try {
             sender.start();
-            LoopbackNodes.await(() -> q.queuedBytes() >= 16 * CHUNK, "a's queue held " + q.queuedBytes() + " bytes, never 1 MiB");
+            assertTrue(filled.await(10, TimeUnit.SECONDS), "a's queue never held 1 MiB: " + q.queuedBytes() + " bytes now");
         } finally {
             release.countDown();
         }
