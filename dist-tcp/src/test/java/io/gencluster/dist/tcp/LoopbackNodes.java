@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -61,11 +62,11 @@ final class LoopbackNodes implements AfterEachCallback {
     }
 
     /** Returns once {@code condition} holds, polling every 5 ms; fails with {@code failure} after 10 s. */
-    static void await(BooleanSupplier condition, String failure) throws InterruptedException {
+    static void await(BooleanSupplier condition, Supplier<String> failure) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
+                throw new AssertionError(failure.get());
             }
             Thread.sleep(5);
         }

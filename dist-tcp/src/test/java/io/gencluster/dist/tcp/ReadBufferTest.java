@@ -34,9 +34,9 @@ class ReadBufferTest {
         }
         release.countDown(); // b now reads what waits for it in full socket buffers
         LoopbackNodes.await(() -> atB.readBufferBytes() >= GROWN,
-                "b read the stream with a buffer of " + atB.readBufferBytes() + " bytes, never " + GROWN);
-        LoopbackNodes.await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
+                () -> "b read the stream with a buffer of " + atB.readBufferBytes() + " bytes, never " + GROWN);
+        LoopbackNodes.await(() -> q.queuedBytes() == 0, () -> "a's queue never drained: " + q.queuedBytes() + " bytes");
         LoopbackNodes.await(() -> atB.readBufferBytes() <= Connection.IDLE_READ_BUFFER,
-                "b still holds a read buffer of " + atB.readBufferBytes() + " bytes after the stream stopped");
+                () -> "b still holds a read buffer of " + atB.readBufferBytes() + " bytes after the stream stopped");
     }
 }

@@ -55,10 +55,10 @@ class SpareChunksTest {
             release.countDown();
         }
         sender.join(TimeUnit.SECONDS.toMillis(30));
-        LoopbackNodes.await(() -> q.queuedBytes() == 0, "a's queue never drained: " + q.queuedBytes() + " bytes");
+        LoopbackNodes.await(() -> q.queuedBytes() == 0, () -> "a's queue never drained: " + q.queuedBytes() + " bytes");
 
         int kept = q.spareChunks();
         assertTrue(kept >= 16, "the queue drained keeping " + kept + " chunks for reuse, not the 16 it wrote");
-        LoopbackNodes.await(() -> q.spareChunks() <= 2, "still " + q.spareChunks() + " spare chunks after the connection went idle");
+        LoopbackNodes.await(() -> q.spareChunks() <= 2, () -> "still " + q.spareChunks() + " spare chunks after the connection went idle");
     }
 }
