@@ -14,7 +14,11 @@ import java.util.Arrays;
  * backpressure) and ask the selector thread to write; the selector thread writes as much as the
  * socket takes, gathering queued frames into one write, and wakes the waiting senders. Small
  * frames are copied into 64 KiB chunks as they are queued, so a stream of them goes out in few,
- * large writes. The chunks are direct buffers, which the socket takes without the copy into a
+ * large writes. A frame queued alone, with no chunk at hand, is copied into the connection's own
+ * small buffer instead (sized to the largest such frame, at most {@link #MAX_COPIED_FRAME}), so
+ * that a connection that sends one frame at a time (its handshake, ticks, requests and replies)
+ * holds no chunk: 64 KiB each made a node of an idle 100-node mesh hold 9 MiB. The small
+ * buffer and the chunks are direct buffers, which the socket takes without the copy into a
  * temporary direct buffer that a heap buffer costs on every write; written chunks are kept for
  * reuse while the connection streams (at most what the queue's bound holds) and given back, but
  * for {@link #SPARE_IDLE}, once its queue stayed short for {@link #SPARE_KEEP_MS} ({@link #trimIfIdle}).
@@ -38,6 +42,8 @@ final class SendQueue {
     /** Frames up to this size are copied into chunks when queued; larger ones are queued as they are. */
     private static final int MAX_COPIED_FRAME = 8 * 1024;
     private static final int CHUNK = 64 * 1024;
+    /** The least size of a connection's buffer for a frame queued alone: a tick, a handshake frame. */
+    private static final int SINGLE_LEAST = 256;
     /** Written chunks kept for reuse once the queue is empty: a connection that streamed no more holds little. */
     private static final int SPARE_IDLE = 2;
     /** How long a connection's queue stays short before its spare chunks but {@link #SPARE_IDLE} go back. */
@@ -62,6 +68,7 @@ final class SendQueue {
     private long queued;
     private boolean flushRequested;
     private ByteBuffer tail; // the chunk being filled with small frames (write mode), or null
+    private ByteBuffer single; // for a frame queued alone; in the queue until written, or null
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(); // written chunks, for reuse
     private long deepest; // most bytes queued since trimIfIdle looked last
     private long deepAt; // when trimIfIdle last saw more queued than the idle spares hold (clock millis)
@@ -150,7 +157,9 @@ final class SendQueue {
             }
         } else {
             ByteBuffer into;
-            if (size <= MAX_COPIED_FRAME) {
+            if (size <= MAX_COPIED_FRAME && tail == null && out.isEmpty() && spare.isEmpty()) {
+                into = single(size); // alone in the queue, so the small buffer is free
+            } else if (size <= MAX_COPIED_FRAME) {
                 if (tail == null || tail.remaining() < size) {
                     boolean filled = tail != null;
                     seal();
@@ -218,12 +227,20 @@ final class SendQueue {
         return count;
     }
 
+    /** The small buffer for a frame of {@code size} bytes queued alone, grown to the next power of two if needed. */
+    private ByteBuffer single(int size) {
+        if (single == null || single.capacity() < size) {
+            single = ByteBuffer.allocateDirect(Math.max(SINGLE_LEAST, Integer.highestOneBit(size - 1) << 1));
+        }
+        return single.clear();
+    }
+
     /** Takes what was written off the queue, keeping written chunks for reuse. */
     private void retireWritten() {
         while (!out.isEmpty() && !out.peek().hasRemaining()) {
             ByteBuffer done = out.poll();
             queued -= done.limit();
-            if (done.isDirect() && spare.size() < spareLimit) {
+            if (done != single && done.isDirect() && spare.size() < spareLimit) {
                 spare.push(done.clear()); // no new 64 KiB to allocate and zero for the next chunk
             }
         }

@@ -1,18 +1,24 @@
 package io.gencluster.dist.tcp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.dist.kit.SettingChecks;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A connection that streams keeps the chunks its queue wrote, so that filling the queue again
- * allocates and zeroes no new direct memory, and gives them back once it has written nothing for
- * a second, so that a connection that stopped streaming holds little.
+ * A connection takes 64 KiB chunks of direct memory for its queue only when frames queue up: one
+ * that sends a frame at a time (handshake, ticks, requests and replies) holds none. A connection
+ * that streams keeps the chunks its queue wrote, so that filling the queue again allocates and
+ * zeroes no new direct memory, and gives them back once it has written nothing for a second, so
+ * that a connection that stopped streaming holds little.
  */
 class SpareChunksTest {
 
@@ -20,6 +26,32 @@ class SpareChunksTest {
 
     @RegisterExtension
     final LoopbackNodes nodes = new LoopbackNodes();
+
+    @Test
+    void aConnectionThatSendsOneFrameAtATimeHoldsNoChunk() throws Exception {
+        TcpDist a = nodes.node("a");
+        TcpDist b = nodes.node("b");
+        BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
+        a.addMailbox("replies", (from, p) -> replies.add(p));
+        b.addMailbox("echo", (from, p) -> {
+            try {
+                b.send(from, "replies", p, LoopbackNodes.TIMEOUT);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        LoopbackNodes.connect(a, b);
+        for (int i = 0; i < 100; i++) {
+            a.send(b.self(), "echo", new byte[256], LoopbackNodes.TIMEOUT);
+            assertNotNull(replies.poll(10, TimeUnit.SECONDS), "no reply to request " + i);
+        }
+        SendQueue atA = a.connectionTo(b.self()).queue;
+        SendQueue atB = b.connectionTo(a.self()).queue;
+        LoopbackNodes.await(() -> atA.idle() && atB.idle(), () -> "the queues never emptied");
+        // before frames sent one at a time went into chunks, the handshake alone left one on each side
+        assertEquals(0, atA.spareChunks(), "chunks held by a's connection after requests only");
+        assertEquals(0, atB.spareChunks(), "chunks held by b's connection after replies only");
+    }
 
     @Test
     void writtenChunksAreKeptWhileTheConnectionStreamsAndGivenBackOnceIdle() throws Exception {
