@@ -54,19 +54,27 @@ public final class ClusterBench {
                 mesh.converge(s.discovery(mesh));
             }
         }
-        String header = "";
+        String refresh = "";
         long[][] ms = new long[Scenario.values().length][ROUNDS];
+        double[] down = new double[Scenario.values().length * ROUNDS]; // one closed node per mesh
+        int meshes = 0;
         for (int round = 0; round < ROUNDS; round++) {
             for (Scenario s : Scenario.values()) { // in turn, so that drift during the run moves them alike
                 try (Mesh mesh = new Mesh(n, s.transitive)) {
                     ms[s.ordinal()][round] = mesh.converge(s.discovery(mesh));
+                    down[meshes++] = mesh.detection();
                     if (s == Scenario.FULL_LIST_TRANSITIVE && round == 0) {
-                        header = mesh.detection() + "\n" + mesh.refreshCost() + "\n";
+                        refresh = mesh.refreshCost() + "\n"; // after detection(): its victim is gone
                     }
                 }
             }
         }
-        StringBuilder report = new StringBuilder(header);
+        java.util.Arrays.sort(down);
+        StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+                "Closed connections (a node's sockets closed, as when its process is killed), once in each of the %d meshes: "
+                        + "the %d others all reported it down in **%.1f ms** (median; lowest %.1f, highest %.1f).%n%n",
+                down.length, n - 1, down[down.length / 2], down[0], down[down.length - 1]));
+        report.append(refresh);
         report.append("| scenario (").append(n).append(" nodes in one JVM, refresh.interval.ms = ").append(REFRESH_MS)
                 .append(") | time to full mesh (median of ").append(ROUNDS).append("; lowest–highest) | ratio of refresh.interval.ms |\n|---|---|---|\n");
         for (Scenario s : Scenario.values()) {
@@ -164,7 +172,7 @@ public final class ClusterBench {
          * taken when that report came (not when {@code close} returned: the victim's own shutdown,
          * joining its threads, is not the others' detection).
          */
-        String detection() throws Exception {
+        double detection() throws Exception {
             TcpDist victim = nodes.get(nodes.size() - 1);
             CountDownLatch down = new CountDownLatch(nodes.size() - 1);
             AtomicLong lastDown = new AtomicLong();
@@ -183,9 +191,7 @@ public final class ClusterBench {
             if (!down.await(WAIT_S, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(down.getCount() + " nodes did not see " + victim.self() + " go down");
             }
-            double ms = (lastDown.get() - start) / 1e6;
-            return String.format(Locale.ROOT, "Closed connections (a node's sockets closed, as when its process is killed): "
-                    + "the %d others all reported it down in **%.1f ms**.%n", nodes.size() - 1, ms);
+            return (lastDown.get() - start) / 1e6;
         }
 
         /**
