@@ -10,6 +10,7 @@ import io.gencluster.runtime.ExecutorScheduler;
 import io.gencluster.runtime.RefreshLoop;
 import io.gencluster.runtime.RuntimeSettings;
 import io.gencluster.spi.Discovery;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -30,8 +31,9 @@ import java.util.function.IntFunction;
  * Cluster-level figures of many nodes in one JVM, each a {@link TcpDist} with its own
  * {@link RefreshLoop} and static discovery, all on loopback: how long a full mesh takes to form
  * (every node's discovery lists every node, or only the first node, with the transitive mesh
- * closing the rest), how long the others take to see a node's connections close, and what one
- * refresh costs a node whose 99 discovered peers are all connected. Prints Markdown.
+ * closing the rest), how long the others take to see a node's connections close, what one
+ * refresh costs a node whose 99 discovered peers are all connected, and how much direct memory
+ * the meshed nodes hold at rest. Prints Markdown.
  *
  * <p>An untimed mesh of each scenario forms first, since the first in a JVM pays for class loading
  * and JIT compilation; then the scenarios take turns, {@link #ROUNDS} meshes each, and the median is
@@ -55,6 +57,7 @@ public final class ClusterBench {
             }
         }
         String refresh = "";
+        String memory = "";
         long[][] ms = new long[Scenario.values().length][ROUNDS];
         double[] down = new double[Scenario.values().length * ROUNDS]; // one closed node per mesh
         int meshes = 0;
@@ -62,6 +65,9 @@ public final class ClusterBench {
             for (Scenario s : Scenario.values()) { // in turn, so that drift during the run moves them alike
                 try (Mesh mesh = new Mesh(n, s.transitive)) {
                     ms[s.ordinal()][round] = mesh.converge(s.discovery(mesh));
+                    if (s == Scenario.FULL_LIST_TRANSITIVE && round == 0) {
+                        memory = mesh.directMemory() + "\n";
+                    }
                     down[meshes++] = mesh.detection();
                     if (s == Scenario.FULL_LIST_TRANSITIVE && round == 0) {
                         refresh = mesh.refreshCost() + "\n"; // after detection(): its victim is gone
@@ -74,7 +80,7 @@ public final class ClusterBench {
                 "Closed connections (a node's sockets closed, as when its process is killed), once in each of the %d meshes: "
                         + "the %d others all reported it down in **%.1f ms** (median; lowest %.1f, highest %.1f).%n%n",
                 down.length, n - 1, down[down.length / 2], down[0], down[down.length - 1]));
-        report.append(refresh);
+        report.append(refresh).append(memory);
         report.append("| scenario (").append(n).append(" nodes in one JVM, refresh.interval.ms = ").append(REFRESH_MS)
                 .append(") | time to full mesh (median of ").append(ROUNDS).append("; lowest–highest) | ratio of refresh.interval.ms |\n|---|---|---|\n");
         for (Scenario s : Scenario.values()) {
@@ -199,6 +205,27 @@ public final class ClusterBench {
          * allocation on its loop thread per refresh. The baseline is the least any refresh must do:
          * copy the discovered set and check each peer against the members.
          */
+        /**
+         * The direct memory (socket buffers) the meshed nodes hold at rest: read once collections
+         * have freed the buffers of connections already closed (those of dials that lost to a
+         * simultaneous one, and of earlier meshes), that is when two readings 100 ms apart agree.
+         */
+        String directMemory() throws InterruptedException {
+            BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+            long before;
+            long used = direct.getMemoryUsed();
+            int collections = 0;
+            do {
+                before = used;
+                System.gc();
+                Thread.sleep(100); // the buffers' cleaners run on a thread of their own after the collection
+                used = direct.getMemoryUsed();
+            } while (used != before && ++collections < 20);
+            return String.format(Locale.ROOT, "Direct memory (socket buffers) held by the %d meshed nodes at rest: **%.1f MiB**, "
+                    + "%.0f KiB a node, in %,d buffers.%n", nodes.size(), used / 1048576.0, used / 1024.0 / nodes.size(), direct.getCount());
+        }
+
         String refreshCost() throws Exception {
             TcpDist node = nodes.get(0);
             loops.get(0).close();
