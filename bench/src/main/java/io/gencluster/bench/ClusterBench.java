@@ -65,11 +65,12 @@ public final class ClusterBench {
             for (Scenario s : Scenario.values()) { // in turn, so that drift during the run moves them alike
                 try (Mesh mesh = new Mesh(n, s.transitive)) {
                     ms[s.ordinal()][round] = mesh.converge(s.discovery(mesh));
-                    if (s == Scenario.FULL_LIST_TRANSITIVE && round == 0) {
+                    boolean first = s == Scenario.FULL_LIST_TRANSITIVE && round == 0;
+                    if (first) {
                         memory = mesh.directMemory() + "\n";
                     }
                     down[meshes++] = mesh.detection();
-                    if (s == Scenario.FULL_LIST_TRANSITIVE && round == 0) {
+                    if (first) {
                         refresh = mesh.refreshCost() + "\n"; // after detection(): its victim is gone
                     }
                 }
@@ -201,11 +202,6 @@ public final class ClusterBench {
         }
 
         /**
-         * One node's loop refreshing every 100 ms with every peer already connected: CPU time and
-         * allocation on its loop thread per refresh. The baseline is the least any refresh must do:
-         * copy the discovered set and check each peer against the members.
-         */
-        /**
          * The direct memory (socket buffers) the meshed nodes hold at rest: read once collections
          * have freed the buffers of connections already closed (those of dials that lost to a
          * simultaneous one, and of earlier meshes), that is when two readings 100 ms apart agree.
@@ -226,6 +222,11 @@ public final class ClusterBench {
                     + "%.0f KiB a node, in %,d buffers.%n", nodes.size(), used / 1048576.0, used / 1024.0 / nodes.size(), direct.getCount());
         }
 
+        /**
+         * One node's loop refreshing every 100 ms with every peer already connected: CPU time and
+         * allocation on its loop thread per refresh. The baseline is the least any refresh must do:
+         * copy the discovered set and check each peer against the members.
+         */
         String refreshCost() throws Exception {
             TcpDist node = nodes.get(0);
             loops.get(0).close();
