@@ -24,7 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * sleeps; after a stream's larger batches it sleeps at once. A reply often comes
  * within microseconds of a request, and waking a sleeping thread costs more than that where idle
  * cores halt (tens of microseconds on a virtual machine). While the thread polls, a reader does
- * not signal it: it sees the count of puts change.
+ * not signal it: it sees the count of puts change. A reader that lets it ({@link ReaderAssist})
+ * the polling thread also helps: it reads what is ready itself, so that its own next message
+ * needs no hand-off at all; it does so only after a batch its handler took at most {@link
+ * #ASSIST_AFTER_AT_MOST_NANOS} over.
  */
 final class Mailbox implements Box, Runnable {
 
@@ -38,6 +41,12 @@ final class Mailbox implements Box, Runnable {
      * cores its reader and sender need (64 B messages: a fifth fewer per second when it did).
      */
     private static final int POLL_AFTER_AT_MOST = 4;
+    /**
+     * The longest a batch may have taken its handler for the thread, polling after it, to help the
+     * reader ({@link ReaderAssist}): a thread that reads its own message delivers it before the
+     * reader reads again, so a handler that takes long would hold up every other mailbox's messages.
+     */
+    static final long ASSIST_AFTER_AT_MOST_NANOS = 100_000;
 
     final String name;
     private final MessageHandler handler;
@@ -233,6 +242,8 @@ final class Mailbox implements Box, Runnable {
     @Override
     public void run() {
         int n = 0; // messages in the batch taken last
+        boolean quick = true; // the batch taken last was delivered within ASSIST_AFTER_AT_MOST_NANOS
+        boolean helped = false; // the thread helped the reader when it polled last
         NodeName[] takenFrom = new NodeName[Mailboxes.BATCH];
         byte[][] taken = new byte[Mailboxes.BATCH][];
         try {
@@ -258,7 +269,8 @@ final class Mailbox implements Box, Runnable {
                             int seen = puts;
                             lock.unlock();
                             try {
-                                poll(seen);
+                                helped = quick;
+                                poll(seen, quick);
                             } finally {
                                 lock.lock();
                             }
@@ -302,9 +314,15 @@ final class Mailbox implements Box, Runnable {
                 if (wakeReader) {
                     owner.roomMade.run(); // the waiting reader goes on now, not at its next retry
                 }
+                long began = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     deliver(takenFrom[i], taken[i]);
                     taken[i] = null;
+                }
+                quick = System.nanoTime() - began <= ASSIST_AFTER_AT_MOST_NANOS;
+                if (!quick && helped) {
+                    helped = false;
+                    owner.readerAssist.done(); // the reader may have waited on this thread meanwhile: it goes on now
                 }
             }
         } catch (InterruptedException e) {
@@ -312,11 +330,23 @@ final class Mailbox implements Box, Runnable {
         }
     }
 
-    /** Polls, without the lock, until a put after {@code seen}, the end of the window or an interrupt. */
-    private void poll(int seen) {
+    /**
+     * Polls, without the lock, until a put after {@code seen}, the end of the window or an
+     * interrupt; helping the reader meanwhile if {@code assist}.
+     */
+    private void poll(int seen, boolean assist) {
         long end = System.nanoTime() + owner.pollNanos;
-        while (puts == seen && System.nanoTime() - end < 0 && !thread.isInterrupted()) {
-            Thread.yield(); // a thread that can run on this core runs; else poll again at once
+        ReaderAssist reader = owner.readerAssist;
+        while (puts == seen) {
+            if (System.nanoTime() - end >= 0 || thread.isInterrupted()) {
+                if (assist) {
+                    reader.done();
+                }
+                return;
+            }
+            if (!assist || !reader.turn()) {
+                Thread.yield(); // a thread that can run on this core runs; else poll again at once
+            }
         }
     }
 

@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * one lock and at most one wake-up, not one per message. In the middle of a long read the reader
  * does not wake a mailbox's thread for each batch (a thread woken on a busy machine preempts the
  * reader each time), only at the end of the read or once {@code 4 * BATCH} messages wait.
+ *
+ * <p>A mailbox's thread that polls for its next message may help a reader that lets it ({@link
+ * ReaderAssist}): it reads what is ready itself, and delivers a message for its own mailbox with no
+ * hand-off between threads.
  */
 public final class Mailboxes {
 
@@ -52,6 +56,7 @@ public final class Mailboxes {
     final String threadTag;
     final Runnable roomMade;
     final long pollNanos;
+    final ReaderAssist readerAssist;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
     private final List<Mailbox> unwoken = new ArrayList<>();
@@ -68,6 +73,18 @@ public final class Mailboxes {
      *     message before it sleeps (0: not at all); see {@link Mailbox}
      */
     public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade, long pollNanos) {
+        this(capacity, budgetBytes, threadTag, roomMade, pollNanos, ReaderAssist.NONE);
+    }
+
+    /**
+     * As {@link #Mailboxes(int, long, String, Runnable, long)}, with a reader that a polling
+     * mailbox's thread helps.
+     *
+     * @param readerAssist the reader a mailbox's thread helps while it polls
+     * @since 1.4
+     */
+    public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade, long pollNanos, ReaderAssist readerAssist) {
+        this.readerAssist = readerAssist;
         this.capacity = capacity;
         this.budgetBytes = budgetBytes;
         this.wakeAt = Math.min(WAKE_AT, capacity);

@@ -15,7 +15,7 @@
  * {@code io.gencluster.api}; a transport written elsewhere implements {@code io.gencluster.spi}
  * and needs nothing from here.
  */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package io.gencluster.dist.kit;
 

@@ -1,0 +1,153 @@
+package io.gencluster.dist.kit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gencluster.api.NodeName;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A mailbox's thread that polls helps the reader: it runs the reader's turns, and a message such a
+ * turn reads for its own mailbox it delivers without a hand-off; after a batch its handler took
+ * long over, it helps no more in that poll and lets the reader lead again at once.
+ */
+class ReaderAssistTest {
+
+    private static final long TIMEOUT_MS = 10_000;
+    private static final NodeName PEER = NodeName.parse("peer@127.0.0.1");
+    private static final String THREAD = "gencluster-mailbox-box-node@host";
+
+    /** A reader whose turn offers the message waiting in {@link #wire}, on whichever thread runs it. */
+    private final class Reader implements ReaderAssist {
+        final AtomicReference<String> wire = new AtomicReference<>();
+        final AtomicInteger turns = new AtomicInteger();
+        final AtomicInteger dones = new AtomicInteger();
+        final List<String> offeredOn = new ArrayList<>(); // guarded by itself
+        Mailboxes mailboxes;
+
+        @Override
+        public boolean turn() {
+            turns.incrementAndGet();
+            String text = wire.getAndSet(null);
+            if (text == null) {
+                return false;
+            }
+            synchronized (offeredOn) {
+                offeredOn.add(Thread.currentThread().getName());
+            }
+            mailboxes.offer(PEER, "box", new byte[][] {text.getBytes()}, 0, 1, true);
+            return true;
+        }
+
+        @Override
+        public void done() {
+            dones.incrementAndGet();
+        }
+    }
+
+    private final Reader reader = new Reader();
+    private final BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+    private Mailboxes mailboxes;
+
+    @AfterEach
+    void close() throws InterruptedException {
+        for (Thread t : mailboxes.close()) {
+            t.join(TIMEOUT_MS);
+        }
+    }
+
+    private void open(long pollNanos, long slowHandlerMillis) {
+        mailboxes = new Mailboxes(100, 1 << 20, "node@host", () -> { }, pollNanos, reader);
+        reader.mailboxes = mailboxes;
+        mailboxes.add("box", (from, p) -> {
+            String text = new String(p);
+            if (text.startsWith("slow")) {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(slowHandlerMillis);
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait(); // a handler that takes this long over its message
+                }
+            }
+            arrived.add(text + " after " + reader.turns.get() + " turns, " + reader.dones.get() + " done");
+        });
+    }
+
+    private String next() throws InterruptedException {
+        String got = arrived.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        assertNotNull(got, "no message within " + TIMEOUT_MS + " ms");
+        return got;
+    }
+
+    /**
+     * Offers a quick message from this thread, then puts {@code text} on the wire, where only a
+     * helping thread's turn reads it; returns its arrival. A thread helps only after a handler that
+     * took at most 100 µs: should the quick message's handler have taken longer (its first call, or
+     * this thread, woken by it, taking its core meanwhile), that thread polls without helping, and
+     * this takes the text back and tries again.
+     */
+    private String readByTheHelpingThread(String text) throws InterruptedException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            assertEquals(1, mailboxes.offer(PEER, "box", new byte[][] {("quick" + attempt).getBytes()}, 0, 1, true));
+            assertTrue(next().startsWith("quick" + attempt + " "));
+            reader.wire.set(text);
+            String got = arrived.poll(200, TimeUnit.MILLISECONDS);
+            if (got != null) {
+                return got;
+            }
+            assertEquals(text, reader.wire.getAndSet(null), "taken from the wire but not delivered");
+        }
+        throw new AssertionError("in 50 attempts the polling thread never read '" + text + "' through the reader");
+    }
+
+    private static int number(String arrival, String word) {
+        String[] parts = arrival.split(" ");
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].startsWith(word)) {
+                return Integer.parseInt(parts[i - 1]);
+            }
+        }
+        throw new AssertionError(arrival);
+    }
+
+    private static Thread mailboxThread() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(THREAD)).findFirst().orElseThrow();
+    }
+
+    private static void awaitSleeping(Thread t) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (t.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < end, "the mailbox's thread never went to sleep: " + t.getState());
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void aPollingThreadReadsItsNextMessageThroughTheReaderAndDeliversItItself() throws Exception {
+        open(TimeUnit.SECONDS.toNanos(30), 0);
+        assertTrue(readByTheHelpingThread("b").startsWith("b "));
+        synchronized (reader.offeredOn) {
+            assertEquals(List.of(THREAD), reader.offeredOn, "threads that read and offered 'b'");
+        }
+    }
+
+    @Test
+    void afterABatchItsHandlerTookLongOverTheThreadLetsTheReaderLeadAndDoesNotHelpInItsNextPoll() throws Exception {
+        open(TimeUnit.MILLISECONDS.toNanos(500), 2);
+        String slow = readByTheHelpingThread("slow"); // its handler takes 2 ms
+        int turnsBySlow = number(slow, "turns");
+        int donesBySlow = number(slow, "done");
+        awaitSleeping(mailboxThread()); // its 500 ms poll is over
+        assertTrue(reader.dones.get() > donesBySlow, "the reader was not told at once that the thread stopped helping");
+        assertEquals(turnsBySlow, reader.turns.get(), "turns of the reader run after a slow batch");
+        // after a quick message it helps again
+        assertTrue(readByTheHelpingThread("d").startsWith("d "));
+    }
+}
