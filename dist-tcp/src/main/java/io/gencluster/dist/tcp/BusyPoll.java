@@ -14,6 +14,8 @@ import java.nio.channels.Selector;
  * can run on it, so on a busy machine it costs others little; it starts only after DATA frames, not
  * after heartbeats, so an idle node polls not at all. Senders on other threads say that a message
  * went out through {@link #noteSend}, which costs them one volatile read while the hint is set.
+ * While a mailbox's thread polls, running the selector's turns itself, this thread steps aside
+ * ({@link SelectorLead}): one thread polls, not two.
  */
 final class BusyPoll {
 
@@ -62,6 +64,10 @@ final class BusyPoll {
                 if (sent) { // a send meanwhile: the window starts again
                     sent = false;
                     lastData = System.nanoTime();
+                }
+                if (io.lead.assisted(now)) {
+                    io.lead.stepAside(); // a mailbox's thread polls the selector meanwhile: one thread polling, not two
+                    return;
                 }
                 Thread.yield(); // a thread that can run on this core runs; else poll again at once
                 now = System.nanoTime();

@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The selector thread's handles for everyone else: its selector, the tasks other threads hand it
- * (run at its next turn, in order), waking it, and telling whether the caller is it. What the
- * thread does each turn is {@link SelectorLoop}.
+ * (run at its next turn, in order), waking it, and its {@linkplain SelectorLead lead}, which tells
+ * whether the caller runs the selector's turn now. What a turn does is {@link SelectorLoop}.
  */
 final class IoThread {
 
@@ -17,6 +17,7 @@ final class IoThread {
 
     private final NodeName self;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    final SelectorLead lead = new SelectorLead();
     private Selector selector;
     private Thread thread;
     private volatile boolean stopping;
@@ -45,8 +46,14 @@ final class IoThread {
         return thread != null;
     }
 
+    /** Whether the caller runs the selector's turn now: the selector thread, or a mailbox's thread {@linkplain SelectorLead assisting}. */
     boolean isCurrent() {
-        return Thread.currentThread() == thread;
+        return lead.held();
+    }
+
+    /** Whether tasks wait to be run. */
+    boolean hasTasks() {
+        return !tasks.isEmpty();
     }
 
     /** Runs {@code task} on the selector thread at its next turn. Any thread. */
@@ -96,6 +103,7 @@ final class IoThread {
     void stop() {
         stopping = true;
         wakeup();
+        lead.wake();
     }
 
     void join(long millis) {

@@ -54,6 +54,7 @@ final class SelectorLoop implements Runnable {
     @Override
     public void run() {
         Selector selector = io.selector();
+        io.lead.start();
         try {
             liveness.begin(clock.millis());
             while (!io.stopping()) {
@@ -71,18 +72,7 @@ final class SelectorLoop implements Runnable {
                 } else {
                     selector.selectNow();
                 }
-                List<Connection> yielded = frames.takeYielded(); // taken first: each reads once per turn
-                io.runTasks();
-                now = clock.millis();
-                if (delivery.hasParked()) {
-                    // before any connection reads on: room made in a full mailbox goes to those already waiting
-                    resumeParked(now);
-                }
-                for (SelectionKey key : selector.selectedKeys()) {
-                    ready(key);
-                }
-                selector.selectedKeys().clear();
-                readOn(yielded);
+                serve(selector);
                 now = clock.millis();
                 dials.expire(now);
                 liveness.sweepIfDue(now);
@@ -92,6 +82,51 @@ final class SelectorLoop implements Runnable {
         } finally {
             shutdown.onLoop();
         }
+    }
+
+    /**
+     * A turn run by a mailbox's thread that polls, holding the lead ({@link SelectorLead}): serves
+     * whatever is ready now, without waiting. Deadlines stay with the selector thread, which runs
+     * them at least every {@link SelectorLead#ASIDE_NANOS}. A failure ends the loop as it would on
+     * the selector thread.
+     *
+     * @return whether anything was ready
+     */
+    boolean assistTurn() {
+        if (io.stopping()) {
+            return false;
+        }
+        try {
+            Selector selector = io.selector();
+            // woken: room made in a full mailbox (a parked connection reads on), or tasks posted
+            if (selector.selectNow() == 0 && !frames.anyYielded() && !io.hasTasks() && !io.takeWakeup()) {
+                return false;
+            }
+            serve(selector);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (!io.stopping()) {
+                LOG.log(Level.ERROR, "selector turn of " + self + " on " + Thread.currentThread().getName()
+                        + " failed; closing every connection", e);
+                io.stop();
+            }
+            return false;
+        }
+    }
+
+    /** Runs the posted tasks, then serves parked connections, the ready keys and connections with more to read. */
+    private void serve(Selector selector) {
+        List<Connection> yielded = frames.takeYielded(); // taken first: each reads once per turn
+        io.runTasks();
+        if (delivery.hasParked()) {
+            // before any connection reads on: room made in a full mailbox goes to those already waiting
+            resumeParked(clock.millis());
+        }
+        for (SelectionKey key : selector.selectedKeys()) {
+            ready(key);
+        }
+        selector.selectedKeys().clear();
+        readOn(yielded);
     }
 
     private void ready(SelectionKey key) {

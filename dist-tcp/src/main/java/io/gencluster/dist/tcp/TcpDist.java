@@ -34,7 +34,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * resolves host names and asks EPMD for ports, which may block (peers given by address and port
  * skip it; {@link Dialer}). A node with hundreds of connections therefore needs no more threads
  * than one with a single connection (mailbox threads aside). {@link #connect} stages complete on
- * the event thread too, after the NODE_UP they led to.
+ * the event thread too, after the NODE_UP they led to. A mailbox's thread that polls for its next
+ * message runs the selector's turns itself meanwhile, while the selector thread steps aside
+ * ({@link SelectorLead}): its reply is read and delivered on one thread, with no hand-off.
  *
  * <p>Simultaneous connects: when both nodes dial each other at once, the connection opened by the
  * node whose name orders first ({@link NodeName#compareTo}) is kept and the other refused, on both
@@ -70,7 +72,7 @@ public final class TcpDist extends Transport {
         // a mailbox that makes room wakes the selector: a connection parked on it is retried at once
         super(settings.self, new NodeEvents(threads.named("events"), MAX_EVENTS_QUEUED, LOG),
                 new Mailboxes(settings.mailboxQueue, settings.mailboxQueueBytes, settings.self.toString(), io::wakeup,
-                        settings.busyPollNanos));
+                        settings.busyPollNanos, io.lead));
         this.settings = settings;
         this.io = io;
         this.threads = threads;
@@ -99,6 +101,7 @@ public final class TcpDist extends Transport {
         Liveness liveness = new Liveness(settings, open, outbound, failures, dials);
         this.shutdown = new Shutdown(settings.self, io, table, open, dials, incoming, dialer, mailboxes, events, threads);
         this.loop = new SelectorLoop(settings, io, incoming, dialer, frames, outbound, delivery, dials, liveness, failures, shutdown, busyPoll);
+        io.lead.turns(loop::assistTurn);
     }
 
     @Override
@@ -190,6 +193,11 @@ public final class TcpDist extends Transport {
     @Override
     public Set<NodeName> members() {
         return table.members();
+    }
+
+    /** Turns of the selector that mailbox threads ran and that found something ready (tests). */
+    long assistedTurns() {
+        return io.lead.assistedTurns();
     }
 
     /** The live connection to {@code node}, or null (tests look into its queue). */

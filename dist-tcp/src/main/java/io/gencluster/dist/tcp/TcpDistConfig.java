@@ -55,7 +55,8 @@ public @interface TcpDistConfig {
     @AttributeDefinition(name = "Busy poll (µs)", description = "After messages moved, the transport's selector thread,"
             + " and a mailbox's thread that emptied its queue, poll this long without sleeping before they sleep, so that"
             + " a reply arriving meanwhile needs no wake-up (on a virtual machine most of a round trip's time); they yield"
-            + " the core to any other thread that can run. 0: never. At most 1000.")
+            + " the core to any other thread that can run. A polling mailbox's thread reads its reply itself, while the"
+            + " selector thread steps aside. 0: never. At most 1000.")
     long busy_poll_us() default 50;
 
     @AttributeDefinition(name = "Handshake timeout (ms)", description = "Upper bound on a connection handshake.")
