@@ -26,8 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * cores halt (tens of microseconds on a virtual machine). While the thread polls, a reader does
  * not signal it: it sees the count of puts change. A reader that lets it ({@link ReaderAssist})
  * the polling thread also helps: it reads what is ready itself, so that its own next message
- * needs no hand-off at all; it does so only after a batch its handler took at most {@link
- * #ASSIST_AFTER_AT_MOST_NANOS} over.
+ * needs no hand-off at all; it does so only after a batch whose handler sent a message and took
+ * at most {@link #ASSIST_AFTER_AT_MOST_NANOS}.
  */
 final class Mailbox implements Box, Runnable {
 
@@ -45,13 +45,16 @@ final class Mailbox implements Box, Runnable {
      * The longest a batch may have taken its handler for the thread, polling after it, to help the
      * reader ({@link ReaderAssist}): a thread that reads its own message delivers it before the
      * reader reads again, so a handler that takes long would hold up every other mailbox's messages.
+     * It helps only if its handler also sent a message ({@link Mailboxes#sending}): it may await an
+     * answer. A stream's receiver sends nothing, and reading and handling go on in two threads at
+     * once (64 KiB messages between two JVMs: a quarter fewer per second when one thread did both).
      */
     static final long ASSIST_AFTER_AT_MOST_NANOS = 100_000;
 
     final String name;
     private final MessageHandler handler;
     private final HandlerFailures failures;
-    final Thread thread;
+    final Worker thread;
     volatile long lastDropLog;
 
     private final Mailboxes owner;
@@ -74,6 +77,7 @@ final class Mailbox implements Box, Runnable {
     private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
     private boolean closing;
     private volatile int puts; // messages ever put, modulo 2^32: what a polling thread watches; written under lock
+    private boolean helping; // the thread helps the reader (ReaderAssist) when it polls; the thread only
     // the owner's reading thread only
     boolean deferred; // in the owner's list of mailboxes to wake
 
@@ -88,7 +92,7 @@ final class Mailbox implements Box, Runnable {
         int ring = Math.min(capacity, INITIAL_RING);
         froms = new NodeName[ring];
         payloads = new byte[ring][];
-        this.thread = new Thread(this, "gencluster-mailbox-" + name + "-" + owner.threadTag);
+        this.thread = new Worker(this, "gencluster-mailbox-" + name + "-" + owner.threadTag);
         thread.setDaemon(true);
     }
 
@@ -195,6 +199,23 @@ final class Mailbox implements Box, Runnable {
         }
     }
 
+    /** A mailbox's thread: it knows whether its handler sent a message since it last polled. */
+    static final class Worker extends Thread {
+
+        boolean sent; // this thread only
+
+        Worker(Runnable run, String name) {
+            super(run, name);
+        }
+    }
+
+    /** The calling thread sends a message: if it is a mailbox's thread, an answer may come for it. */
+    static void noteSend() {
+        if (Thread.currentThread() instanceof Worker w) {
+            w.sent = true;
+        }
+    }
+
     /** What {@code payload} counts against the byte budget. */
     private static long cost(byte[] payload) {
         return (long) payload.length + MESSAGE_OVERHEAD;
@@ -243,7 +264,6 @@ final class Mailbox implements Box, Runnable {
     public void run() {
         int n = 0; // messages in the batch taken last
         boolean quick = true; // the batch taken last was delivered within ASSIST_AFTER_AT_MOST_NANOS
-        boolean helped = false; // the thread helped the reader when it polled last
         NodeName[] takenFrom = new NodeName[Mailboxes.BATCH];
         byte[][] taken = new byte[Mailboxes.BATCH][];
         try {
@@ -267,15 +287,18 @@ final class Mailbox implements Box, Runnable {
                         if (!polled && owner.pollNanos > 0) {
                             polled = true; // once per empty queue: then it sleeps until signalled
                             int seen = puts;
+                            boolean assist = quick && thread.sent; // its handler sent a message: an answer may come
+                            thread.sent = false;
                             lock.unlock();
                             try {
-                                helped = quick;
-                                poll(seen, quick);
+                                helping(assist);
+                                poll(seen, assist);
                             } finally {
                                 lock.lock();
                             }
                             continue;
                         }
+                        helping(false);
                         waiting = true;
                         try {
                             nonEmpty.await();
@@ -320,14 +343,26 @@ final class Mailbox implements Box, Runnable {
                     taken[i] = null;
                 }
                 quick = System.nanoTime() - began <= ASSIST_AFTER_AT_MOST_NANOS;
-                if (!quick && helped) {
-                    helped = false;
-                    owner.readerAssist.done(); // the reader may have waited on this thread meanwhile: it goes on now
+                if (!quick) {
+                    helping(false); // the reader may have waited on this thread meanwhile: it goes on now
                 }
             }
         } catch (InterruptedException e) {
             // stopped with the node: what is still queued is dropped (at most once)
+        } finally {
+            helping(false);
         }
+    }
+
+    /**
+     * Whether the thread helps the reader from now on; when it stops, the reader is told at once,
+     * since it may be waiting for this thread to run its turns.
+     */
+    private void helping(boolean from) {
+        if (helping && !from) {
+            owner.readerAssist.done();
+        }
+        helping = from;
     }
 
     /**
@@ -339,9 +374,6 @@ final class Mailbox implements Box, Runnable {
         ReaderAssist reader = owner.readerAssist;
         while (puts == seen) {
             if (System.nanoTime() - end >= 0 || thread.isInterrupted()) {
-                if (assist) {
-                    reader.done();
-                }
                 return;
             }
             if (!assist || !reader.turn()) {

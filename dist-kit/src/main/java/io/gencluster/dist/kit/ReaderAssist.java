@@ -3,9 +3,10 @@ package io.gencluster.dist.kit;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A reader that a mailbox's thread helps while it polls for its next message (see {@link
- * Mailboxes}): it reads what is ready and offers it as the reading thread would, so that a message
- * for that very mailbox is delivered on its own thread without a hand-off between threads.
+ * A reader that a mailbox's thread helps while it polls for its next message, after its handler
+ * {@linkplain Mailboxes#sending sent one} (see {@link Mailboxes}): it reads what is ready and offers
+ * it as the reading thread would, so that a message for that very mailbox, an answer perhaps, is
+ * delivered on its own thread without a hand-off between threads.
  *
  * @since 1.4
  */
@@ -32,6 +33,9 @@ public interface ReaderAssist {
      */
     boolean turn();
 
-    /** The mailbox's thread stops polling, with no message for it: it sleeps until one comes. */
+    /**
+     * The mailbox's thread stops helping: it goes to sleep, polls without helping, or its handler
+     * took long over a batch. The reader must not wait on it any longer.
+     */
     void done();
 }

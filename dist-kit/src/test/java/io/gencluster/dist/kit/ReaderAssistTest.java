@@ -16,9 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A mailbox's thread that polls helps the reader: it runs the reader's turns, and a message such a
- * turn reads for its own mailbox it delivers without a hand-off; after a batch its handler took
- * long over, it helps no more in that poll and lets the reader lead again at once.
+ * A mailbox's thread that polls after its handler sent a message helps the reader: it runs the
+ * reader's turns, and a message such a turn reads for its own mailbox it delivers without a
+ * hand-off; after a batch its handler took long over, or sent nothing in, it does not help.
  */
 class ReaderAssistTest {
 
@@ -70,6 +70,9 @@ class ReaderAssistTest {
         reader.mailboxes = mailboxes;
         mailboxes.add("box", (from, p) -> {
             String text = new String(p);
+            if (!text.startsWith("quiet")) {
+                Mailboxes.sending(); // as a handler that answers: it may get an answer back
+            }
             if (text.startsWith("slow")) {
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(slowHandlerMillis);
                 while (System.nanoTime() < end) {
@@ -135,6 +138,34 @@ class ReaderAssistTest {
         assertTrue(readByTheHelpingThread("b").startsWith("b "));
         synchronized (reader.offeredOn) {
             assertEquals(List.of(THREAD), reader.offeredOn, "threads that read and offered 'b'");
+        }
+    }
+
+    @Test
+    void afterABatchWhoseHandlerSentNothingTheThreadDoesNotHelp() throws Exception {
+        open(TimeUnit.MILLISECONDS.toNanos(500), 0);
+        for (int i = 0; i < 20; i++) { // as a stream's receiver: reading and handling stay on two threads
+            assertEquals(1, mailboxes.offer(PEER, "box", new byte[][] {("quiet" + i).getBytes()}, 0, 1, true));
+            assertTrue(next().startsWith("quiet" + i + " "));
+        }
+        awaitSleeping(mailboxThread());
+        assertEquals(0, reader.turns.get(), "turns of the reader run by a thread whose handler sent nothing");
+        assertEquals(0, reader.dones.get());
+        assertTrue(readByTheHelpingThread("b").startsWith("b ")); // once its handler sends, it helps
+    }
+
+    @Test
+    void aThreadThatHelpedTellsTheReaderAtOnceWhenItPollsWithoutHelping() throws Exception {
+        open(TimeUnit.SECONDS.toNanos(60), 0);
+        assertTrue(readByTheHelpingThread("b").startsWith("b ")); // helping now, for a minute
+        int dones = reader.dones.get();
+        assertEquals(1, mailboxes.offer(PEER, "box", new byte[][] {"quiet".getBytes()}, 0, 1, true));
+        assertTrue(next().startsWith("quiet "));
+        // its handler sent nothing: it polls on without helping, and the reader must not wait for it
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (reader.dones.get() == dones) {
+            assertTrue(System.nanoTime() < end, "the reader was not told within 10 s; the thread polls for 60 s");
+            Thread.sleep(1);
         }
     }
 

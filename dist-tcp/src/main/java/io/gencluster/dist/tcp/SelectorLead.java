@@ -12,18 +12,19 @@ import java.util.function.BooleanSupplier;
  * whichever thread holds the lead; passing the lead on (a volatile write, then a compare-and-set)
  * orders all that one holder did before what the next one does.
  *
- * <p>A mailbox's thread that emptied its queue after a few messages polls a moment for the next
- * one (see the mailboxes). A reply often comes within microseconds; if the selector thread read
- * it, handing it to the mailbox's thread would cost a microsecond or more, and two threads would
- * poll, a core each. So while it polls, the mailbox's thread {@linkplain #turn runs the selector's
- * turns itself} when the lead is free: it reads its reply (and whatever else is ready, for any
- * mailbox) and delivers it on its own thread, with no hand-off. Seeing a mailbox's thread poll, the
- * selector thread {@linkplain #stepAside steps aside}: it frees the lead and sleeps, so that one
- * thread polls, not two. It takes the lead back as soon as the mailbox's thread stops polling or
- * finds that its handler took long ({@link #done}); if that handler blocks without warning (it runs
- * without the lead), once no mailbox's thread has polled for {@link #ASIDE_NANOS}: other
- * connections then wait at most twice that. A mailbox's thread helps only after a batch its
- * handler took little time over (the mailboxes say how little).
+ * <p>A mailbox's thread that emptied its queue after a few messages, its handler having sent a
+ * message, polls a moment for the answer (see the mailboxes). The answer often comes within
+ * microseconds; if the selector thread read it, handing it to the mailbox's thread would cost a
+ * microsecond or more, and two threads would poll, a core each. So while it polls, the mailbox's
+ * thread {@linkplain #turn runs the selector's turns itself} when the lead is free: it reads the
+ * answer (and whatever else is ready, for any mailbox) and delivers it on its own thread, with no
+ * hand-off. Seeing a mailbox's thread poll, the selector thread {@linkplain #stepAside steps
+ * aside}: it frees the lead and sleeps, so that one thread polls, not two. It takes the lead back
+ * as soon as the mailbox's thread stops helping: it goes to sleep, or finds that its handler took
+ * long ({@link #done}); if that handler blocks without warning (it runs without the lead), once no mailbox's
+ * thread has polled for {@link #ASIDE_NANOS}: other connections then wait at most twice that. A
+ * mailbox's thread helps only after a batch its handler took little time over (the mailboxes say
+ * how little).
  */
 final class SelectorLead implements ReaderAssist {
 
@@ -109,7 +110,7 @@ final class SelectorLead implements ReaderAssist {
         }
     }
 
-    /** A mailbox's thread stops polling, or its handler took long: the selector thread, if it stands aside, leads again at once. */
+    /** A mailbox's thread stops helping (it sleeps, or its handler took long): the selector thread, if it stands aside, leads again at once. */
     @Override
     public void done() {
         lastPoll = System.nanoTime() - 2 * ASIDE_NANOS;

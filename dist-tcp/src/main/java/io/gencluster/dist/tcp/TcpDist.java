@@ -34,9 +34,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * resolves host names and asks EPMD for ports, which may block (peers given by address and port
  * skip it; {@link Dialer}). A node with hundreds of connections therefore needs no more threads
  * than one with a single connection (mailbox threads aside). {@link #connect} stages complete on
- * the event thread too, after the NODE_UP they led to. A mailbox's thread that polls for its next
- * message runs the selector's turns itself meanwhile, while the selector thread steps aside
- * ({@link SelectorLead}): its reply is read and delivered on one thread, with no hand-off.
+ * the event thread too, after the NODE_UP they led to. A mailbox's thread whose handler sent a
+ * message polls for the answer and runs the selector's turns itself meanwhile, while the selector
+ * thread steps aside ({@link SelectorLead}): the answer is read and delivered on one thread, with
+ * no hand-off.
  *
  * <p>Simultaneous connects: when both nodes dial each other at once, the connection opened by the
  * node whose name orders first ({@link NodeName#compareTo}) is kept and the other refused, on both
@@ -172,6 +173,7 @@ public final class TcpDist extends Transport {
             // on the selector thread (an inline mailbox's handler) no wait: that thread is the one that makes room
             boolean onIoThread = io.isCurrent();
             busyPoll.noteSend();
+            Mailboxes.sending(); // from a mailbox's thread: it reads the answer itself, polling for it
             int queued = c.queue.enqueueData(box, payload, onIoThread ? 0 : maxWait.toNanos());
             if (queued < 0) {
                 throw new MessagingException("send queue to " + node + " stayed full (" + settings.sendQueueBytes

@@ -48,11 +48,21 @@ class SelectorLeadTest {
             }
         });
         BlockingQueue<Integer> back = new LinkedBlockingQueue<>();
-        a.addMailbox("back", (from, p) -> back.add(ByteBuffer.wrap(p).getInt()));
+        a.addMailbox("back", (from, p) -> { // each reply's handler sends the next request, and so awaits an answer
+            int i = ByteBuffer.wrap(p).getInt();
+            back.add(i);
+            if (i + 1 < 2000) {
+                try {
+                    a.send(b.self(), "echo", number(i + 1), TIMEOUT);
+                } catch (MessagingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
         long aBefore = a.assistedTurns();
         long bBefore = b.assistedTurns();
+        a.send(b.self(), "echo", number(0), TIMEOUT);
         for (int i = 0; i < 2000; i++) {
-            a.send(b.self(), "echo", number(i), TIMEOUT);
             Integer got = back.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             assertNotNull(got, "reply " + i + " did not come");
             assertEquals(i, got);
