@@ -11,7 +11,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * added with {@link Dist#addListener(ClusterListener)}.
  *
  * <p>Events for one node arrive in the order they happened, from a single event thread. The
- * method must return quickly and must not block: a slow listener delays later events.
+ * method must return quickly and must not block: a slow listener delays later events. A service
+ * registered while the cluster runs first hears a node up for every node up at that point of the
+ * events, then every later event: a listener builds the membership from its events alone.
  */
 @ConsumerType
 public interface ClusterListener {

@@ -100,7 +100,9 @@ public final class ClusterComponent implements Cluster, ClusterControl {
                     return t;
                 });
         discoveryCalls.allowCoreThreadTimeOut(true);
-        dispatcher = new EventDispatcher(listeners);
+        synchronized (listeners) {
+            dispatcher = new EventDispatcher(listeners);
+        }
         apply(config, properties);
     }
 
@@ -179,16 +181,30 @@ public final class ClusterComponent implements Cluster, ClusterControl {
     @Reference(name = "listener", service = ClusterListener.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void bindListener(ClusterListener listener, Map<String, Object> properties) {
-        listeners.add(EventDispatcher.Subscriber.of(listener, properties.get(ClusterEvent.TYPES_PROPERTY)));
+        EventDispatcher.Subscriber s = EventDispatcher.Subscriber.of(listener, properties.get(ClusterEvent.TYPES_PROPERTY));
+        synchronized (listeners) {
+            if (dispatcher == null) {
+                listeners.add(s); // bound before activation: there from the first event on
+            } else {
+                dispatcher.subscribe(s); // it hears first who is up
+            }
+        }
     }
 
+    /** New types for a bound listener: from now on, without hearing again who is up. */
     void updatedListener(ClusterListener listener, Map<String, Object> properties) {
-        unbindListener(listener);
-        bindListener(listener, properties);
+        EventDispatcher.Subscriber s = EventDispatcher.Subscriber.of(listener, properties.get(ClusterEvent.TYPES_PROPERTY));
+        listeners.replaceAll(old -> old.listener() == listener ? s : old);
     }
 
     void unbindListener(ClusterListener listener) {
-        listeners.removeIf(s -> s.listener() == listener);
+        synchronized (listeners) {
+            if (dispatcher == null) {
+                listeners.removeIf(s -> s.listener() == listener);
+            } else {
+                dispatcher.unsubscribe(listener);
+            }
+        }
     }
 
     @Deactivate

@@ -2,13 +2,17 @@ package io.gencluster.runtime;
 
 import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
+import io.gencluster.api.NodeName;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  * so a slow listener never stalls the refresh loop. The queue is bounded: when listeners fall
  * {@value #CAPACITY} events behind, further events are dropped and that is logged. Each listener
  * receives only the types it subscribed to ({@link ClusterEvent#TYPES_PROPERTY}).
+ *
+ * <p>A listener {@linkplain #subscribe subscribed} while the cluster runs first hears a NODE_UP
+ * for every node up at that point of the stream of events, then every later event: what it
+ * knows of the membership is what the others were told, whenever it came. Read from the live
+ * membership instead, its start could miss a node whose NODE_UP was still queued, or see one
+ * whose NODE_DOWN was.
  */
 final class EventDispatcher implements AutoCloseable {
 
@@ -54,6 +64,8 @@ final class EventDispatcher implements AutoCloseable {
 
     private final List<Subscriber> listeners;
     private final ThreadPoolExecutor thread;
+    private final Set<NodeName> up = new TreeSet<>(); // as told to the listeners so far; the event thread only
+    private final Set<ClusterListener> pending = ConcurrentHashMap.newKeySet(); // subscribed, not yet told who is up
 
     EventDispatcher(List<Subscriber> listeners) {
         this.listeners = listeners;
@@ -67,19 +79,57 @@ final class EventDispatcher implements AutoCloseable {
     void dispatch(ClusterEvent event) {
         try {
             thread.execute(() -> {
+                if (event.type() == ClusterEvent.Type.NODE_UP) {
+                    up.add(event.node());
+                } else if (event.type() == ClusterEvent.Type.NODE_DOWN) {
+                    up.remove(event.node());
+                }
                 for (Subscriber s : listeners) {
-                    if (!s.types().contains(event.type())) {
-                        continue;
-                    }
-                    try {
-                        s.listener().clusterEvent(event);
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "cluster listener " + s.listener() + " failed on " + event, e);
-                    }
+                    deliver(s, event);
                 }
             });
         } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "cluster listeners are " + CAPACITY + " events behind; dropped {0}", event);
+        }
+    }
+
+    /**
+     * Adds a listener: on the event thread, it first hears a NODE_UP for each node up so far (if it
+     * takes NODE_UP), then every later event. Any thread.
+     */
+    void subscribe(Subscriber s) {
+        pending.add(s.listener());
+        try {
+            thread.execute(() -> {
+                if (!pending.remove(s.listener())) {
+                    return; // unsubscribed meanwhile
+                }
+                Instant now = Instant.now();
+                for (NodeName node : up) {
+                    deliver(s, ClusterEvent.nodeUp(node, now));
+                }
+                listeners.add(s);
+            });
+        } catch (RejectedExecutionException e) { // closed, or far behind: no replay, as before
+            pending.remove(s.listener());
+            listeners.add(s);
+        }
+    }
+
+    /** Removes a listener now: it hears nothing more, not even the nodes up if it had not yet. Any thread. */
+    void unsubscribe(ClusterListener listener) {
+        pending.remove(listener);
+        listeners.removeIf(s -> s.listener() == listener);
+    }
+
+    private static void deliver(Subscriber s, ClusterEvent event) {
+        if (!s.types().contains(event.type())) {
+            return;
+        }
+        try {
+            s.listener().clusterEvent(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cluster listener " + s.listener() + " failed on " + event, e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,71 @@ class EventDispatcherTest {
             assertEquals(ClusterEvent.Type.NODE_UP, heard.poll(5, TimeUnit.SECONDS).type());
             assertEquals(ClusterEvent.Type.NODE_DOWN, heard.poll(5, TimeUnit.SECONDS).type());
             assertEquals("gencluster-events", threads.poll(5, TimeUnit.SECONDS));
+        } finally {
+            dispatcher.close();
+        }
+    }
+
+    /**
+     * A listener bound while events are still queued: what it knows of the membership must be what
+     * the others were told, not a snapshot of the live membership that queued events contradict (a
+     * 32-node cluster's console lacked one member for good that way).
+     */
+    @Test
+    void aListenerSubscribedLateFirstHearsEveryNodeUpSoFarThenWhatFollows() throws Exception {
+        NodeName b = NodeName.parse("b@h");
+        NodeName c = NodeName.parse("c@h");
+        BlockingQueue<ClusterEvent> early = new ArrayBlockingQueue<>(10);
+        BlockingQueue<ClusterEvent> late = new ArrayBlockingQueue<>(10);
+        BlockingQueue<ClusterEvent> lateDiscoveryOnly = new ArrayBlockingQueue<>(10);
+        List<EventDispatcher.Subscriber> listeners = new CopyOnWriteArrayList<>();
+        listeners.add(EventDispatcher.Subscriber.of(early::add, null));
+        EventDispatcher dispatcher = new EventDispatcher(listeners);
+        try {
+            dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
+            dispatcher.dispatch(ClusterEvent.nodeUp(b, Instant.EPOCH));
+            dispatcher.dispatch(ClusterEvent.nodeDown(A, DownReason.CONNECTION_CLOSED, "", Instant.EPOCH));
+            dispatcher.subscribe(EventDispatcher.Subscriber.of(late::add, null));
+            dispatcher.subscribe(EventDispatcher.Subscriber.of(lateDiscoveryOnly::add, "NODE_DISCOVERED"));
+            dispatcher.dispatch(ClusterEvent.nodeUp(c, Instant.EPOCH));
+            for (int i = 0; i < 4; i++) {
+                early.poll(5, TimeUnit.SECONDS);
+            }
+            ClusterEvent first = late.poll(5, TimeUnit.SECONDS);
+            ClusterEvent second = late.poll(5, TimeUnit.SECONDS);
+            assertEquals(List.of("NODE_UP b@h", "NODE_UP c@h"), List.of(first.type() + " " + first.node(), second.type() + " " + second.node()));
+            assertEquals(null, late.poll(100, TimeUnit.MILLISECONDS), "nothing more");
+            assertTrue(lateDiscoveryOnly.isEmpty(), "no NODE_UP replayed to a listener of other types");
+        } finally {
+            dispatcher.close();
+        }
+    }
+
+    @Test
+    void aListenerUnsubscribedBeforeItsTurnHearsNothing() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<ClusterEvent> early = new ArrayBlockingQueue<>(10);
+        BlockingQueue<ClusterEvent> late = new ArrayBlockingQueue<>(10);
+        List<EventDispatcher.Subscriber> listeners = new CopyOnWriteArrayList<>();
+        listeners.add(EventDispatcher.Subscriber.of(e -> {
+            try {
+                release.await(5, TimeUnit.SECONDS); // holds the event thread: the subscription waits behind it
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            early.add(e);
+        }, null));
+        EventDispatcher dispatcher = new EventDispatcher(listeners);
+        try {
+            dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
+            ClusterListener listener = late::add;
+            dispatcher.subscribe(EventDispatcher.Subscriber.of(listener, null));
+            dispatcher.unsubscribe(listener);
+            dispatcher.dispatch(ClusterEvent.nodeDown(A, DownReason.CONNECTION_CLOSED, "", Instant.EPOCH));
+            release.countDown();
+            early.poll(5, TimeUnit.SECONDS);
+            assertEquals(ClusterEvent.Type.NODE_DOWN, early.poll(5, TimeUnit.SECONDS).type()); // after the subscription's turn
+            assertTrue(late.isEmpty(), "heard after it was unsubscribed: " + late);
         } finally {
             dispatcher.close();
         }
