@@ -52,19 +52,6 @@ class MailboxPollingTest {
         return got;
     }
 
-    private static Thread mailboxThread() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(THREAD)).findFirst().orElseThrow();
-    }
-
-    /** Waits until the mailbox's thread sleeps for a signal (its polling window is over). */
-    private static void awaitSleeping(Thread t) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (t.getState() != Thread.State.WAITING) {
-            assertTrue(System.nanoTime() < end, "the mailbox's thread never went to sleep: " + t.getState());
-            Thread.sleep(1);
-        }
-    }
-
     @Test
     void whilePollingTheThreadTakesAMessageNobodyWokeItFor() throws Exception {
         Mailboxes m = polling(TimeUnit.SECONDS.toNanos(30));
@@ -80,7 +67,7 @@ class MailboxPollingTest {
         Mailboxes m = polling(TimeUnit.MILLISECONDS.toNanos(1));
         offer(m, "a", true);
         assertEquals("a", next());
-        awaitSleeping(mailboxThread());
+        MailboxThreads.awaitSleeping(MailboxThreads.named(THREAD), TIMEOUT_MS);
         offer(m, "b", false); // deferred: the end of the read wakes it
         m.wakeDeferred();
         assertEquals("b", next());
@@ -97,7 +84,7 @@ class MailboxPollingTest {
         for (int i = 0; i < batch.length; i++) {
             assertEquals("m" + i, next());
         }
-        awaitSleeping(mailboxThread()); // not after 30 s of polling: within the 10 s this allows
+        MailboxThreads.awaitSleeping(MailboxThreads.named(THREAD), TIMEOUT_MS); // not after 30 s of polling: within the 10 s this allows
     }
 
     @Test
@@ -105,8 +92,8 @@ class MailboxPollingTest {
         Mailboxes m = polling(TimeUnit.MILLISECONDS.toNanos(1));
         offer(m, "a", true);
         assertEquals("a", next());
-        Thread t = mailboxThread();
-        awaitSleeping(t);
+        Thread t = MailboxThreads.named(THREAD);
+        MailboxThreads.awaitSleeping(t, TIMEOUT_MS);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long before = cpu.getThreadCpuTime(t.getId());
         Thread.sleep(1000); // a quiet second: no message comes

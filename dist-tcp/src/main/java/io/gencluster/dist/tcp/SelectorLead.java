@@ -21,10 +21,10 @@ import java.util.function.BooleanSupplier;
  * hand-off. Seeing a mailbox's thread poll, the selector thread {@linkplain #stepAside steps
  * aside}: it frees the lead and sleeps, so that one thread polls, not two. It takes the lead back
  * as soon as the mailbox's thread stops helping: it goes to sleep, or finds that its handler took
- * long ({@link #done}); if that handler blocks without warning (it runs without the lead), once no mailbox's
- * thread has polled for {@link #ASIDE_NANOS}: other connections then wait at most twice that. A
- * mailbox's thread helps only after a batch its handler took little time over (the mailboxes say
- * how little).
+ * long ({@link #done}); if that handler blocks without warning (it runs without the lead), once
+ * no mailbox's thread has polled for {@link #ASIDE_NANOS}: other connections then wait at most
+ * twice that. A mailbox's thread helps only after a batch its handler took little time over (the
+ * mailboxes say how little).
  */
 final class SelectorLead implements ReaderAssist {
 

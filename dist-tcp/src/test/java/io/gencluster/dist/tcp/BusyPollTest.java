@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -50,13 +49,7 @@ class BusyPollTest {
         TcpDist a = node("a", BusyPoll.MAX_MICROS);
         TcpDist b = node("b", BusyPoll.MAX_MICROS);
         LoopbackNodes.connect(a, b);
-        b.addMailbox("echo", (from, p) -> {
-            try {
-                b.send(from, "back", p, TIMEOUT);
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        b.addMailbox("echo", LoopbackNodes.sendingBack(b, "back"));
         BlockingQueue<Integer> back = new LinkedBlockingQueue<>();
         a.addMailbox("back", (from, p) -> back.add(ByteBuffer.wrap(p).getInt()));
         for (int i = 0; i < 2000; i++) { // one at a time: each reply comes while the selectors poll

@@ -57,11 +57,7 @@ class InlineDeliveryTest {
         List<String> threads = new CopyOnWriteArrayList<>();
         b.addInlineMailbox("echo", (from, p) -> {
             threads.add(Thread.currentThread().getName());
-            try {
-                b.send(from, "back", p, TIMEOUT);
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
+            LoopbackNodes.sendOrThrow(b, from, "back", p);
         });
         BlockingQueue<Integer> back = new LinkedBlockingQueue<>();
         a.addInlineMailbox("back", (from, p) -> back.add(ByteBuffer.wrap(p).getInt()));

@@ -1,6 +1,7 @@
 package io.gencluster.dist.tcp;
 
 import io.gencluster.api.MessageHandler;
+import io.gencluster.api.MessagingException;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,23 @@ final class LoopbackNodes implements AfterEachCallback {
             }
             then.message(from, payload);
         };
+    }
+
+    /**
+     * A handler that sends each message back from {@code node} to mailbox {@code replyTo} of its
+     * sender (an echo); a send that fails throws from the handler.
+     */
+    static MessageHandler sendingBack(TcpDist node, String replyTo) {
+        return (from, payload) -> sendOrThrow(node, from, replyTo, payload);
+    }
+
+    /** Sends, turning a refused send into an unchecked exception, as a handler must. */
+    static void sendOrThrow(TcpDist node, NodeName to, String mailbox, byte[] payload) {
+        try {
+            node.send(to, mailbox, payload, TIMEOUT);
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Returns once {@code condition} holds, polling every 5 ms; fails with {@code failure} after 10 s. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gencluster.api.MessagingException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -40,23 +39,13 @@ class SelectorLeadTest {
         TcpDist a = node("a");
         TcpDist b = node("b");
         LoopbackNodes.connect(a, b);
-        b.addMailbox("echo", (from, p) -> {
-            try {
-                b.send(from, "back", p, TIMEOUT);
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        b.addMailbox("echo", LoopbackNodes.sendingBack(b, "back"));
         BlockingQueue<Integer> back = new LinkedBlockingQueue<>();
         a.addMailbox("back", (from, p) -> { // each reply's handler sends the next request, and so awaits an answer
             int i = ByteBuffer.wrap(p).getInt();
             back.add(i);
             if (i + 1 < 2000) {
-                try {
-                    a.send(b.self(), "echo", number(i + 1), TIMEOUT);
-                } catch (MessagingException e) {
-                    throw new IllegalStateException(e);
-                }
+                LoopbackNodes.sendOrThrow(a, b.self(), "echo", number(i + 1));
             }
         });
         long aBefore = a.assistedTurns();
@@ -94,11 +83,7 @@ class SelectorLeadTest {
                 }
                 return;
             }
-            try {
-                b.send(from, "ack", p, TIMEOUT);
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
+            LoopbackNodes.sendOrThrow(b, from, "ack", p);
         });
         BlockingQueue<Integer> fastGot = new LinkedBlockingQueue<>();
         b.addMailbox("fast", (from, p) -> fastGot.add(ByteBuffer.wrap(p).getInt()));

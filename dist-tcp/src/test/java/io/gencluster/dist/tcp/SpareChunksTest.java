@@ -33,13 +33,7 @@ class SpareChunksTest {
         TcpDist b = nodes.node("b");
         BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
         a.addMailbox("replies", (from, p) -> replies.add(p));
-        b.addMailbox("echo", (from, p) -> {
-            try {
-                b.send(from, "replies", p, LoopbackNodes.TIMEOUT);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        b.addMailbox("echo", LoopbackNodes.sendingBack(b, "replies"));
         LoopbackNodes.connect(a, b);
         for (int i = 0; i < 100; i++) {
             a.send(b.self(), "echo", new byte[256], LoopbackNodes.TIMEOUT);
