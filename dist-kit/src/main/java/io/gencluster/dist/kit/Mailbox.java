@@ -20,14 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * so that a slow handler gives room back in small steps and a waiting reader goes on soon.
  *
  * <p>A thread that emptied its queue after a batch of a few messages polls for the next message
- * for {@link Mailboxes#pollNanos} (yielding its core to any thread that can run), and only then
- * sleeps; after a stream's larger batches it sleeps at once. A reply often comes
- * within microseconds of a request, and waking a sleeping thread costs more than that where idle
- * cores halt (tens of microseconds on a virtual machine). While the thread polls, a reader does
- * not signal it: it sees the count of puts change. A reader that lets it ({@link ReaderAssist})
- * the polling thread also helps: it reads what is ready itself, so that its own next message
- * needs no hand-off at all; it does so only after a batch whose handler sent a message and took
- * at most {@link #ASSIST_AFTER_AT_MOST_NANOS}.
+ * for a moment, and may help the reader meanwhile ({@link MailboxThread}); after a stream's larger
+ * batches it sleeps at once.
  */
 final class Mailbox implements Box, Runnable {
 
@@ -41,20 +35,11 @@ final class Mailbox implements Box, Runnable {
      * cores its reader and sender need (64 B messages: a fifth fewer per second when it did).
      */
     private static final int POLL_AFTER_AT_MOST = 4;
-    /**
-     * The longest a batch may have taken its handler for the thread, polling after it, to help the
-     * reader ({@link ReaderAssist}): a thread that reads its own message delivers it before the
-     * reader reads again, so a handler that takes long would hold up every other mailbox's messages.
-     * It helps only if its handler also sent a message ({@link Mailboxes#sending}): it may await an
-     * answer. A stream's receiver sends nothing, and reading and handling go on in two threads at
-     * once (64 KiB messages between two JVMs: a quarter fewer per second when one thread did both).
-     */
-    static final long ASSIST_AFTER_AT_MOST_NANOS = 100_000;
 
     final String name;
     private final MessageHandler handler;
     private final HandlerFailures failures;
-    final Worker thread;
+    final MailboxThread thread;
     volatile long lastDropLog;
 
     private final Mailboxes owner;
@@ -77,7 +62,6 @@ final class Mailbox implements Box, Runnable {
     private boolean awaited; // a reader stopped because the queue was full: tell it once there is room
     private boolean closing;
     private volatile int puts; // messages ever put, modulo 2^32: what a polling thread watches; written under lock
-    private boolean helping; // the thread helps the reader (ReaderAssist) when it polls; the thread only
     // the owner's reading thread only
     boolean deferred; // in the owner's list of mailboxes to wake
 
@@ -92,8 +76,8 @@ final class Mailbox implements Box, Runnable {
         int ring = Math.min(capacity, INITIAL_RING);
         froms = new NodeName[ring];
         payloads = new byte[ring][];
-        this.thread = new Worker(this, "gencluster-mailbox-" + name + "-" + owner.threadTag);
-        thread.setDaemon(true);
+        this.thread = new MailboxThread(this, "gencluster-mailbox-" + name + "-" + owner.threadTag, owner.readerAssist,
+                owner.pollNanos);
     }
 
     void start() {
@@ -199,23 +183,6 @@ final class Mailbox implements Box, Runnable {
         }
     }
 
-    /** A mailbox's thread: it knows whether its handler sent a message since it last polled. */
-    static final class Worker extends Thread {
-
-        boolean sent; // this thread only
-
-        Worker(Runnable run, String name) {
-            super(run, name);
-        }
-    }
-
-    /** The calling thread sends a message: if it is a mailbox's thread, an answer may come for it. */
-    static void noteSend() {
-        if (Thread.currentThread() instanceof Worker w) {
-            w.sent = true;
-        }
-    }
-
     /** What {@code payload} counts against the byte budget. */
     private static long cost(byte[] payload) {
         return (long) payload.length + MESSAGE_OVERHEAD;
@@ -263,7 +230,6 @@ final class Mailbox implements Box, Runnable {
     @Override
     public void run() {
         int n = 0; // messages in the batch taken last
-        boolean quick = true; // the batch taken last was delivered within ASSIST_AFTER_AT_MOST_NANOS
         NodeName[] takenFrom = new NodeName[Mailboxes.BATCH];
         byte[][] taken = new byte[Mailboxes.BATCH][];
         try {
@@ -287,18 +253,15 @@ final class Mailbox implements Box, Runnable {
                         if (!polled && owner.pollNanos > 0) {
                             polled = true; // once per empty queue: then it sleeps until signalled
                             int seen = puts;
-                            boolean assist = quick && thread.sent; // its handler sent a message: an answer may come
-                            thread.sent = false;
                             lock.unlock();
                             try {
-                                helping(assist);
-                                poll(seen, assist);
+                                thread.poll(seen);
                             } finally {
                                 lock.lock();
                             }
                             continue;
                         }
-                        helping(false);
+                        thread.stopsHelping();
                         waiting = true;
                         try {
                             nonEmpty.await();
@@ -342,44 +305,18 @@ final class Mailbox implements Box, Runnable {
                     deliver(takenFrom[i], taken[i]);
                     taken[i] = null;
                 }
-                quick = System.nanoTime() - began <= ASSIST_AFTER_AT_MOST_NANOS;
-                if (!quick) {
-                    helping(false); // the reader may have waited on this thread meanwhile: it goes on now
-                }
+                thread.delivered(System.nanoTime() - began);
             }
         } catch (InterruptedException e) {
             // stopped with the node: what is still queued is dropped (at most once)
         } finally {
-            helping(false);
+            thread.stopsHelping();
         }
     }
 
-    /**
-     * Whether the thread helps the reader from now on; when it stops, the reader is told at once,
-     * since it may be waiting for this thread to run its turns.
-     */
-    private void helping(boolean from) {
-        if (helping && !from) {
-            owner.readerAssist.done();
-        }
-        helping = from;
-    }
-
-    /**
-     * Polls, without the lock, until a put after {@code seen}, the end of the window or an
-     * interrupt; helping the reader meanwhile if {@code assist}.
-     */
-    private void poll(int seen, boolean assist) {
-        long end = System.nanoTime() + owner.pollNanos;
-        ReaderAssist reader = owner.readerAssist;
-        while (puts == seen) {
-            if (System.nanoTime() - end >= 0 || thread.isInterrupted()) {
-                return;
-            }
-            if (!assist || !reader.turn()) {
-                Thread.yield(); // a thread that can run on this core runs; else poll again at once
-            }
-        }
+    /** Messages ever put, modulo 2^32: what a polling thread watches. */
+    int puts() {
+        return puts;
     }
 
     private void deliver(NodeName from, byte[] payload) {

@@ -70,7 +70,7 @@ public final class Mailboxes {
      * @param roomMade called on a mailbox's thread when a full queue that an {@link #offer} could
      *     not fill has room again
      * @param pollNanos how long a mailbox's thread that emptied its queue polls for the next
-     *     message before it sleeps (0: not at all); see {@link Mailbox}
+     *     message before it sleeps (0: not at all); see {@link MailboxThread}
      */
     public Mailboxes(int capacity, long budgetBytes, String threadTag, Runnable roomMade, long pollNanos) {
         this(capacity, budgetBytes, threadTag, roomMade, pollNanos, ReaderAssist.NONE);
@@ -234,7 +234,7 @@ public final class Mailboxes {
      * @since 1.4
      */
     public static void sending() {
-        Mailbox.noteSend();
+        MailboxThread.noteSend();
     }
 
     /** Remembers {@code box} for {@link #wakeDeferred}. Reading thread only. */
