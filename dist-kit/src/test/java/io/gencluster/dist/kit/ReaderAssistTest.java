@@ -31,7 +31,7 @@ class ReaderAssistTest {
         final AtomicReference<String> wire = new AtomicReference<>();
         final AtomicInteger turns = new AtomicInteger();
         final AtomicInteger dones = new AtomicInteger();
-        volatile boolean toldLast; // the last call was done(), not turn()
+        volatile boolean toldLast; // the last call was done(), not turn(); done() notifies on this reader
         final List<String> offeredOn = new ArrayList<>(); // guarded by itself
         Mailboxes mailboxes;
 
@@ -54,6 +54,19 @@ class ReaderAssistTest {
         public void done() {
             toldLast = true;
             dones.incrementAndGet();
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+
+        /** Waits up to {@code millis} until the last call is done(); whether it is. */
+        synchronized boolean awaitToldLast(long millis) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            long left;
+            while (!toldLast && (left = end - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return toldLast;
         }
     }
 
@@ -163,16 +176,22 @@ class ReaderAssistTest {
     void aThreadThatHelpedTellsTheReaderAtOnceWhenItPollsWithoutHelping() throws Exception {
         open(TimeUnit.SECONDS.toNanos(60), 0);
         String b = readByTheHelpingThread("b"); // helping now, for a minute
+        // b's handler sent: the thread's next poll helps (or, had b's handler taken over 100 µs, it
+        // told the reader it stops). Offered before that, quiet would share b's poll window, and the
+        // thread would rightly help after it
+        int turnsByB = number(b, "turns");
+        int donesByB = number(b, "done");
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (reader.turns.get() == turnsByB && reader.dones.get() == donesByB) {
+            assertTrue(System.nanoTime() < end, "the thread neither helped nor told the reader after b");
+            Thread.yield();
+        }
         assertEquals(1, mailboxes.offer(PEER, "box", new byte[][] {"quiet".getBytes()}, 0, 1, true));
         assertTrue(next().startsWith("quiet "));
         // its handler sent nothing: it polls on without helping, and the reader must not be left
         // waiting for its turns (told now, or already after b, had b's handler taken over 100 µs)
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (!reader.toldLast) {
-            assertTrue(System.nanoTime() < end, "the reader was not told within 10 s; the thread polls for 60 s (" + b + "; now "
-                    + reader.turns.get() + " turns, " + reader.dones.get() + " done)");
-            Thread.sleep(1);
-        }
+        assertTrue(reader.awaitToldLast(TIMEOUT_MS), "the reader was not told within 10 s; the thread polls for 60 s (" + b
+                + "; now " + reader.turns.get() + " turns, " + reader.dones.get() + " done)");
     }
 
     @Test
