@@ -66,6 +66,8 @@ class LauncherIT {
         a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
         b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
         assertTrue(a.process.isAlive() && b.process.isAlive(), "stdin at its end did not stop a non-interactive node");
+        assertNoEventAdminDeliveryThreads(a);
+        assertNoEventAdminDeliveryThreads(b);
 
         // SIGTERM to the node's PID (the java process the script exec'd); through the handle, as
         // Process.destroy() would also close our end of its stdout
@@ -113,7 +115,33 @@ class LauncherIT {
             b.awaitLine("message to inbox from a@127.0.0.1: hello from a");
             a.awaitLine("queued 12 bytes (text as UTF-8) for mailbox inbox on b@127.0.0.1; delivery is not confirmed:"
                     + " a mailbox nobody handles there drops it", true);
+            assertNoEventAdminDeliveryThreads(a); // the commands typed were not posted to EventAdmin either
         }
+    }
+
+    /**
+     * Nothing went through EventAdmin's asynchronous delivery: the distribution posts no events (the
+     * cluster's are sent on the events bundle's own thread), and the framework's and the console's
+     * are kept out by {@code org.apache.felix.eventadmin.IgnoreTopic}. Felix EventAdmin starts a
+     * delivery thread ({@code EventAdminAsyncThread #n}) for the first event posted from each
+     * thread; one still delivering when EventAdmin stops is interrupted and prints "Event Task
+     * Processing Interrupted". Read from the running node's thread dump, taken with the JDK's jcmd.
+     */
+    private void assertNoEventAdminDeliveryThreads(Node node) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path out = work.resolve("threads-" + node.process.pid() + ".txt");
+        Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(node.process.pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertTrue(dump.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "jcmd did not end");
+        } finally {
+            dump.destroyForcibly();
+        }
+        String threads = Files.readString(out);
+        assertTrue(threads.contains("\"main\""), "no thread dump of node " + node.process.pid() + ":\n" + threads);
+        String delivering = threads.lines().filter(l -> l.startsWith("\"EventAdminAsyncThread"))
+                .collect(Collectors.joining("\n"));
+        assertEquals("", delivering, "threads EventAdmin started to deliver posted events");
     }
 
     @Test
