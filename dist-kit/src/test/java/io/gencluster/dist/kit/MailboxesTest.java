@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gencluster.api.MessageHandler;
 import io.gencluster.api.NodeName;
 import io.gencluster.testing.LogLines;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -146,6 +147,25 @@ class MailboxesTest {
             assertEquals(1, slow.size(), log.lines.toString());
             assertTrue(slow.get(0).contains("inline delivery") && slow.get(0).contains("1 time(s)")
                     && slow.get(0).contains(MessageHandler.DELIVERY_PROPERTY + " = " + MessageHandler.DELIVERY_THREAD), slow.get(0));
+        }
+    }
+
+    @Test
+    void inlineCallsThatTogetherHoldTheReaderTooLongAreLoggedWithHowManyMessages() throws Exception {
+        try (LogLines log = new LogLines(Mailboxes.class)) {
+            Mailboxes m = mailboxes(10, () -> { });
+            m.addInline("busy", (from, p) -> {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2); // each quick enough alone
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            });
+            byte[][] read = new byte[10][];
+            Arrays.fill(read, new byte[1]);
+            assertEquals(10, m.offer(PEER, "busy", read, 0, 10, true)); // one read's messages: 20 ms on the reader
+            List<String> busy = log.lines.stream().filter(l -> l.contains("mailbox 'busy'")).toList();
+            assertEquals(1, busy.size(), log.lines.toString());
+            assertTrue(busy.get(0).contains("1 time(s)") && busy.get(0).contains("over 10 message(s) in a row"), busy.get(0));
         }
     }
 
