@@ -9,11 +9,12 @@ import java.util.concurrent.TimeUnit;
  * A mailbox whose handler runs on the reading thread itself ({@link
  * MessageHandler#DELIVERY_INLINE}): no queue, no thread, no hand-off, so it never lacks room and
  * holds nothing. Handler calls that held that thread longer than {@link #SLOW_NANOS} in a row —
- * one call, or the calls for the messages of one read — kept it from reading anything else; such
- * holds are logged, the first at once and then at most one line per {@link #LOG_INTERVAL_NANOS}
- * with their count and the longest, since a handler that is slow once is usually slow often. The
- * clock is read once per batch, not per message: at 1 KiB messages, reading it around every call
- * cost a stream a tenth of its rate. Failures are logged as {@link HandlerFailures} says.
+ * one call, or the calls for one batch the reader hands over — kept it from reading anything
+ * else; such holds are logged, the first at once and then at most one line per {@link
+ * #LOG_INTERVAL_NANOS} with their count and the longest, since a handler that is slow once is
+ * usually slow often. The clock is read once per batch, not per message: at 1 KiB messages,
+ * reading it around every call cost a stream a tenth of its rate. Failures are logged as {@link
+ * HandlerFailures} says.
  */
 final class InlineMailbox implements Box {
 
