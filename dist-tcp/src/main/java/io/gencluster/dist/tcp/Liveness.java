@@ -3,6 +3,8 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.DownReason;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The selector thread's periodic sweep over every open connection: a TICK on one that wrote
@@ -16,6 +18,13 @@ import java.io.IOException;
  * follows the first with no gap (this node ran throughout), is declared down. When this node
  * itself was stopped (SIGSTOP, a long GC), its first sweep on resume sees every peer silent for
  * as long as the pause, while their ticks sit unread in its sockets: those ticks clear them.
+ *
+ * <p>While connections open, close or hand-shake, sweeps come every quarter tick (at most every
+ * 100 ms), so that their deadlines hold. Once every connection is up, a sweep is due only when a
+ * connection needs a tick or may have fallen silent, at most {@code tick.ms} (1 s) apart. A sweep
+ * that ticks one connection also ticks every other that wrote nothing for half a tick, so that
+ * the connections come to tick together: an idle node wakes once per {@code tick.ms} to tick all
+ * its peers, not once per peer or per quarter tick.
  */
 final class Liveness {
 
@@ -28,9 +37,16 @@ final class Liveness {
     private final ConnectionFailures failures;
     private final DialOutcomes dials;
     private final byte[] tickFrame = FrameCodec.encode(FrameCodec.TICK, EMPTY);
-    private final long sweepPeriodMs;
-    private long nextSweep; // selector thread only
-    private long suspectedAt = NONE; // selector thread only: the sweep that found a connection silent
+    private final long sweepPeriodMs; // while connections change, and the least gap between sweeps
+    private final long restPeriodMs; // the most between sweeps once every connection is up
+    // selector thread only
+    private long nextSweep;
+    private long lastSweep;
+    private long suspectedAt = NONE; // the sweep that found a connection silent
+    private final List<Connection> early = new ArrayList<>(); // up, half a tick without a write
+    private long restUntil; // this sweep: when a connection next needs a tick or may be silent
+    private boolean settled; // this sweep: every connection up
+    private boolean ticked; // this sweep: a connection was ticked
 
     Liveness(TcpDistSettings settings, OpenConnections open, OutboundFrames outbound, ConnectionFailures failures, DialOutcomes dials) {
         this.settings = settings;
@@ -39,16 +55,18 @@ final class Liveness {
         this.failures = failures;
         this.dials = dials;
         this.sweepPeriodMs = Math.max(5, Math.min(100, settings.tick.toMillis() / 4));
+        this.restPeriodMs = Math.max(sweepPeriodMs, Math.min(1000, settings.tick.toMillis()));
     }
 
     /** The loop begins: the first sweep is one period away. */
     void begin(long now) {
+        lastSweep = now;
         nextSweep = now + sweepPeriodMs;
     }
 
-    /** When the next sweep is due, in clock millis. */
+    /** When the next sweep is due, in clock millis: a quarter tick after the last when a connection opened since. */
     long nextSweep() {
-        return nextSweep;
+        return open.addedSinceSweep() ? Math.min(nextSweep, lastSweep + sweepPeriodMs) : nextSweep;
     }
 
     /** Sweeps if it is time. */
@@ -58,8 +76,14 @@ final class Liveness {
             boolean confirming = suspectedAt != NONE && now - suspectedAt <= sweepPeriodMs;
             boolean silent = sweep(now, confirming);
             suspectedAt = silent && !confirming ? now : NONE;
-            // a suspect: sweep again as soon as one select has read what the sockets hold
-            nextSweep = suspectedAt != NONE ? now : now + sweepPeriodMs;
+            lastSweep = now;
+            if (suspectedAt != NONE) {
+                nextSweep = now; // a suspect: sweep again as soon as one select has read what the sockets hold
+            } else if (settled) {
+                nextSweep = Math.max(now + sweepPeriodMs, Math.min(restUntil, now + restPeriodMs));
+            } else {
+                nextSweep = now + sweepPeriodMs;
+            }
         }
     }
 
@@ -72,6 +96,10 @@ final class Liveness {
         long tick = settings.tick.toMillis();
         long silence = settings.tickTimeout.toMillis();
         boolean silent = false;
+        ticked = false;
+        open.sweeping();
+        settled = true;
+        restUntil = Long.MAX_VALUE;
         for (Connection c : open.all()) {
             try {
                 silent |= sweep(c, now, tick, silence, confirming);
@@ -79,13 +107,26 @@ final class Liveness {
                 failures.failed(c, e);
             }
         }
+        for (Connection c : early) {
+            if (ticked) { // ticked together from now on
+                tick(c);
+            } else {
+                restUntil = Math.min(restUntil, c.queue.lastWrite + tick);
+            }
+        }
+        early.clear();
+        if (ticked) {
+            restUntil = Math.min(restUntil, now + tick);
+        }
         return silent;
     }
 
     private boolean sweep(Connection c, long now, long tick, long silence, boolean confirming) {
         if (c.isClosed()) {
             open.forget(c);
-        } else if (c.state == Connection.State.UP) {
+            return false;
+        }
+        if (c.state == Connection.State.UP) {
             if (!c.parked && now - c.lastRead > silence) {
                 if (confirming) {
                     open.lost(c, DownReason.HEARTBEAT_TIMEOUT, "nothing received for " + silence + " ms");
@@ -95,14 +136,21 @@ final class Liveness {
             }
             c.queue.trimIfIdle(now);
             c.trimReadBufferIfIdle();
-            if (now - c.queue.lastWrite >= tick && c.idleForWrites()) {
-                try {
-                    outbound.send(c, tickFrame);
-                } catch (IOException e) {
-                    failures.failed(c, e);
-                }
+            if (!c.parked) {
+                restUntil = Math.min(restUntil, c.lastRead + silence + 1);
             }
-        } else if (now >= c.deadline) {
+            long idle = now - c.queue.lastWrite;
+            if (idle >= tick && c.idleForWrites()) {
+                tick(c);
+            } else if (idle >= tick / 2 && c.idleForWrites()) {
+                early.add(c);
+            } else {
+                restUntil = Math.min(restUntil, c.queue.lastWrite + tick);
+            }
+            return false;
+        }
+        settled = false;
+        if (now >= c.deadline) {
             if (c.closingWhenFlushed()) {
                 open.discard(c, "refused");
             } else if (c.initiated) {
@@ -116,5 +164,14 @@ final class Liveness {
             }
         }
         return false;
+    }
+
+    private void tick(Connection c) {
+        ticked = true;
+        try {
+            outbound.send(c, tickFrame);
+        } catch (IOException e) {
+            failures.failed(c, e);
+        }
     }
 }

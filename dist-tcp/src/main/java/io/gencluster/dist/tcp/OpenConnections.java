@@ -30,6 +30,7 @@ final class OpenConnections {
     private final Map<Connection, InetAddress> incoming = new HashMap<>();
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final Set<Connection> outgoing = new HashSet<>();
+    private volatile boolean added; // a connection was added since the last sweep
 
     OpenConnections(ConnectionTable table, NodeEvents events, Clock clock) {
         this.table = table;
@@ -39,6 +40,17 @@ final class OpenConnections {
 
     void add(Connection c) {
         open.add(c);
+        added = true;
+    }
+
+    /** A sweep begins: connections added from now on are news to the next. */
+    void sweeping() {
+        added = false;
+    }
+
+    /** Whether a connection was added since the last sweep began. */
+    boolean addedSinceSweep() {
+        return added;
     }
 
     /** A closed connection the sweep came across. */
