@@ -77,7 +77,7 @@ final class Mailbox implements Box, Runnable {
         froms = new NodeName[ring];
         payloads = new byte[ring][];
         this.thread = new MailboxThread(this, "gencluster-mailbox-" + name + "-" + owner.threadTag, owner.readerAssist,
-                owner.pollNanos);
+                owner.pollNanos, owner.assistAfterAtMostNanos);
     }
 
     void start() {

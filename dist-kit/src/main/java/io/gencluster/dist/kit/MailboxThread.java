@@ -27,16 +27,18 @@ final class MailboxThread extends Thread {
     private final Mailbox box;
     private final ReaderAssist reader;
     private final long pollNanos;
+    private final long assistAfterAtMostNanos;
     // this thread only
     private boolean sent; // its handler sent a message since it last polled
-    private boolean quick = true; // the batch delivered last took at most ASSIST_AFTER_AT_MOST_NANOS
+    private boolean quick = true; // the batch delivered last took at most assistAfterAtMostNanos
     private boolean helping; // it helps the reader now
 
-    MailboxThread(Mailbox box, String name, ReaderAssist reader, long pollNanos) {
+    MailboxThread(Mailbox box, String name, ReaderAssist reader, long pollNanos, long assistAfterAtMostNanos) {
         super(box, name);
         this.box = box;
         this.reader = reader;
         this.pollNanos = pollNanos;
+        this.assistAfterAtMostNanos = assistAfterAtMostNanos;
         setDaemon(true);
     }
 
@@ -69,7 +71,7 @@ final class MailboxThread extends Thread {
 
     /** A batch took its handler {@code nanos}: after a slow one, the reader goes on at once. This thread only. */
     void delivered(long nanos) {
-        quick = nanos <= ASSIST_AFTER_AT_MOST_NANOS;
+        quick = nanos <= assistAfterAtMostNanos;
         if (!quick) {
             helping(false); // the reader may have waited on this thread meanwhile
         }

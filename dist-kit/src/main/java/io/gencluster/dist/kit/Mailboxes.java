@@ -57,6 +57,8 @@ public final class Mailboxes {
     final Runnable roomMade;
     final long pollNanos;
     final ReaderAssist readerAssist;
+    /** How quick a batch must be for its thread to help the reader after it; tests on a slow machine widen it. */
+    volatile long assistAfterAtMostNanos = MailboxThread.ASSIST_AFTER_AT_MOST_NANOS;
     private final Map<String, Box> boxes = new ConcurrentHashMap<>();
     /** Mailboxes given messages without a wake-up, by the one reading thread, which alone uses this. */
     private final List<Mailbox> unwoken = new ArrayList<>();

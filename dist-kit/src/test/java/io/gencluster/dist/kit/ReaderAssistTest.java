@@ -25,6 +25,14 @@ class ReaderAssistTest {
     private static final long TIMEOUT_MS = 10_000;
     private static final NodeName PEER = NodeName.parse("peer@127.0.0.1");
     private static final String THREAD = "gencluster-mailbox-box-node@host";
+    /**
+     * How quick a batch must be for its thread to help: 100 µs in production, where a handler that
+     * took longer would hold up other mailboxes. Here 20 ms, and a slow handler takes 60 ms: on a
+     * virtual machine whose cores are taken away from it, a handler of a few microseconds was
+     * measured at 0.2–9.5 ms, and the tests' quick batches then read as slow in every attempt.
+     */
+    private static final long QUICK_MS = 20;
+    private static final long SLOW_MS = 60;
 
     /** A reader whose turn offers the message waiting in {@link #wire}, on whichever thread runs it. */
     private final class Reader implements ReaderAssist {
@@ -83,6 +91,7 @@ class ReaderAssistTest {
 
     private void open(long pollNanos, long slowHandlerMillis) {
         mailboxes = new Mailboxes(100, 1 << 20, "node@host", () -> { }, pollNanos, reader);
+        mailboxes.assistAfterAtMostNanos = TimeUnit.MILLISECONDS.toNanos(QUICK_MS);
         reader.mailboxes = mailboxes;
         mailboxes.add("box", (from, p) -> {
             String text = new String(p);
@@ -107,8 +116,8 @@ class ReaderAssistTest {
 
     /**
      * The next arrival within {@code millis}, or null. Polled, not waited for: a handler that had
-     * to wake this thread would often take over 100 µs (this thread taking its core), and its
-     * thread would then not help in its next poll.
+     * to wake this thread would take longer (this thread taking its core), and its thread might
+     * then not help in its next poll.
      */
     private String arrival(long millis) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -122,16 +131,16 @@ class ReaderAssistTest {
     /**
      * Offers a quick message from this thread, then puts {@code text} on the wire, where only a
      * helping thread's turn reads it; returns its arrival. A thread helps only after a handler that
-     * took at most 100 µs: should the quick message's handler have taken longer (its first call, or
-     * a busy machine), that thread polls without helping, and this takes the text back and tries
-     * again.
+     * took at most {@link #QUICK_MS}: should the quick message's handler have taken longer (its
+     * first call, or a busy machine), that thread polls without helping, and this takes the text
+     * back and tries again.
      */
     private String readByTheHelpingThread(String text) throws InterruptedException {
         for (int attempt = 0; attempt < 50; attempt++) {
             assertEquals(1, mailboxes.offer(PEER, "box", new byte[][] {("quick" + attempt).getBytes()}, 0, 1, true));
             assertTrue(next().startsWith("quick" + attempt + " "));
             reader.wire.set(text);
-            String got = arrival(200);
+            String got = arrival(SLOW_MS + 400); // a slow handler's message, read by a helping thread, too
             if (got != null) {
                 return got;
             }
@@ -176,7 +185,7 @@ class ReaderAssistTest {
     void aThreadThatHelpedTellsTheReaderAtOnceWhenItPollsWithoutHelping() throws Exception {
         open(TimeUnit.SECONDS.toNanos(60), 0);
         String b = readByTheHelpingThread("b"); // helping now, for a minute
-        // b's handler sent: the thread's next poll helps (or, had b's handler taken over 100 µs, it
+        // b's handler sent: the thread's next poll helps (or, had b's handler taken over QUICK_MS, it
         // told the reader it stops). Offered before that, quiet would share b's poll window, and the
         // thread would rightly help after it
         int turnsByB = number(b, "turns");
@@ -189,15 +198,15 @@ class ReaderAssistTest {
         assertEquals(1, mailboxes.offer(PEER, "box", new byte[][] {"quiet".getBytes()}, 0, 1, true));
         assertTrue(next().startsWith("quiet "));
         // its handler sent nothing: it polls on without helping, and the reader must not be left
-        // waiting for its turns (told now, or already after b, had b's handler taken over 100 µs)
+        // waiting for its turns (told now, or already after b, had b's handler taken over QUICK_MS)
         assertTrue(reader.awaitToldLast(TIMEOUT_MS), "the reader was not told within 10 s; the thread polls for 60 s (" + b
                 + "; now " + reader.turns.get() + " turns, " + reader.dones.get() + " done)");
     }
 
     @Test
     void afterABatchItsHandlerTookLongOverTheThreadLetsTheReaderLeadAndDoesNotHelpInItsNextPoll() throws Exception {
-        open(TimeUnit.MILLISECONDS.toNanos(500), 2);
-        String slow = readByTheHelpingThread("slow"); // its handler takes 2 ms
+        open(TimeUnit.MILLISECONDS.toNanos(500), SLOW_MS);
+        String slow = readByTheHelpingThread("slow"); // its handler takes SLOW_MS
         int turnsBySlow = number(slow, "turns");
         int donesBySlow = number(slow, "done");
         MailboxThreads.awaitSleeping(MailboxThreads.named(THREAD), TIMEOUT_MS); // its 500 ms poll is over
