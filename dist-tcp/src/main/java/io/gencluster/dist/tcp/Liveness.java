@@ -140,10 +140,12 @@ final class Liveness {
                 restUntil = Math.min(restUntil, c.lastRead + silence + 1);
             }
             long idle = now - c.queue.lastWrite;
-            if (idle >= tick && c.idleForWrites()) {
-                tick(c);
-            } else if (idle >= tick / 2 && c.idleForWrites()) {
-                early.add(c);
+            if (idle >= tick / 2 && c.idleForWrites()) {
+                if (idle >= tick) {
+                    tick(c);
+                } else {
+                    early.add(c);
+                }
             } else {
                 restUntil = Math.min(restUntil, c.queue.lastWrite + tick);
             }
@@ -166,11 +168,12 @@ final class Liveness {
         return false;
     }
 
+    /** Sends a TICK; a failure fails that connection alone, here as in the sweep's loop. */
     private void tick(Connection c) {
         ticked = true;
         try {
             outbound.send(c, tickFrame);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             failures.failed(c, e);
         }
     }
