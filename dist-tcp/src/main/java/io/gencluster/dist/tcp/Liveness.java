@@ -69,9 +69,9 @@ final class Liveness {
         return open.addedSinceSweep() ? Math.min(nextSweep, lastSweep + sweepPeriodMs) : nextSweep;
     }
 
-    /** Sweeps if it is time. */
+    /** Sweeps if it is time: by {@link #nextSweep()}, the time the loop waited for, or it would poll until the later one. */
     void sweepIfDue(long now) {
-        if (now >= nextSweep) {
+        if (now >= nextSweep()) {
             // a confirming sweep follows the suspecting one within a period: this node was not stopped between
             boolean confirming = suspectedAt != NONE && now - suspectedAt <= sweepPeriodMs;
             boolean silent = sweep(now, confirming);
