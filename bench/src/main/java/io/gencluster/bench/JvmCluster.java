@@ -29,6 +29,9 @@ final class JvmCluster implements AutoCloseable {
     /** bin/demo's options: a small node, quick start-up on few cores over peak speed. */
     static final String JAVA_OPTS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
+    /** dist-tcp's default {@code max.handshakes.per.address}: never lowered here. */
+    private static final int DEFAULT_HANDSHAKES_PER_ADDRESS = 16;
+
     private final Path distribution;
     private final Path work;
     final List<JvmNode> nodes = new ArrayList<>();
@@ -65,6 +68,9 @@ final class JvmCluster implements AutoCloseable {
                     "bind.address = 127.0.0.1",
                     "cookie = " + cookie,
                     "epmd.register = false",
+                    // every node on one address: as the dist-tcp README advises for nodes that share one and
+                    // start together, the per-address cap rises to their number (a refused dial waits for backoff)
+                    "max.handshakes.per.address = " + Math.max(DEFAULT_HANDSHAKES_PER_ADDRESS, n),
                     "mesh.transitive = " + transitive, ""));
             Files.writeString(conf.resolve("io.gencluster.discovery.static.cfg"), "nodes = " + String.join(", ", entries) + "\n");
             Files.writeString(conf.resolve("io.gencluster.cfg"), "refresh.interval.ms = " + refreshMs + "\n");
