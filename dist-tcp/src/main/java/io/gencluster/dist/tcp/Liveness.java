@@ -3,8 +3,6 @@ package io.gencluster.dist.tcp;
 import io.gencluster.api.DownReason;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The selector thread's periodic sweep over every open connection: a TICK on one that wrote
@@ -19,12 +17,16 @@ import java.util.List;
  * itself was stopped (SIGSTOP, a long GC), its first sweep on resume sees every peer silent for
  * as long as the pause, while their ticks sit unread in its sockets: those ticks clear them.
  *
+ * <p>Ticks go out on a grid: at every multiple of {@code tick.ms} of this node's clock (which
+ * starts at the wall clock), each connection that wrote nothing since that instant is ticked. An
+ * idle node sends all its ticks in one wake-up, and as every node keeps the same grid, its peers'
+ * ticks arrive together too and are read in one wake-up, not one per peer. No connection stays
+ * silent longer than a tick: one that wrote after a grid point writes again by the next. A
+ * connection idle for a whole tick outside the grid (a late sweep) is ticked at once.
+ *
  * <p>While connections open, close or hand-shake, sweeps come every quarter tick (at most every
- * 100 ms), so that their deadlines hold. Once every connection is up, a sweep is due only when a
- * connection needs a tick or may have fallen silent, at most {@code tick.ms} (1 s) apart. A sweep
- * that ticks one connection also ticks every other that wrote nothing for half a tick, so that
- * the connections come to tick together: an idle node wakes once per {@code tick.ms} to tick all
- * its peers, not once per peer or per quarter tick.
+ * 100 ms), so that their deadlines hold. Once every connection is up, a sweep is due only at the
+ * next grid point or when a connection may have fallen silent, at most 1 s apart.
  */
 final class Liveness {
 
@@ -43,10 +45,9 @@ final class Liveness {
     private long nextSweep;
     private long lastSweep;
     private long suspectedAt = NONE; // the sweep that found a connection silent
-    private final List<Connection> early = new ArrayList<>(); // up, half a tick without a write
+    private long nextGrid; // the next grid point: connections not written since are ticked there
     private long restUntil; // this sweep: when a connection next needs a tick or may be silent
     private boolean settled; // this sweep: every connection up
-    private boolean ticked; // this sweep: a connection was ticked
 
     Liveness(TcpDistSettings settings, OpenConnections open, OutboundFrames outbound, ConnectionFailures failures, DialOutcomes dials) {
         this.settings = settings;
@@ -62,6 +63,13 @@ final class Liveness {
     void begin(long now) {
         lastSweep = now;
         nextSweep = now + sweepPeriodMs;
+        nextGrid = gridAfter(now);
+    }
+
+    /** The first grid point after {@code now}: the next multiple of {@code tick.ms}. */
+    private long gridAfter(long now) {
+        long tick = settings.tick.toMillis();
+        return now - Math.floorMod(now, tick) + tick;
     }
 
     /** When the next sweep is due, in clock millis: a quarter tick after the last when a connection opened since. */
@@ -74,13 +82,17 @@ final class Liveness {
         if (now >= nextSweep()) {
             // a confirming sweep follows the suspecting one within a period: this node was not stopped between
             boolean confirming = suspectedAt != NONE && now - suspectedAt <= sweepPeriodMs;
-            boolean silent = sweep(now, confirming);
+            long grid = now >= nextGrid ? nextGrid : NONE; // the grid point this sweep ticks for, if one passed
+            boolean silent = sweep(now, grid, confirming);
+            if (grid != NONE) {
+                nextGrid = gridAfter(now);
+            }
             suspectedAt = silent && !confirming ? now : NONE;
             lastSweep = now;
             if (suspectedAt != NONE) {
                 nextSweep = now; // a suspect: sweep again as soon as one select has read what the sockets hold
             } else if (settled) {
-                nextSweep = Math.max(now + sweepPeriodMs, Math.min(restUntil, now + restPeriodMs));
+                nextSweep = Math.max(now + sweepPeriodMs, Math.min(Math.min(restUntil, nextGrid), now + restPeriodMs));
             } else {
                 nextSweep = now + sweepPeriodMs;
             }
@@ -91,37 +103,25 @@ final class Liveness {
      * Ticks idle connections, declares silent ones down when {@code confirming}, and closes
      * handshakes past their deadline. True when a connection was found silent and left up.
      */
-    private boolean sweep(long now, boolean confirming) {
+    private boolean sweep(long now, long grid, boolean confirming) {
         failures.refusals.flush(); // the last summary of refusals that stopped
         long tick = settings.tick.toMillis();
         long silence = settings.tickTimeout.toMillis();
         boolean silent = false;
-        ticked = false;
         open.sweeping();
         settled = true;
         restUntil = Long.MAX_VALUE;
         for (Connection c : open.all()) {
             try {
-                silent |= sweep(c, now, tick, silence, confirming);
+                silent |= sweep(c, now, grid, tick, silence, confirming);
             } catch (RuntimeException e) {
                 failures.failed(c, e);
             }
         }
-        for (Connection c : early) {
-            if (ticked) { // ticked together from now on
-                tick(c);
-            } else {
-                restUntil = Math.min(restUntil, c.queue.lastWrite + tick);
-            }
-        }
-        early.clear();
-        if (ticked) {
-            restUntil = Math.min(restUntil, now + tick);
-        }
         return silent;
     }
 
-    private boolean sweep(Connection c, long now, long tick, long silence, boolean confirming) {
+    private boolean sweep(Connection c, long now, long grid, long tick, long silence, boolean confirming) {
         if (c.isClosed()) {
             open.forget(c);
             return false;
@@ -139,15 +139,12 @@ final class Liveness {
             if (!c.parked) {
                 restUntil = Math.min(restUntil, c.lastRead + silence + 1);
             }
-            long idle = now - c.queue.lastWrite;
-            if (idle >= tick / 2 && c.idleForWrites()) {
-                if (idle >= tick) {
-                    tick(c);
-                } else {
-                    early.add(c);
-                }
+            long lastWrite = c.queue.lastWrite;
+            boolean due = now - lastWrite >= tick || (grid != NONE && lastWrite < grid);
+            if (due && c.idleForWrites()) {
+                tick(c);
             } else {
-                restUntil = Math.min(restUntil, c.queue.lastWrite + tick);
+                restUntil = Math.min(restUntil, lastWrite + tick);
             }
             return false;
         }
@@ -170,7 +167,6 @@ final class Liveness {
 
     /** Sends a TICK; a failure fails that connection alone, here as in the sweep's loop. */
     private void tick(Connection c) {
-        ticked = true;
         try {
             outbound.send(c, tickFrame);
         } catch (IOException | RuntimeException e) {

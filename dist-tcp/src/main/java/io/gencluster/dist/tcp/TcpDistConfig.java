@@ -43,8 +43,8 @@ public @interface TcpDistConfig {
             + " Unsafe: a short cookie can be guessed offline. For tests and labs only.")
     boolean cookie_allow_short() default false;
 
-    @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent on a connection idle this long"
-            + " (or idle half as long, to go out with the heartbeats of the others)."
+    @AttributeDefinition(name = "Tick (ms)", description = "A heartbeat is sent at every multiple of this"
+            + " on each connection that sent nothing since the last one (all nodes keep the same grid)."
             + " A peer paused (GC, SIGSTOP) for up to tick.timeout.ms less about one tick is not declared down.")
     long tick_ms() default 500;
 

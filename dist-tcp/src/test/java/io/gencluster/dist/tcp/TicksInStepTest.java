@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An idle node ticks all its peers together, once per {@code tick.ms}, however far apart they
- * connected: its selector thread wakes once per tick for all of them, not once per peer.
+ * connected: its selector thread wakes once per tick for all of them, not once per peer. Every
+ * node ticks at the multiples of {@code tick.ms}, so its peers' ticks reach it together as well.
  */
 class TicksInStepTest {
 
@@ -50,6 +51,24 @@ class TicksInStepTest {
                     + " ms apart; ticked together they would be within " + TICK_MS / 10 + " ms");
             long last = max(w);
             LoopbackNodes.await(() -> min(lastWrites(a, peers)) > last, () -> "a stopped ticking its peers");
+        }
+    }
+
+    @Test
+    void ticksGoOutAtMultiplesOfTheTickOnEveryNode() throws Exception {
+        // each node on a clock of its own, as in production: both keep one grid, so their ticks cross together
+        TcpDist a = nodes.node("a", s -> s.tick(Duration.ofMillis(TICK_MS)).tickTimeout(Duration.ofMillis(5 * TICK_MS)));
+        TcpDist b = nodes.node("b", s -> s.tick(Duration.ofMillis(TICK_MS)).tickTimeout(Duration.ofMillis(5 * TICK_MS)));
+        LoopbackNodes.connect(a, b);
+        for (TcpDist[] pair : new TcpDist[][] {{a, b}, {b, a}}) {
+            Connection c = pair[0].connectionTo(pair[1].self());
+            for (int sample = 0; sample < 3; sample++) {
+                long last = c.queue.lastWrite;
+                LoopbackNodes.await(() -> c.queue.lastWrite > last, () -> pair[0].self() + " stopped ticking");
+                long offset = Math.floorMod(c.queue.lastWrite, TICK_MS);
+                assertTrue(offset <= TICK_MS / 10, pair[0].self() + " ticked " + offset + " ms after a multiple of "
+                        + TICK_MS + " ms; on the grid it would be within " + TICK_MS / 10 + " ms");
+            }
         }
     }
 
