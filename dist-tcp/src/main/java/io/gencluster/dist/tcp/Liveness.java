@@ -92,9 +92,12 @@ final class Liveness {
             if (suspectedAt != NONE) {
                 nextSweep = now; // a suspect: sweep again as soon as one select has read what the sockets hold
             } else if (settled) {
-                nextSweep = Math.max(now + sweepPeriodMs, Math.min(Math.min(restUntil, nextGrid), now + restPeriodMs));
+                nextSweep = Math.max(now + sweepPeriodMs, Math.min(restUntil, now + restPeriodMs));
             } else {
                 nextSweep = now + sweepPeriodMs;
+            }
+            if (suspectedAt == NONE) {
+                nextSweep = Math.min(nextSweep, nextGrid); // on time at the grid, whatever the period
             }
         }
     }

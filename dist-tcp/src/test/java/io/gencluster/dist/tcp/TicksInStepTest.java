@@ -62,7 +62,7 @@ class TicksInStepTest {
         LoopbackNodes.connect(a, b);
         for (TcpDist[] pair : new TcpDist[][] {{a, b}, {b, a}}) {
             Connection c = pair[0].connectionTo(pair[1].self());
-            for (int sample = 0; sample < 3; sample++) {
+            for (int sample = 0; sample < 3; sample++) { // from the first, while sweeps still come every quarter tick
                 long last = c.queue.lastWrite;
                 LoopbackNodes.await(() -> c.queue.lastWrite > last, () -> pair[0].self() + " stopped ticking");
                 long offset = Math.floorMod(c.queue.lastWrite, TICK_MS);
