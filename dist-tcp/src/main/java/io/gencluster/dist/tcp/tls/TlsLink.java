@@ -252,22 +252,7 @@ public final class TlsLink implements Link {
             if (n < 0) {
                 eof = true;
             }
-            int record = engine.getSession().getApplicationBufferSize();
-            while (netIn.position() > 0) {
-                // once a record went to appIn, so do the rest: they follow it into dst
-                SSLEngineResult r = unwrap(appIn.position() == 0 && dst.remaining() >= record ? dst : appIn);
-                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                    eof = true;
-                    break;
-                }
-                if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK
-                        || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
-                    handshake(false); // post-handshake messages (TLS 1.3 tickets, key updates)
-                }
-                if (r.getStatus() != SSLEngineResult.Status.OK) {
-                    break; // underflow: wait for more bytes; overflow: drain appIn first
-                }
-            }
+            unwrapAll(dst);
         }
         if (appIn.position() > 0) {
             appIn.flip();
@@ -280,6 +265,40 @@ public final class TlsLink implements Link {
         }
         int n = dst.position() - start;
         return n == 0 && eof ? -1 : n;
+    }
+
+    /**
+     * Unwraps the records netIn holds, each into {@code dst} while it has room for a whole record
+     * (once one went to appIn, the rest follow it there). netIn is compacted once, at the end, not
+     * after each record: a read brings several records, and moving the rest forward after each
+     * copied about one and a half bytes for every byte received.
+     */
+    private void unwrapAll(ByteBuffer dst) throws IOException {
+        int record = engine.getSession().getApplicationBufferSize();
+        netIn.flip();
+        try {
+            while (netIn.hasRemaining()) {
+                SSLEngineResult r = engine.unwrap(netIn, appIn.position() == 0 && dst.remaining() >= record ? dst : appIn);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    eof = true;
+                    break;
+                }
+                if (r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK
+                        || r.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    netIn.compact(); // the handshake reads and unwraps with netIn ready for more bytes
+                    try {
+                        handshake(false); // post-handshake messages (TLS 1.3 tickets, key updates)
+                    } finally {
+                        netIn.flip();
+                    }
+                }
+                if (r.getStatus() != SSLEngineResult.Status.OK) {
+                    break; // underflow: wait for more bytes; overflow: drain appIn first
+                }
+            }
+        } finally {
+            netIn.compact();
+        }
     }
 
     @Override
