@@ -62,13 +62,17 @@ class TicksInStepTest {
         LoopbackNodes.connect(a, b);
         for (TcpDist[] pair : new TcpDist[][] {{a, b}, {b, a}}) {
             Connection c = pair[0].connectionTo(pair[1].self());
-            for (int sample = 0; sample < 3; sample++) { // from the first, while sweeps still come every quarter tick
+            long[] offsets = new long[5];
+            for (int sample = 0; sample < offsets.length; sample++) { // from the first, while sweeps still come every quarter tick
                 long last = c.queue.lastWrite;
                 LoopbackNodes.await(() -> c.queue.lastWrite > last, () -> pair[0].self() + " stopped ticking");
-                long offset = Math.floorMod(c.queue.lastWrite, TICK_MS);
-                assertTrue(offset <= TICK_MS / 10, pair[0].self() + " ticked " + offset + " ms after a multiple of "
-                        + TICK_MS + " ms; on the grid it would be within " + TICK_MS / 10 + " ms");
+                offsets[sample] = Math.floorMod(c.queue.lastWrite, TICK_MS);
             }
+            // the median: off the grid, every tick of a connection keeps one phase; on it, a tick is late
+            // only when the selector thread is scheduled late, as it may be on a machine busy with other tests
+            long median = Arrays.stream(offsets).sorted().toArray()[offsets.length / 2];
+            assertTrue(median <= TICK_MS / 10, pair[0].self() + " ticked " + Arrays.toString(offsets)
+                    + " ms after multiples of " + TICK_MS + " ms; on the grid most would be within " + TICK_MS / 10 + " ms");
         }
     }
 
