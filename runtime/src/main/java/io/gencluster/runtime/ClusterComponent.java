@@ -194,7 +194,13 @@ public final class ClusterComponent implements Cluster, ClusterControl {
     /** New types for a bound listener: from now on, without hearing again who is up. */
     void updatedListener(ClusterListener listener, Map<String, Object> properties) {
         EventDispatcher.Subscriber s = EventDispatcher.Subscriber.of(listener, properties.get(ClusterEvent.TYPES_PROPERTY));
-        listeners.replaceAll(old -> old.listener() == listener ? s : old);
+        synchronized (listeners) {
+            if (dispatcher == null) {
+                listeners.replaceAll(old -> old.listener() == listener ? s : old);
+            } else {
+                dispatcher.update(s);
+            }
+        }
     }
 
     void unbindListener(ClusterListener listener) {

@@ -7,12 +7,13 @@ import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,8 @@ final class EventDispatcher implements AutoCloseable {
     private final List<Subscriber> listeners;
     private final ThreadPoolExecutor thread;
     private final Set<NodeName> up = new TreeSet<>(); // as told to the listeners so far; the event thread only
-    private final Set<ClusterListener> pending = ConcurrentHashMap.newKeySet(); // subscribed, not yet told who is up
+    private final Object subscriptions = new Object(); // guards pending against the listeners' list
+    private final Map<ClusterListener, Subscriber> pending = new HashMap<>(); // subscribed, not yet told who is up
 
     EventDispatcher(List<Subscriber> listeners) {
         this.listeners = listeners;
@@ -98,28 +100,60 @@ final class EventDispatcher implements AutoCloseable {
      * takes NODE_UP), then every later event. Any thread.
      */
     void subscribe(Subscriber s) {
-        pending.add(s.listener());
+        ClusterListener listener = s.listener();
+        synchronized (subscriptions) {
+            pending.put(listener, s);
+        }
         try {
             thread.execute(() -> {
-                if (!pending.remove(s.listener())) {
+                Subscriber latest;
+                synchronized (subscriptions) {
+                    latest = pending.get(listener);
+                }
+                if (latest == null) {
                     return; // unsubscribed meanwhile
                 }
                 Instant now = Instant.now();
                 for (NodeName node : up) {
-                    deliver(s, ClusterEvent.nodeUp(node, now));
+                    deliver(latest, ClusterEvent.nodeUp(node, now));
                 }
-                listeners.add(s);
+                synchronized (subscriptions) {
+                    latest = pending.remove(listener); // its types may have changed during the replay
+                    if (latest != null) {
+                        listeners.add(latest);
+                    }
+                }
             });
         } catch (RejectedExecutionException e) { // closed, or far behind: no replay, as before
-            pending.remove(s.listener());
-            listeners.add(s);
+            synchronized (subscriptions) {
+                Subscriber latest = pending.remove(listener);
+                if (latest != null) {
+                    listeners.add(latest);
+                }
+            }
+        }
+    }
+
+    /**
+     * New types for a subscribed listener, from its next event on; one whose subscription still
+     * waits for its turn gets them from its first. Any thread.
+     */
+    void update(Subscriber s) {
+        synchronized (subscriptions) {
+            if (pending.containsKey(s.listener())) {
+                pending.put(s.listener(), s);
+            } else {
+                listeners.replaceAll(old -> old.listener() == s.listener() ? s : old);
+            }
         }
     }
 
     /** Removes a listener now: it hears nothing more, not even the nodes up if it had not yet. Any thread. */
     void unsubscribe(ClusterListener listener) {
-        pending.remove(listener);
-        listeners.removeIf(s -> s.listener() == listener);
+        synchronized (subscriptions) {
+            pending.remove(listener);
+            listeners.removeIf(s -> s.listener() == listener);
+        }
     }
 
     private static void deliver(Subscriber s, ClusterEvent event) {

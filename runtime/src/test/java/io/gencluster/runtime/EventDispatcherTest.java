@@ -82,31 +82,30 @@ class EventDispatcherTest {
 
     @Test
     void aListenerUnsubscribedBeforeItsTurnHearsNothing() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        BlockingQueue<ClusterEvent> early = new ArrayBlockingQueue<>(10);
-        BlockingQueue<ClusterEvent> late = new ArrayBlockingQueue<>(10);
-        List<EventDispatcher.Subscriber> listeners = new CopyOnWriteArrayList<>();
-        listeners.add(EventDispatcher.Subscriber.of(e -> {
-            try {
-                release.await(5, TimeUnit.SECONDS); // holds the event thread: the subscription waits behind it
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            early.add(e);
-        }, null));
-        EventDispatcher dispatcher = new EventDispatcher(listeners);
-        try {
-            dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
-            ClusterListener listener = late::add;
-            dispatcher.subscribe(EventDispatcher.Subscriber.of(listener, null));
-            dispatcher.unsubscribe(listener);
-            dispatcher.dispatch(ClusterEvent.nodeDown(A, DownReason.CONNECTION_CLOSED, "", Instant.EPOCH));
-            release.countDown();
-            early.poll(5, TimeUnit.SECONDS);
-            assertEquals(ClusterEvent.Type.NODE_DOWN, early.poll(5, TimeUnit.SECONDS).type()); // after the subscription's turn
-            assertTrue(late.isEmpty(), "heard after it was unsubscribed: " + late);
-        } finally {
-            dispatcher.close();
+        try (Held held = new Held()) {
+            ClusterListener listener = held.late::add;
+            held.dispatcher.subscribe(EventDispatcher.Subscriber.of(listener, null));
+            held.dispatcher.unsubscribe(listener);
+            held.releaseAfterADown();
+            assertTrue(held.late.isEmpty(), "heard after it was unsubscribed: " + held.late);
+        }
+    }
+
+    /**
+     * A listener's service properties changed (DS calls the component's updated method) while its
+     * subscription still waits behind queued events: the types it named last are the ones it gets.
+     */
+    @Test
+    void aListenerWhoseTypesChangeBeforeItsTurnGetsTheNewTypes() throws Exception {
+        try (Held held = new Held()) {
+            ClusterListener listener = held.late::add;
+            held.dispatcher.subscribe(EventDispatcher.Subscriber.of(listener, "NODE_UP"));
+            held.dispatcher.update(EventDispatcher.Subscriber.of(listener, "NODE_DOWN"));
+            held.releaseAfterADown();
+            ClusterEvent heard = held.late.poll(5, TimeUnit.SECONDS);
+            assertEquals("NODE_DOWN a@h", heard == null ? "nothing" : heard.type() + " " + heard.node(),
+                    "the listener named NODE_DOWN last, not NODE_UP");
+            assertTrue(held.late.isEmpty(), "heard more: " + held.late);
         }
     }
 
@@ -143,6 +142,44 @@ class EventDispatcherTest {
             assertEquals(List.of(ClusterEvent.Type.NODE_DISCOVERED, ClusterEvent.Type.NODE_LOST),
                     discoveryOnly.stream().map(ClusterEvent::type).toList());
         } finally {
+            dispatcher.close();
+        }
+    }
+
+    /**
+     * A dispatcher whose one listener holds the event thread until released, with a NODE_UP of A
+     * queued: a subscription made meanwhile waits behind it.
+     */
+    private static final class Held implements AutoCloseable {
+        final CountDownLatch release = new CountDownLatch(1);
+        final BlockingQueue<ClusterEvent> early = new ArrayBlockingQueue<>(10);
+        final BlockingQueue<ClusterEvent> late = new ArrayBlockingQueue<>(10);
+        final EventDispatcher dispatcher;
+
+        Held() {
+            List<EventDispatcher.Subscriber> listeners = new CopyOnWriteArrayList<>();
+            listeners.add(EventDispatcher.Subscriber.of(e -> {
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                early.add(e);
+            }, null));
+            dispatcher = new EventDispatcher(listeners);
+            dispatcher.dispatch(ClusterEvent.nodeUp(A, Instant.EPOCH));
+        }
+
+        /** Queues a NODE_DOWN of A behind the waiting subscription, lets the event thread go, waits for that event. */
+        void releaseAfterADown() throws InterruptedException {
+            dispatcher.dispatch(ClusterEvent.nodeDown(A, DownReason.CONNECTION_CLOSED, "", Instant.EPOCH));
+            release.countDown();
+            early.poll(5, TimeUnit.SECONDS);
+            assertEquals(ClusterEvent.Type.NODE_DOWN, early.poll(5, TimeUnit.SECONDS).type()); // after the subscription's turn
+        }
+
+        @Override
+        public void close() {
             dispatcher.close();
         }
     }
