@@ -117,19 +117,19 @@ final class EventDispatcher implements AutoCloseable {
                 for (NodeName node : up) {
                     deliver(latest, ClusterEvent.nodeUp(node, now));
                 }
-                synchronized (subscriptions) {
-                    latest = pending.remove(listener); // its types may have changed during the replay
-                    if (latest != null) {
-                        listeners.add(latest);
-                    }
-                }
+                join(listener); // its types may have changed during the replay
             });
         } catch (RejectedExecutionException e) { // closed, or far behind: no replay, as before
-            synchronized (subscriptions) {
-                Subscriber latest = pending.remove(listener);
-                if (latest != null) {
-                    listeners.add(latest);
-                }
+            join(listener);
+        }
+    }
+
+    /** Moves a waiting subscription, as its types are now, to the listeners; none if unsubscribed meanwhile. */
+    private void join(ClusterListener listener) {
+        synchronized (subscriptions) {
+            Subscriber latest = pending.remove(listener);
+            if (latest != null) {
+                listeners.add(latest);
             }
         }
     }

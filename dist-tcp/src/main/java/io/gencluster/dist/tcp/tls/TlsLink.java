@@ -333,16 +333,11 @@ public final class TlsLink implements Link {
         return netOut.position() > 0;
     }
 
-    /** One unwrap of what netIn holds into appIn; netIn is left ready for more bytes. */
+    /** One unwrap of what netIn holds into appIn (the handshake's); netIn is left ready for more bytes. */
     private SSLEngineResult unwrap() throws IOException {
-        return unwrap(appIn);
-    }
-
-    /** One unwrap of what netIn holds into {@code into}; netIn is left ready for more bytes. */
-    private SSLEngineResult unwrap(ByteBuffer into) throws IOException {
         netIn.flip();
         try {
-            return engine.unwrap(netIn, into);
+            return engine.unwrap(netIn, appIn);
         } finally {
             netIn.compact();
         }
