@@ -1,7 +1,6 @@
 package io.gencluster.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,138 +10,16 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.NodeState.Status;
 import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
-import io.gencluster.spi.Discovery;
-import io.gencluster.spi.DiscoveryException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The loop's semantics, on virtual time: no test sleeps, every timer is driven by the test. */
-class RefreshLoopTest {
-
-    private static final Duration INTERVAL = Duration.ofMillis(1000);
-    private static final long BACKOFF_INITIAL_MS = 100;
-    private static final long BACKOFF_MAX_MS = 800;
-
-    private final VirtualTimeScheduler time = new VirtualTimeScheduler();
-    private final RecordingDist dist = new RecordingDist("self@h");
-    private final Map<String, Discovery> sources = new LinkedHashMap<>();
-    private final List<ClusterEvent> forwarded = new ArrayList<>();
-    private final List<LogRecord> logs = new CopyOnWriteArrayList<>();
-    private final Logger logger = Logger.getLogger(RefreshLoop.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logs.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private RefreshLoop loop;
-    private long removedGraceMs = RuntimeSettings.DEFAULT_REMOVED_GRACE_MS;
-
-    @BeforeEach
-    void captureLogs() {
-        logger.addHandler(capture);
-    }
-
-    @AfterEach
-    void stop() {
-        logger.removeHandler(capture);
-        if (loop != null) {
-            loop.close();
-            time.runDue();
-        }
-    }
-
-    private RefreshLoop start(String interval, String removedNodes) {
-        return start(interval, removedNodes, Runnable::run);
-    }
-
-    private RefreshLoop start(String interval, String removedNodes, Executor discoveryCalls) {
-        RuntimeSettings settings = new RuntimeSettings(interval, 1000, 2000, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, removedNodes,
-                removedGraceMs);
-        loop = new RefreshLoop(dist, settings, time, discoveryCalls, new Random(42), forwarded::add);
-        sources.forEach((name, source) -> loop.addDiscovery(name, name, source));
-        loop.start();
-        time.runDue();
-        return loop;
-    }
-
-    private RefreshLoop start() {
-        return start(String.valueOf(INTERVAL.toMillis()), "keep");
-    }
-
-    /** A discovery source the test changes as the scenario goes on. */
-    private static final class Source implements Discovery {
-        volatile Set<Peer> peers = Set.of();
-        volatile Exception failure;
-        final AtomicInteger calls = new AtomicInteger();
-
-        Source(String... nodes) {
-            set(nodes);
-        }
-
-        void set(String... nodes) {
-            Set<Peer> s = new LinkedHashSet<>();
-            for (String n : nodes) {
-                s.add(Peer.parse(n));
-            }
-            peers = s;
-            failure = null;
-        }
-
-        @Override
-        public Set<Peer> peers() throws DiscoveryException {
-            calls.incrementAndGet();
-            Exception f = failure;
-            if (f instanceof DiscoveryException) {
-                throw (DiscoveryException) f;
-            }
-            if (f != null) {
-                throw (RuntimeException) f;
-            }
-            return peers;
-        }
-    }
-
-    private NodeState state(String node) {
-        return loop.snapshot().nodes().get(NodeName.parse(node));
-    }
-
-    private Set<String> discovered() {
-        Set<String> out = new LinkedHashSet<>();
-        for (Peer p : loop.snapshot().discovered()) {
-            out.add(p.node().toString());
-        }
-        return out;
-    }
-
-    private long logged(Level level, String text) {
-        return logs.stream().filter(r -> r.getLevel().equals(level))
-                .map(r -> new java.util.logging.SimpleFormatter().formatMessage(r)).filter(m -> m.contains(text)).count();
-    }
+/** The loop's refreshes, connects, retries and events, on virtual time. */
+class RefreshLoopTest extends RefreshLoopFixture {
 
     @Test
     void aNodeConnectedBeforeTheLoopStartedIsReportedUpOnceAndItsDropReported() {
@@ -292,97 +169,6 @@ class RefreshLoopTest {
     }
 
     @Test
-    void aNodeNoLongerDiscoveredStaysConnectedWithKeepButIsNotReconnected() {
-        Source s = new Source("a@h:1");
-        sources.put("s", s);
-        start();
-        dist.accept("a@h");
-        s.set();
-        time.advance(INTERVAL);
-        assertEquals(Status.CONNECTED, state("a@h").status());
-        assertFalse(state("a@h").discovered());
-        assertTrue(dist.disconnects.isEmpty());
-
-        dist.down("a@h", DownReason.CONNECTION_CLOSED);
-        time.advance(INTERVAL.multipliedBy(10));
-        assertEquals(1, dist.connectsTo("a@h"), "never dialled again");
-        assertNull(state("a@h"), "forgotten once neither discovered nor connected");
-    }
-
-    @Test
-    void aNodeNoLongerDiscoveredIsDisconnectedWithDisconnectOnceTheGraceTimeIsOver() {
-        Source s = new Source("a@h:1", "b@h:2");
-        sources.put("s", s);
-        removedGraceMs = 3 * INTERVAL.toMillis();
-        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
-        dist.accept("a@h");
-        dist.accept("b@h");
-        s.set("b@h:2");
-        time.advance(INTERVAL.multipliedBy(3));
-        assertEquals(List.of(), dist.disconnects, "absent from 3 answers, for 2 of the 3 s of grace");
-        time.advance(INTERVAL);
-        assertEquals(List.of(NodeName.parse("a@h")), dist.disconnects);
-        assertEquals(Set.of(NodeName.parse("b@h")), dist.members());
-        time.advance(INTERVAL.multipliedBy(5));
-        assertEquals(1, dist.disconnects.size(), "disconnected once");
-        assertEquals(1, dist.connectsTo("a@h"));
-    }
-
-    @Test
-    void aNodeDisconnectedForItsAbsenceCannotDialBackInUntilItIsDiscoveredAgain() {
-        // a pod no longer ready leaves DNS but still discovers the others: it must not walk back in
-        Source s = new Source("a@h:1", "b@h:2");
-        sources.put("s", s);
-        removedGraceMs = 0;
-        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
-        dist.accept("a@h");
-        dist.accept("b@h");
-        s.set("b@h:2");
-        time.advance(INTERVAL);
-        NodeName a = NodeName.parse("a@h");
-        assertEquals(List.of(a), dist.disconnects);
-        dist.up("a@h"); // a dials in
-        time.runDue();
-        assertEquals(List.of(a, a), dist.disconnects, "closed again at once");
-        assertEquals(Set.of(NodeName.parse("b@h")), dist.members());
-        s.set("a@h:1", "b@h:2");
-        time.advance(INTERVAL);
-        dist.accept("a@h"); // discovered again: dialled and kept
-        time.advance(INTERVAL.multipliedBy(3));
-        assertEquals(List.of(a, a), dist.disconnects);
-        assertTrue(dist.members().contains(a));
-    }
-
-    @Test
-    void aNodeNeverDiscoveredThatDialsInIsKept() {
-        // a new pod whose record this node has not seen yet (records appear one by one) is welcome
-        sources.put("s", new Source("b@h:2"));
-        removedGraceMs = 0;
-        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
-        dist.accept("b@h");
-        dist.up("new@h");
-        time.advance(INTERVAL.multipliedBy(3));
-        assertEquals(List.of(), dist.disconnects);
-        assertTrue(dist.members().contains(NodeName.parse("new@h")));
-    }
-
-    @Test
-    void aNodeMissingFromOneAnswerIsNotDisconnected() {
-        // a port mapper restarting lists nobody for a moment; a DNS record set is caught mid-update
-        Source s = new Source("a@h:1", "b@h:2");
-        sources.put("s", s);
-        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
-        dist.accept("a@h");
-        dist.accept("b@h");
-        s.set();
-        time.advance(INTERVAL);
-        s.set("a@h:1", "b@h:2");
-        time.advance(INTERVAL.multipliedBy(30));
-        assertEquals(List.of(), dist.disconnects);
-        assertEquals(Set.of(NodeName.parse("a@h"), NodeName.parse("b@h")), dist.members());
-    }
-
-    @Test
     void infinityConnectsOnceAndNeverAgain() {
         Source s = new Source("a@h:1", "b@h:2");
         sources.put("s", s);
@@ -405,87 +191,6 @@ class RefreshLoopTest {
         start("-1", "keep");
         time.advance(Duration.ofHours(1));
         assertEquals(1, s.calls.get());
-    }
-
-    @Test
-    void aFailingDiscoveryKeepsItsLastPeersAndLogsOnce() {
-        Source s = new Source("a@h:1");
-        sources.put("static (service 7)", s);
-        start(String.valueOf(INTERVAL.toMillis()), "disconnect");
-        dist.accept("a@h");
-        s.failure = new DiscoveryException("host dns.example: SERVFAIL");
-        time.advance(INTERVAL.multipliedBy(3));
-        assertEquals(4, s.calls.get());
-        assertEquals(Set.of("a@h"), discovered(), "a failure is not an empty answer");
-        assertTrue(dist.disconnects.isEmpty(), "nothing forgotten, even with removed.nodes=disconnect");
-        assertEquals(1, logged(Level.WARNING, "discovery static (service 7) failing: host dns.example: SERVFAIL; keeping its 1 last known peer(s)"));
-        s.set("a@h:1", "b@h:2");
-        time.advance(INTERVAL.multipliedBy(2));
-        assertEquals(1, logged(Level.INFO, "discovery static (service 7) recovered: 2 peer(s)"));
-        assertEquals(Set.of("a@h", "b@h"), discovered());
-    }
-
-    @Test
-    void aDiscoveryThatNeverAnswersCountsAsFailingAfterItsTimeoutAndIsNotAskedAgainMeanwhile() {
-        Source s = new Source("a@h:1");
-        sources.put("stuck", s);
-        List<Runnable> neverRun = new ArrayList<>();
-        start(String.valueOf(INTERVAL.toMillis()), "keep", neverRun::add);
-        assertEquals(1, neverRun.size());
-        time.advance(Duration.ofMillis(2000)); // discovery timeout
-        assertEquals(1, logged(Level.WARNING, "discovery stuck failing: no answer within 2000 ms"));
-        time.advance(INTERVAL.multipliedBy(3));
-        assertEquals(1, neverRun.size(), "no pile-up of calls to a source that has not answered");
-    }
-
-    @Test
-    void severalDiscoveriesGiveTheUnionOfTheirPeers() {
-        sources.put("one", new Source("a@h:1", "b@h:2"));
-        sources.put("two", new Source("b@h:2", "c@h:3"));
-        start();
-        assertEquals(Set.of("a@h", "b@h", "c@h"), discovered());
-        assertEquals(3, dist.connects.size());
-    }
-
-    @Test
-    void aPeerWithAPortWinsOverTheSameNodeWithout() {
-        sources.put("one", new Source("a@h"));
-        sources.put("two", new Source("a@h:7"));
-        start();
-        assertEquals(List.of(Peer.parse("a@h:7")), dist.connects);
-    }
-
-    @Test
-    void aDiscoveryThrowingARuntimeExceptionDoesNotStopTheLoop() {
-        Source s = new Source("a@h:1");
-        s.failure = new IllegalStateException("bug in a strategy");
-        sources.put("buggy", s);
-        start();
-        time.advance(INTERVAL.multipliedBy(2));
-        assertEquals(3, s.calls.get(), "still refreshing");
-        s.set("a@h:1");
-        time.advance(INTERVAL);
-        assertEquals(1, dist.connectsTo("a@h"));
-    }
-
-    @Test
-    void aRemovedDiscoverySourceNoLongerContributesPeers() {
-        sources.put("one", new Source("a@h:1"));
-        sources.put("two", new Source("b@h:2"));
-        start();
-        loop.removeDiscovery("two");
-        time.advance(INTERVAL);
-        assertEquals(Set.of("a@h"), discovered());
-    }
-
-    @Test
-    void withNoDiscoveryBoundThePreviousPeersAreKept() {
-        sources.put("one", new Source("a@h:1"));
-        start();
-        loop.removeDiscovery("one");
-        time.advance(INTERVAL.multipliedBy(3));
-        assertEquals(Set.of("a@h"), discovered());
-        assertEquals(1, logged(Level.WARNING, "no discovery service is bound; keeping the 1 peer(s) known so far"));
     }
 
     @Test
@@ -513,19 +218,6 @@ class RefreshLoopTest {
         dist.down("x@h", DownReason.CONNECTION_CLOSED);
         time.advance(INTERVAL.multipliedBy(3));
         assertEquals(0, dist.connectsTo("x@h"));
-    }
-
-    @Test
-    void aDiscoveryAddedWhileRunningIsAskedAtTheNextRefresh() {
-        sources.put("one", new Source("a@h:1"));
-        start();
-        Source late = new Source("b@h:2");
-        loop.addDiscovery("two", "dns (service 9)", late);
-        assertEquals(0, late.calls.get(), "not asked before the next refresh");
-        time.advance(INTERVAL);
-        assertEquals(1, late.calls.get());
-        assertEquals(Set.of("a@h", "b@h"), discovered());
-        assertEquals(1, dist.connectsTo("b@h"));
     }
 
     @Test
@@ -590,17 +282,6 @@ class RefreshLoopTest {
         org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> snap.nodes().clear());
         org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> snap.discovered().clear());
         assertEquals(Set.of(NodeName.parse("a@h")), dist.members());
-    }
-
-    @Test
-    void aDiscoveryReturningNullCountsAsFailing() {
-        Source s = new Source("a@h:1");
-        sources.put("s", s);
-        start();
-        s.peers = null;
-        time.advance(INTERVAL);
-        assertEquals(Set.of("a@h"), discovered());
-        assertEquals(1, logged(Level.WARNING, "discovery s failing: returned null"));
     }
 
     @Test
