@@ -1,6 +1,5 @@
 package io.gencluster.dist.tcp;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -109,23 +108,6 @@ class TcpDistTest {
         assertEquals(Set.of(b.self(), c.self()), a.members());
         assertEquals(Set.of(a.self(), c.self()), b.members());
         assertEquals(Set.of(a.self(), b.self()), c.members());
-    }
-
-    @Test
-    void aPeerWithoutAPortIsDialledAtPeerPortWhereItsHostHasNoPortMapper() throws Exception {
-        // Kubernetes: DNS A records carry no port, pods have no port mapper, every node listens on one port
-        TcpDist b = node("b", "secret-cookie-for-tests");
-        int noPortMapper;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            noPortMapper = s.getLocalPort();
-        }
-        TcpDist a = new TcpDist(TcpDistSettings.builder(NodeName.parse("a@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
-                .bindAddress("127.0.0.1").port(0).peerPort(b.port()).epmd(true, noPortMapper, false)
-                .handshakeTimeout(Duration.ofMillis(1000)).build());
-        a.start();
-        started.add(a);
-        a.connect(Peer.of(b.self()), TIMEOUT).toCompletableFuture().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        assertEquals(Set.of(b.self()), a.members());
     }
 
     @Test
@@ -345,78 +327,6 @@ class TcpDistTest {
             Thread.onSpinWait();
         }
         assertEquals(0, threadsOf("a@127.0.0.1"), "threads of a left after close");
-    }
-
-    @Test
-    void settingsRejectBadValuesNamingKeyAndValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings
-                .builder(NodeName.parse("a@h"), "sixteen-byte-cookie".getBytes(StandardCharsets.UTF_8)).tick(Duration.ofMillis(1000)).tickTimeout(Duration.ofMillis(1500)).build());
-        assertTrue(e.getMessage().contains("'tick.timeout.ms' has invalid value '1500'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings.builder(NodeName.parse("a@h"), "sixteen-byte-cookie".getBytes(StandardCharsets.UTF_8)).port(70000).build());
-        assertTrue(e.getMessage().contains("'port' has invalid value '70000'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TcpDistSettings.builder(NodeName.parse("a@h"), new byte[0]).build());
-        assertTrue(e.getMessage().contains("'cookie'"), e.getMessage());
-    }
-
-    @Test
-    void aCookieShorterThanSixteenBytesIsRefusedUnlessShortCookiesAreAllowed() {
-        byte[] guessable = "change-me".getBytes(StandardCharsets.UTF_8);
-        String refused = assertThrows(IllegalArgumentException.class,
-                () -> TcpDistSettings.builder(NodeName.parse("a@h"), guessable).build()).getMessage();
-        assertTrue(refused.startsWith("key 'cookie' (or the file of 'cookie.file') holds a cookie of 9 bytes, fewer than 16"), refused);
-        assertFalse(refused.contains("change-me"), "the cookie is never shown: " + refused);
-        assertArrayEquals(guessable, TcpDistSettings.builder(NodeName.parse("a@h"), guessable).allowShortCookie(true).build().cookie);
-    }
-
-    @Test
-    void aPeerWithoutAPortIsDialledOnThePortItsHostsEpmdGives() throws Exception {
-        int epmdPort = freePort();
-        TcpDist a = epmdNode("a", epmdPort, true);
-        TcpDist b = epmdNode("b", epmdPort, true);
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!(servesPortMapper(a) || servesPortMapper(b)) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        // b registers from its own thread: wait until the port mapper knows it
-        while (new io.gencluster.epmd.EpmdClient("127.0.0.1", epmdPort, Duration.ofSeconds(1)).portPlease("b") == null
-                && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        // no port in the peer: a asks the EPMD of b's host (127.0.0.1) for b's port
-        a.connect(Peer.of(b.self()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);
-        assertEquals(Set.of(b.self()), a.members());
-    }
-
-    @Test
-    void withEmbeddedOffNoPortMapperIsServedAndTheNodeStillRuns() throws Exception {
-        int epmdPort = freePort();
-        TcpDist a = epmdNode("a", epmdPort, false);
-        TcpDist b = node("b", "secret-cookie-for-tests");
-        connect(b, a);
-        assertFalse(servesPortMapper(a));
-        try (Socket s = new Socket()) {
-            assertThrows(IOException.class, () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", epmdPort), 500),
-                    "nothing listens on the EPMD port");
-        }
-    }
-
-    /** Whether {@code d} serves the embedded port mapper. */
-    private static boolean servesPortMapper(TcpDist d) {
-        return d.epmd != null && d.epmd.servesPortMapper();
-    }
-
-    private TcpDist epmdNode(String name, int epmdPort, boolean embedded) throws IOException {
-        TcpDist d = new TcpDist(TcpDistSettings.builder(NodeName.parse(name + "@127.0.0.1"), "secret-cookie-for-tests".getBytes(StandardCharsets.UTF_8))
-                .bindAddress("127.0.0.1").port(0).epmd(true, epmdPort, embedded).build());
-        d.start();
-        started.add(d);
-        return d;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static long threadsOf(String node) {
