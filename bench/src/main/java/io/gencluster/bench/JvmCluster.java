@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,6 +29,13 @@ final class JvmCluster implements AutoCloseable {
 
     /** bin/demo's options: a small node, quick start-up on few cores over peak speed. */
     static final String JAVA_OPTS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+
+    /**
+     * Settings added to every node's dist-tcp configuration, {@code ;}-separated (system property
+     * {@code bench.dist.settings}, e.g. {@code tick.ms = 500; tick.timeout.ms = 2500}): to run an
+     * older build with this build's defaults where they differ. None by default.
+     */
+    private static final String EXTRA_SETTINGS = System.getProperty("bench.dist.settings", "");
 
     /** dist-tcp's default {@code max.handshakes.per.address}: never lowered here. */
     private static final int DEFAULT_HANDSHAKES_PER_ADDRESS = 16;
@@ -71,7 +79,8 @@ final class JvmCluster implements AutoCloseable {
                     // every node on one address: as the dist-tcp README advises for nodes that share one and
                     // start together, the per-address cap rises to their number (a refused dial waits for backoff)
                     "max.handshakes.per.address = " + Math.max(DEFAULT_HANDSHAKES_PER_ADDRESS, n),
-                    "mesh.transitive = " + transitive, ""));
+                    "mesh.transitive = " + transitive,
+                    String.join("\n", Arrays.stream(EXTRA_SETTINGS.split(";")).map(String::strip).toList()), ""));
             Files.writeString(conf.resolve("io.gencluster.discovery.static.cfg"), "nodes = " + String.join(", ", entries) + "\n");
             Files.writeString(conf.resolve("io.gencluster.cfg"), "refresh.interval.ms = " + refreshMs + "\n");
         }
