@@ -50,12 +50,17 @@ final class InboundFrames {
         }
     }
 
+    /**
+     * Reads and routes the frames {@code c} has. When it had any, its last-received time is taken
+     * once the reads are done (once per turn, not per frame: a turn may hold hundreds), so that a
+     * pause of this node during the turn (SIGSTOP, a long GC) cannot date frames read after it to
+     * before it: silence is judged on that time ({@link Liveness}).
+     */
     void readFrames(Connection c) throws IOException {
-        long now = clock.millis(); // once per read, not per frame: a read may hold hundreds
         c.drained = false; // readable (or resumed): read at least once
         c.turnBytes = 0;
         c.yielded = false;
-        boolean read = false;
+        boolean received = false;
         try {
             while (!c.isClosed() && !c.parked && !c.closingWhenFlushed()) {
                 FrameCodec.Frame f = c.nextFrame(c.state == Connection.State.UP ? settings.maxFrameBytes : FrameCodec.MAX_HANDSHAKE_FRAME);
@@ -68,10 +73,7 @@ final class InboundFrames {
                     }
                     return;
                 }
-                if (!read) {
-                    read = true;
-                    c.lastRead = now; // a volatile write: once per read, not once per frame
-                }
+                received = true;
                 if (c.state == Connection.State.UP) {
                     received(c, f);
                 } else {
@@ -79,6 +81,9 @@ final class InboundFrames {
                 }
             }
         } finally {
+            if (received) {
+                c.lastRead = clock.millis(); // a volatile write, once per turn
+            }
             if (!c.parked) {
                 delivery.handOver(c, true); // what this read brought, also when the stream then ended or failed
             }
