@@ -6,9 +6,9 @@ import io.gencluster.api.NodeName;
 import io.gencluster.dist.kit.Mailboxes;
 import io.gencluster.dist.tcp.wire.FrameCodec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,63 +35,39 @@ class ReadAfterOwnPauseTest {
         mailboxes.close();
     }
 
-    /** A connection that is up, whose reads return these steps in turn (bytes, or {@link #PAUSE}), then nothing. */
-    private Connection upConnection(Deque<byte[]> reads) {
+    /**
+     * Reads a connection that is up and whose socket gives {@code steps} in turn (bytes, or
+     * {@link #PAUSE}: this node stopped there), then nothing: its last-received time must be the
+     * end of the pause, when the ticks that waited in the socket were read.
+     */
+    private void assertDatedAfterThePause(byte[]... steps) throws IOException {
+        Deque<byte[]> reads = new ArrayDeque<>(List.of(steps));
         Connection c = new Connection(null, true, "b", 1 << 20, clock);
         c.state = Connection.State.UP;
-        c.link = new Link() {
-            @Override
-            public boolean handshake() {
-                return true;
+        c.link = new ReadOnlyLink(dst -> {
+            byte[] next = reads.poll();
+            while (next == PAUSE) {
+                clock.advance(PAUSE_MS); // this node was stopped here: the ticks read next waited in the socket
+                next = reads.poll();
             }
-
-            @Override
-            public int read(ByteBuffer dst) {
-                byte[] next = reads.poll();
-                while (next == PAUSE) {
-                    clock.advance(PAUSE_MS); // this node was stopped here: the ticks read next waited in the socket
-                    next = reads.poll();
-                }
-                if (next == null) {
-                    return 0;
-                }
-                dst.put(next);
-                return next.length;
-            }
-
-            @Override
-            public long write(ByteBuffer[] srcs, int count) {
+            if (next == null) {
                 return 0;
             }
-
-            @Override
-            public boolean pendingOutput() {
-                return false;
-            }
-        };
-        return c;
+            dst.put(next);
+            return next.length;
+        }, false);
+        long stopped = clock.millis();
+        frames.readFrames(c);
+        assertEquals(stopped + PAUSE_MS, c.lastRead, "last received at the stop, though its ticks were read after it");
     }
 
     @Test
     void ticksReadAfterAPauseBetweenReadinessAndTheReadCountAsReceivedThen() throws IOException {
-        Deque<byte[]> reads = new ArrayDeque<>();
-        reads.add(PAUSE);
-        reads.add(TICK);
-        Connection c = upConnection(reads);
-        long stopped = clock.millis();
-        frames.readFrames(c);
-        assertEquals(stopped + PAUSE_MS, c.lastRead, "last received at the stop, though its ticks were read after it");
+        assertDatedAfterThePause(PAUSE, TICK);
     }
 
     @Test
     void ticksReadAfterAPauseBetweenTwoReadsOfOneTurnCountAsReceivedThen() throws IOException {
-        Deque<byte[]> reads = new ArrayDeque<>();
-        reads.add(TICK);
-        reads.add(PAUSE);
-        reads.add(TICK);
-        Connection c = upConnection(reads);
-        long stopped = clock.millis();
-        frames.readFrames(c);
-        assertEquals(stopped + PAUSE_MS, c.lastRead, "last received at the stop, though its ticks were read after it");
+        assertDatedAfterThePause(TICK, PAUSE, TICK);
     }
 }

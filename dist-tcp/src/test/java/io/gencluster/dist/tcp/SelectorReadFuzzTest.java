@@ -75,39 +75,16 @@ class SelectorReadFuzzTest {
     private static List<Decoded> selector(byte[] wire, Random cuts) throws IOException {
         Connection c = new Connection(null, false, "fuzz", MAX_FRAME, Clock.systemUTC());
         ByteBuffer source = ByteBuffer.wrap(wire);
-        c.link = new Link() {
-            @Override
-            public boolean handshake() {
-                return true;
+        c.link = new ReadOnlyLink(dst -> {
+            if (!source.hasRemaining()) {
+                return -1;
             }
-
-            @Override
-            public int read(ByteBuffer dst) {
-                if (!source.hasRemaining()) {
-                    return -1;
-                }
-                int n = Math.min(Math.min(dst.remaining(), source.remaining()), 1 + cuts.nextInt(cuts.nextBoolean() ? 7 : 5000));
-                ByteBuffer piece = source.slice(source.position(), n);
-                dst.put(piece);
-                source.position(source.position() + n);
-                return n;
-            }
-
-            @Override
-            public long write(ByteBuffer[] srcs, int count) {
-                return 0;
-            }
-
-            @Override
-            public boolean pendingOutput() {
-                return false;
-            }
-
-            @Override
-            public boolean shortReadDrains() {
-                return true; // as plain TCP: a read that left room ends the reading until the next readiness
-            }
-        };
+            int n = Math.min(Math.min(dst.remaining(), source.remaining()), 1 + cuts.nextInt(cuts.nextBoolean() ? 7 : 5000));
+            ByteBuffer piece = source.slice(source.position(), n);
+            dst.put(piece);
+            source.position(source.position() + n);
+            return n;
+        }, true); // as plain TCP: a read that left room ends the reading until the next readiness
         List<Decoded> out = new ArrayList<>();
         while (true) {
             FrameCodec.Frame f;
