@@ -37,6 +37,7 @@ final class Connection {
     static final int READ_TURN_BYTES = 1024 * 1024;
 
     final SocketChannel channel;
+    private final Clock clock;
     final boolean initiated;
     final String remote;
     final SendQueue queue;
@@ -50,6 +51,12 @@ final class Connection {
     Dial dial;
     long deadline; // end of the connect and handshake, in clock millis
     volatile long lastRead;
+    /**
+     * When the last read that brought bytes returned, on the transport's clock: taken right after
+     * the read, so that a pause of this node before it (SIGSTOP, a long GC) dates those bytes after
+     * the pause, and frames handled later in the turn do not move it. Selector thread only.
+     */
+    long readAt;
     boolean eof;
     /** The last read left room in the buffer: nothing more to read until the selector reports the socket readable again. */
     boolean drained;
@@ -84,6 +91,8 @@ final class Connection {
         this.initiated = initiated;
         this.remote = remote;
         this.queue = new SendQueue(this, queueLimit, clock, now);
+        this.clock = clock;
+        this.readAt = now;
         this.lastRead = now;
         this.state = initiated ? State.CONNECTING : State.HANDSHAKE;
     }
@@ -137,6 +146,7 @@ final class Connection {
                 return null;
             }
             turnBytes += n;
+            readAt = clock.millis();
             drained = n < room && link.shortReadDrains();
             if (n == room) {
                 filled = true;

@@ -6,7 +6,6 @@ import io.gencluster.dist.tcp.wire.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +25,6 @@ final class InboundFrames {
     static final int HAND_OVER_BYTES = 256 * 1024;
 
     private final TcpDistSettings settings;
-    private final Clock clock;
     private final HandshakeFrames handshakes;
     private final MailboxDelivery delivery;
     private final MemberExchange members;
@@ -36,7 +34,6 @@ final class InboundFrames {
 
     InboundFrames(TcpDistSettings settings, HandshakeFrames handshakes, MailboxDelivery delivery, MemberExchange members, BusyPoll busyPoll) {
         this.settings = settings;
-        this.clock = settings.clock;
         this.handshakes = handshakes;
         this.delivery = delivery;
         this.members = members;
@@ -51,10 +48,11 @@ final class InboundFrames {
     }
 
     /**
-     * Reads and routes the frames {@code c} has. When it had any, its last-received time is taken
-     * once the reads are done (once per turn, not per frame: a turn may hold hundreds), so that a
-     * pause of this node during the turn (SIGSTOP, a long GC) cannot date frames read after it to
-     * before it: silence is judged on that time ({@link Liveness}).
+     * Reads and routes the frames {@code c} has. When it had any, its last-received time becomes the
+     * time its last read returned ({@link Connection#readAt}; set once per turn, not per frame: a
+     * turn may hold hundreds), so that a pause of this node during the turn (SIGSTOP, a long GC)
+     * cannot date frames read after it to before it: silence is judged on that time
+     * ({@link Liveness}).
      */
     void readFrames(Connection c) throws IOException {
         c.drained = false; // readable (or resumed): read at least once
@@ -82,7 +80,7 @@ final class InboundFrames {
             }
         } finally {
             if (received) {
-                c.lastRead = clock.millis(); // a volatile write, once per turn
+                c.lastRead = c.readAt; // a volatile write, once per turn
             }
             if (!c.parked) {
                 delivery.handOver(c, true); // what this read brought, also when the stream then ended or failed
