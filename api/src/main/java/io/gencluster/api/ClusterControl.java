@@ -35,8 +35,9 @@ public interface ClusterControl {
     /**
      * Closes the connection to {@code node} (it is reported down with
      * {@link DownReason#DISCONNECTED}). A node that discovery still reports is reconnected after
-     * its backoff, as after any drop; to keep it away, remove it from discovery. Does nothing when
-     * the node is not connected.
+     * its backoff, as after any drop; the node itself, when its discovery reports this one, may
+     * dial again at once, as after any long-lived connection its peer closed. To keep it away,
+     * remove it from discovery. Does nothing when the node is not connected.
      */
     void disconnect(NodeName node);
 }

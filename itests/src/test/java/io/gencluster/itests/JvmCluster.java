@@ -98,12 +98,19 @@ final class JvmCluster implements AutoCloseable {
      * {@code tick.timeout.ms} from {@code ticks}: an empty map leaves dist-tcp's defaults.
      */
     NodeProcess startWithTicks(String name, Map<String, String> ticks) throws Exception {
+        return startWithTicks(name, ticks, Map.of());
+    }
+
+    /** As {@link #startWithTicks(String, Map)}, with the runtime's settings of {@code runtime} over {@link #runtime()}'s. */
+    NodeProcess startWithTicks(String name, Map<String, String> ticks, Map<String, String> runtime) throws Exception {
         Map<String, String> dist = dist(name);
         dist.remove("tick.ms");
         dist.remove("tick.timeout.ms");
         dist.putAll(ticks);
+        Map<String, String> settings = runtime();
+        settings.putAll(runtime);
         return start(name, configs("io.gencluster.dist.tcp", dist,
-                "io.gencluster.discovery.static", Map.of("nodes", staticList(name)), "io.gencluster", runtime()));
+                "io.gencluster.discovery.static", Map.of("nodes", staticList(name)), "io.gencluster", settings));
     }
 
     /** A node with only its transport: it dials nobody. */

@@ -29,4 +29,18 @@ final class Backoff {
         double jittered = base * (1 - JITTER + 2 * JITTER * random.nextDouble());
         return Duration.ofMillis(Math.max(1, Math.min(maxMs, Math.round(jittered))));
     }
+
+    /**
+     * The delay before redialling a node whose connection dropped after a long life: at random up
+     * to {@code initial × JITTER}, so that the nodes which lost the same peer at once do not all
+     * dial it in the same millisecond.
+     */
+    Duration prompt() {
+        return Duration.ofMillis(Math.max(1, Math.round(initialMs * JITTER * random.nextDouble())));
+    }
+
+    /** How long a connection must have lived for its drop to be redialled {@link #prompt() promptly}. */
+    Duration longLived() {
+        return Duration.ofMillis(initialMs);
+    }
 }

@@ -1,6 +1,7 @@
 package io.gencluster.runtime;
 
 import io.gencluster.api.ClusterEvent;
+import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
 import io.gencluster.api.NodeState.Status;
 import io.gencluster.api.NodeState;
@@ -28,7 +29,8 @@ import java.util.function.Consumer;
  * <p>Each failed attempt, and each drop of a discovered node, schedules a retry on the node's own
  * timer after {@link Backoff#delay}: a node that drops and comes back is reconnected within about
  * its backoff, not only at the next refresh, and a node that stays away is tried less and less
- * often.
+ * often. A connection that had lived at least the initial backoff is redialled at once when it
+ * drops ({@link Backoff#prompt}).
  *
  * <p>A peer that discovery says speaks another transport than this node's ({@link Peer#transport()}
  * against {@link Dist#transport()}) is never dialled: it is logged once, and its state says why.
@@ -154,7 +156,7 @@ final class NodeTracker {
     }
 
     private void connected(TrackedNode t) {
-        t.connected();
+        t.connected(loop.now());
         log.settled(t.node);
     }
 
@@ -278,12 +280,9 @@ final class NodeTracker {
         boolean sameAsBefore = error.equals(t.lastError);
         t.failures++;
         t.lastError = error;
-        if (!closed && t.discovered && settings.refreshInterval().isPresent()) {
+        if (retried(t)) {
             Duration delay = backoff.delay(t.failures);
-            t.status = Status.BACKING_OFF;
-            t.nextAttempt = loop.now().plus(delay);
-            NodeName node = t.node;
-            t.retry = loop.schedule(() -> retry(node), delay);
+            retryAfter(t, delay);
             if (log) {
                 // the same error again is news to nobody; many nodes failing alike are one line
                 this.log.connectFailed(t.node, error, sameAsBefore, t.failures, delay);
@@ -296,6 +295,18 @@ final class NodeTracker {
                         t.discovered ? "refresh.interval.ms=infinity" : "not discovered");
             }
         }
+    }
+
+    /** Whether {@code t} is dialled again after a failure or a drop. */
+    private boolean retried(TrackedNode t) {
+        return !closed && t.discovered && settings.refreshInterval().isPresent();
+    }
+
+    private void retryAfter(TrackedNode t, Duration delay) {
+        t.status = Status.BACKING_OFF;
+        t.nextAttempt = loop.now().plus(delay);
+        NodeName node = t.node;
+        t.retry = loop.schedule(() -> retry(node), delay);
     }
 
     private void retry(NodeName node) {
@@ -335,10 +346,32 @@ final class NodeTracker {
         }
         t.cancelRetry();
         String reason = e.reason().map(Enum::name).orElse("?");
-        failed(t, "down: " + reason + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), false);
+        String error = "down: " + reason + (e.detail().isEmpty() ? "" : " (" + e.detail() + ")");
+        if (redialsPromptly(t, e) && retried(t)) {
+            // not a failure: the next attempt that fails waits the initial backoff, as after any drop
+            t.lastError = error;
+            retryAfter(t, backoff.prompt());
+        } else {
+            failed(t, error, false);
+        }
         if (!t.discovered) {
             nodes.remove(e.node());
         }
+    }
+
+    /**
+     * Whether the drop {@code e} of {@code t} is redialled at once rather than after the backoff: the
+     * connection had lived at least {@code reconnect.backoff.initial.ms}, and the peer closed it or
+     * fell silent (not a protocol error, not this node's own disconnect). A node that resumes after
+     * a pause in which its peers reported it down then finds its connections closed and dials them
+     * again at once; its peers, which dialled it as soon as they reported it, are answered as it
+     * resumes. A peer whose connections keep dropping sooner waits the backoff as before, and one
+     * that stays up that long between drops is dialled at most once per that time.
+     */
+    private boolean redialsPromptly(TrackedNode t, ClusterEvent e) {
+        boolean drop = e.reason().filter(r -> r == DownReason.CONNECTION_CLOSED || r == DownReason.HEARTBEAT_TIMEOUT).isPresent();
+        return drop && t.status == Status.CONNECTED && t.connectedSince != null
+                && !Duration.between(t.connectedSince, loop.now()).minus(backoff.longLived()).isNegative();
     }
 
     /** Cancels every pending retry; nothing is dialled afterwards. */

@@ -28,7 +28,9 @@ public @interface RuntimeConfig {
     long discovery_timeout_ms() default 10000;
 
     @AttributeDefinition(name = "Initial reconnect backoff (ms)",
-            description = "Delay before retrying a discovered node whose attempt failed or whose connection dropped.")
+            description = "Delay before retrying a discovered node whose attempt failed or whose connection dropped."
+                    + " A connection that had been up at least this long, closed by the peer or fallen silent, is"
+                    + " redialled at once instead (within a fifth of this delay, at random).")
     long reconnect_backoff_initial_ms() default 500;
 
     @AttributeDefinition(name = "Maximum reconnect backoff (ms)",

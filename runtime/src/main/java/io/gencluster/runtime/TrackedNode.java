@@ -24,13 +24,18 @@ final class TrackedNode {
     boolean notDialled;
     /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
     long attempt;
+    /** When it last became connected: how long its connection had lived, when it drops. */
+    Instant connectedSince;
 
     TrackedNode(NodeName node) {
         this.node = node;
         this.peer = Peer.of(node);
     }
 
-    void connected() {
+    void connected(Instant now) {
+        if (status != Status.CONNECTED) {
+            connectedSince = now;
+        }
         cancelRetry();
         notDialled = false;
         status = Status.CONNECTED;

@@ -39,6 +39,19 @@ class BackoffTest {
     }
 
     @Test
+    void aPromptRedialComesWithinAFifthOfTheInitialDelaySpreadOverIt() {
+        Backoff backoff = new Backoff(INITIAL, MAX, new Random(5));
+        Set<Long> delays = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            long d = backoff.prompt().toMillis();
+            assertTrue(d >= 1 && d <= INITIAL.toMillis() / 5, d + " ms");
+            delays.add(d);
+        }
+        assertTrue(delays.size() > 50, "200 prompt redials fall on " + delays.size() + " distinct delays");
+        assertEquals(INITIAL, backoff.longLived());
+    }
+
+    @Test
     void theSameSeedGivesTheSameDelays() {
         Backoff a = new Backoff(INITIAL, MAX, new Random(99));
         Backoff b = new Backoff(INITIAL, MAX, new Random(99));
