@@ -80,9 +80,10 @@ public final class Demo {
     }
 
     private boolean run() throws Exception {
-        for (String n : NAMES) {
-            ports.put(n, freePort());
-            writeConf(n);
+        int[] free = freePorts(NAMES.length);
+        for (int i = 0; i < NAMES.length; i++) {
+            ports.put(NAMES[i], free[i]);
+            writeConf(NAMES[i]);
         }
         say("starting " + String.join(", ", nodeNames()) + " with " + distribution.relativize(distribution.resolve("bin/gen-cluster"))
                 + " (epmd-all discovery, refresh 1000 ms; conf dirs and logs in " + work + ")");
@@ -270,9 +271,24 @@ public final class Demo {
         System.out.flush();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct free ports of 127.0.0.1: each socket stays open until all are chosen, as
+     * the kernel may hand out again a port just freed.
+     */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 

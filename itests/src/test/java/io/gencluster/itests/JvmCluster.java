@@ -2,9 +2,8 @@ package io.gencluster.itests;
 
 import static io.gencluster.itests.NodeProcess.configs;
 
+import io.gencluster.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +34,9 @@ final class JvmCluster implements AutoCloseable {
 
     JvmCluster(String test, String... names) throws IOException {
         work = Files.createDirectories(Path.of(System.getProperty("work.dir"), test + "-" + System.nanoTime()));
-        for (String n : names) {
-            ports.put(n, freePort());
+        int[] free = FreePorts.distinct(names.length);
+        for (int i = 0; i < names.length; i++) {
+            ports.put(names[i], free[i]);
         }
     }
 
@@ -151,9 +151,7 @@ final class JvmCluster implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return FreePorts.distinct(1)[0];
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.FreePorts;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.io.InputStreamReader;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,8 +100,9 @@ class PlainJavaModulesIT {
         Path work = Files.createDirectories(Path.of(System.getProperty("work.dir"), "plain-" + System.nanoTime()));
         List<String> names = List.of("p1", "p2", "p3");
         Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String n : names) {
-            ports.put(n, freePort());
+        int[] free = FreePorts.distinct(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            ports.put(names.get(i), free[i]);
         }
         Map<String, BlockingQueue<String>> out = new LinkedHashMap<>();
         for (String n : names) {
@@ -176,9 +176,4 @@ class PlainJavaModulesIT {
         throw new AssertionError(node + ": no line '" + expected + "' within " + TIMEOUT + "; saw " + seen);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -4,9 +4,8 @@ import static io.gencluster.itests.NodeProcess.configs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +40,7 @@ class SeparateJvmIT {
 
     @Test
     void nodeKilledHardIsReportedDownAndReconnectedWhenRestarted() throws Exception {
-        for (String n : List.of("n1", "n2", "n3")) {
-            ports.put(n, freePort());
-        }
+        choosePorts("n1", "n2", "n3");
         NodeProcess n1 = start("n1", runtime(REFRESH_MS), "n1", "n2", "n3");
         NodeProcess n2 = start("n2", runtime(REFRESH_MS), "n1", "n2", "n3");
         NodeProcess n3 = start("n3", runtime(REFRESH_MS), "n1", "n2", "n3");
@@ -67,8 +64,7 @@ class SeparateJvmIT {
 
     @Test
     void withRefreshIntervalInfinityANodeConnectsOnceAndNeverReconnects() throws Exception {
-        ports.put("n1", freePort());
-        ports.put("n2", freePort());
+        choosePorts("n1", "n2");
         NodeProcess n2 = start("n2", null);
         NodeProcess n1 = start("n1", runtime(-1).with("refresh.interval.ms", "infinity"), "n1", "n2");
         n1.awaitMembers(names("n2"), TIMEOUT);
@@ -87,8 +83,7 @@ class SeparateJvmIT {
 
     @Test
     void aFrozenNodeIsDeclaredDownWithinTheSilenceWindowAndComesBackWhenResumed() throws Exception {
-        ports.put("n1", freePort());
-        ports.put("n2", freePort());
+        choosePorts("n1", "n2");
         NodeProcess n1 = start("n1", runtime(REFRESH_MS), "n1", "n2");
         NodeProcess n2 = start("n2", runtime(REFRESH_MS), "n1", "n2");
         n1.awaitMembers(names("n2"), TIMEOUT);
@@ -109,9 +104,7 @@ class SeparateJvmIT {
     @Test
     void aNodeWithAWrongCookieIsRefusedOnBothSidesWithALogLineThatKeepsTheCookiesSecret() throws Exception {
         String otherCookie = "an0ther-c00kie-for-integration-tests";
-        ports.put("n1", freePort());
-        ports.put("n2", freePort());
-        ports.put("n3", freePort());
+        choosePorts("n1", "n2", "n3");
         // every node dials the others, so each side sees the refusal both as dialler and as acceptor
         NodeProcess n1 = start("n1", COOKIE, runtime(REFRESH_MS), "n1", "n2", "n3");
         NodeProcess n2 = start("n2", COOKIE, runtime(REFRESH_MS), "n1", "n2", "n3");
@@ -171,9 +164,11 @@ class SeparateJvmIT {
         return EmbeddedNodes.names(names);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A port of its own for each of {@code names}. */
+    private void choosePorts(String... names) throws IOException {
+        int[] free = FreePorts.distinct(names.length);
+        for (int i = 0; i < names.length; i++) {
+            ports.put(names[i], free[i]);
         }
     }
 
