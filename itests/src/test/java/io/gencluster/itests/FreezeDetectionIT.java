@@ -64,6 +64,7 @@ class FreezeDetectionIT {
             assertTrue(down.text().contains("(HEARTBEAT_TIMEOUT"), p.name + ": " + down.text());
             slowest = Math.max(slowest, ms(frozen, down.nanos()));
             fastest = Math.min(fastest, ms(frozen, down.nanos()));
+            cluster.awaitMembersWithout(p, "n3");
         }
         assertTrue(slowest <= BOUND_MS + OBSERVATION_MS, "frozen node reported down after " + slowest + " ms");
         // a verdict on silence, not on something else: not before the window less a tick and a sweep

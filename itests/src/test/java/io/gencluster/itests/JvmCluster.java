@@ -124,6 +124,18 @@ final class JvmCluster implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Waits until {@code p}'s members are every other node's but {@code gone}'s. The membership a
+     * node prints is polled, so it can follow a node-down event by a moment: a test that resumes a
+     * node once its peers reported it down waits for this too, or a membership printed late could
+     * pass for one printed after the resume.
+     */
+    void awaitMembersWithout(NodeProcess p, String gone) throws InterruptedException {
+        Set<String> expected = othersThan(p.name);
+        expected.remove(full(gone));
+        p.awaitMembers(expected, TIMEOUT);
+    }
+
     /** Waits until each node's members are every other node's. */
     long awaitMesh(NodeProcess... nodes) throws InterruptedException {
         long max = 0;

@@ -107,6 +107,7 @@ class NodeFailureIT {
             NodeProcess.Event down = p.awaitEvent(e -> e.isDown(full("n3")) && e.nanos() > frozen, TIMEOUT);
             assertTrue(down.text().contains("(HEARTBEAT_TIMEOUT"), p.name + ": " + down.text());
             detection = Math.max(detection, ms(frozen, down.nanos()));
+            cluster.awaitMembersWithout(p, "n3");
         }
         long window = JvmCluster.TICK_TIMEOUT_MS;
         assertTrue(detection >= window / 2 && detection <= window * 3 / 2 + 1000, "declared down after " + detection + " ms; window " + window);

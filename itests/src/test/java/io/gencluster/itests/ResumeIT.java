@@ -57,6 +57,7 @@ class ResumeIT {
         for (NodeProcess p : nodes.subList(0, 2)) {
             NodeProcess.Event down = p.awaitEvent(e -> e.isDown(full("n3")) && e.nanos() > frozen, TIMEOUT);
             assertTrue(down.text().contains("(HEARTBEAT_TIMEOUT"), p.name + ": " + down.text());
+            cluster.awaitMembersWithout(p, "n3");
         }
         victim.signal("CONT");
         long resumed = System.nanoTime();
