@@ -3,11 +3,10 @@ package io.gencluster.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +56,9 @@ class LauncherIT {
 
     @Test
     void twoNodesStartedByTheLauncherFromCfgFilesFormAClusterAndOneStopsCleanlyByItsPid() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int[] ports = FreePorts.distinct(2);
+        int portA = ports[0];
+        int portB = ports[1];
         String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
         Node a = start("a@127.0.0.1", portA, conf("a", peers));
         Node b = start("b@127.0.0.1", portB, conf("b", peers));
@@ -97,8 +97,9 @@ class LauncherIT {
      */
     @Test
     void aMessageTypedIntoOneNodesConsoleIsPrintedByTheOther() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int[] ports = FreePorts.distinct(2);
+        int portA = ports[0];
+        int portB = ports[1];
         String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
         Node a = start("a@127.0.0.1", portA, conf("a", peers), "--interactive");
         Node b = start("b@127.0.0.1", portB, conf("b", peers));
@@ -194,11 +195,6 @@ class LauncherIT {
         return node;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     /** A node's process and what it printed on stdout, line by line. */
     private static final class Node {

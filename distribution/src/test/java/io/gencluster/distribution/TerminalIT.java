@@ -2,11 +2,10 @@ package io.gencluster.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gencluster.testing.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +63,9 @@ class TerminalIT {
     @Test
     void twoNodesStartedWithAnAmpersandInAnInteractiveShellFormACluster() throws Exception {
         Path work = Files.createDirectories(Path.of(System.getProperty("work.dir"), "terminal-" + System.nanoTime()));
-        int portA = freePort();
-        int portB = freePort();
+        int[] ports = FreePorts.distinct(2);
+        int portA = ports[0];
+        int portB = ports[1];
         String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
         // an interactive bash with job control, on a terminal of its own
         terminal = new ProcessBuilder("script", "-qfec", "bash --norc --noprofile -i", "/dev/null")
@@ -122,12 +122,6 @@ class TerminalIT {
                 }
                 screen.wait(left);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
