@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loopback ports that nothing listens on, for the nodes a test starts. Ports asked for one at a
@@ -14,6 +16,21 @@ import java.util.List;
 public final class FreePorts {
 
     private FreePorts() {
+    }
+
+    /** One port of 127.0.0.1, free when this returns. */
+    public static int one() throws IOException {
+        return distinct(1)[0];
+    }
+
+    /** A port of its own for each of {@code names}, in their order. */
+    public static Map<String, Integer> forNames(String... names) throws IOException {
+        int[] free = distinct(names.length);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            ports.put(names[i], free[i]);
+        }
+        return ports;
     }
 
     /** {@code n} distinct ports of 127.0.0.1, free when this returns. */

@@ -195,7 +195,6 @@ class LauncherIT {
         return node;
     }
 
-
     /** A node's process and what it printed on stdout, line by line. */
     private static final class Node {
         final Process process;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.testing.Figures;
+import io.gencluster.testing.FreePorts;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ class DiscoveryOutageIT {
     void epmdKilledLeavesMembersConnectedAndIsLoggedOnceAsIsItsReturn() throws Exception {
         cluster = new JvmCluster("epmd-outage", "n1", "n2");
         erlang = new ErlangProcesses(cluster.work.resolve("erlang"));
-        int epmdPort = JvmCluster.freePort();
+        int epmdPort = FreePorts.one();
         Process epmd = erlang.epmd(epmdPort);
         NodeProcess[] nodes = new NodeProcess[2];
         int i = 0;

@@ -3,7 +3,6 @@ package io.gencluster.itests;
 import static io.gencluster.itests.JvmCluster.TIMEOUT;
 import static io.gencluster.itests.JvmCluster.full;
 import static io.gencluster.itests.JvmCluster.ms;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.testing.Figures;
@@ -88,10 +87,10 @@ class FreezeDetectionIT {
         for (int i = 0; i < 5; i++) {
             NodeProcess paused = nodes.get(i % nodes.size()); // each node is paused, and sees others paused
             longest = Math.max(longest, pause(paused, PAUSE_MS));
-            JvmCluster.during(Duration.ofMillis(1000), () -> assertNoneDown(nodes));
+            JvmCluster.during(Duration.ofMillis(1000), () -> cluster.assertNoneDownSince(atMesh));
         }
         // a verdict on the last pause would come at the latest a window after it ended
-        JvmCluster.during(Duration.ofMillis(WINDOW_MS + 1000), () -> assertNoneDown(nodes));
+        JvmCluster.during(Duration.ofMillis(WINDOW_MS + 1000), () -> cluster.assertNoneDownSince(atMesh));
         new Figures("SIGSTOP for 1.5 s then SIGCONT, 5 times, nodes of 3 in turn, default tick settings")
                 .put("pause.ms", longest).put("node.downs", 0).put("note", "no node-down event at any node; full mesh throughout").write();
     }
@@ -110,7 +109,7 @@ class FreezeDetectionIT {
 
         for (int i = 0; i < 3; i++) {
             pause(nodes.get(2), PAUSE_MS);
-            JvmCluster.during(Duration.ofMillis(2000), () -> assertNoneDown(nodes));
+            JvmCluster.during(Duration.ofMillis(2000), () -> cluster.assertNoneDownSince(atMesh));
         }
     }
 
@@ -124,7 +123,7 @@ class FreezeDetectionIT {
         double cpu = loops.cpuSeconds();
         long[] machine = BusyLoops.machineTicks();
         JvmCluster.during(Duration.ofSeconds(60), () -> {
-            assertNoneDown(nodes);
+            cluster.assertNoneDownSince(atMesh);
             assertTrue(loops.allAlive(), "a busy loop ended");
         });
         long[] after = BusyLoops.machineTicks();
@@ -154,9 +153,7 @@ class FreezeDetectionIT {
                 p.awaitEvent(e -> e.isUp(other), TIMEOUT);
             }
         }
-        for (NodeProcess p : nodes) {
-            atMesh.put(p, p.events().size());
-        }
+        atMesh.putAll(JvmCluster.eventMarks(nodes));
         return nodes;
     }
 
@@ -167,15 +164,5 @@ class FreezeDetectionIT {
         Thread.sleep(ms);
         p.signal("CONT");
         return JvmCluster.ms(stopped, System.nanoTime());
-    }
-
-    private void assertNoneDown(List<NodeProcess> nodes) {
-        for (NodeProcess p : nodes) {
-            List<NodeProcess.Event> all = p.events();
-            List<NodeProcess.Event> downs = all.subList(atMesh.get(p), all.size()).stream()
-                    .filter(e -> e.text().startsWith("node down ")).toList();
-            assertEquals(List.of(), downs, p.name + " reported a node down");
-            assertEquals(cluster.othersThan(p.name), p.members(), p.name + "'s members");
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.gencluster.itests;
 
 import static io.gencluster.itests.NodeProcess.configs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.gencluster.testing.FreePorts;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +36,7 @@ final class JvmCluster implements AutoCloseable {
 
     JvmCluster(String test, String... names) throws IOException {
         work = Files.createDirectories(Path.of(System.getProperty("work.dir"), test + "-" + System.nanoTime()));
-        int[] free = FreePorts.distinct(names.length);
-        for (int i = 0; i < names.length; i++) {
-            ports.put(names[i], free[i]);
-        }
+        ports.putAll(FreePorts.forNames(names));
     }
 
     static String full(String name) {
@@ -136,6 +135,25 @@ final class JvmCluster implements AutoCloseable {
         p.awaitMembers(expected, TIMEOUT);
     }
 
+    /** How many events each of {@code nodes} has printed so far: a later check reads only what comes after. */
+    static Map<NodeProcess, Integer> eventMarks(List<NodeProcess> nodes) {
+        Map<NodeProcess, Integer> marks = new HashMap<>();
+        for (NodeProcess p : nodes) {
+            marks.put(p, p.events().size());
+        }
+        return marks;
+    }
+
+    /** Asserts that no node of {@code marks} printed a node down since, and that each has every other node as member. */
+    void assertNoneDownSince(Map<NodeProcess, Integer> marks) {
+        marks.forEach((p, mark) -> {
+            List<NodeProcess.Event> all = p.events();
+            List<NodeProcess.Event> downs = all.subList(mark, all.size()).stream().filter(e -> e.text().startsWith("node down ")).toList();
+            assertEquals(List.of(), downs, p.name + " reported a node down");
+            assertEquals(othersThan(p.name), p.members(), p.name + "'s members");
+        });
+    }
+
     /** Waits until each node's members are every other node's. */
     long awaitMesh(NodeProcess... nodes) throws InterruptedException {
         long max = 0;
@@ -160,10 +178,6 @@ final class JvmCluster implements AutoCloseable {
 
     static long ms(long fromNanos, long toNanos) {
         return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
-    }
-
-    static int freePort() throws IOException {
-        return FreePorts.distinct(1)[0];
     }
 
     @Override

@@ -99,11 +99,7 @@ class PlainJavaModulesIT {
     void threeNodesOnTheModulePathFormAFullMesh() throws Exception {
         Path work = Files.createDirectories(Path.of(System.getProperty("work.dir"), "plain-" + System.nanoTime()));
         List<String> names = List.of("p1", "p2", "p3");
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        int[] free = FreePorts.distinct(names.size());
-        for (int i = 0; i < names.size(); i++) {
-            ports.put(names.get(i), free[i]);
-        }
+        Map<String, Integer> ports = FreePorts.forNames(names.toArray(String[]::new));
         Map<String, BlockingQueue<String>> out = new LinkedHashMap<>();
         for (String n : names) {
             Path dir = Files.createDirectories(work.resolve(n));
@@ -175,5 +171,4 @@ class PlainJavaModulesIT {
         }
         throw new AssertionError(node + ": no line '" + expected + "' within " + TIMEOUT + "; saw " + seen);
     }
-
 }

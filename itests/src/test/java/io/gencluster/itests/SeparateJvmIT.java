@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.testing.FreePorts;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ class SeparateJvmIT {
 
     @Test
     void nodeKilledHardIsReportedDownAndReconnectedWhenRestarted() throws Exception {
-        choosePorts("n1", "n2", "n3");
+        ports.putAll(FreePorts.forNames("n1", "n2", "n3"));
         NodeProcess n1 = start("n1", runtime(REFRESH_MS), "n1", "n2", "n3");
         NodeProcess n2 = start("n2", runtime(REFRESH_MS), "n1", "n2", "n3");
         NodeProcess n3 = start("n3", runtime(REFRESH_MS), "n1", "n2", "n3");
@@ -64,7 +63,7 @@ class SeparateJvmIT {
 
     @Test
     void withRefreshIntervalInfinityANodeConnectsOnceAndNeverReconnects() throws Exception {
-        choosePorts("n1", "n2");
+        ports.putAll(FreePorts.forNames("n1", "n2"));
         NodeProcess n2 = start("n2", null);
         NodeProcess n1 = start("n1", runtime(-1).with("refresh.interval.ms", "infinity"), "n1", "n2");
         n1.awaitMembers(names("n2"), TIMEOUT);
@@ -83,7 +82,7 @@ class SeparateJvmIT {
 
     @Test
     void aFrozenNodeIsDeclaredDownWithinTheSilenceWindowAndComesBackWhenResumed() throws Exception {
-        choosePorts("n1", "n2");
+        ports.putAll(FreePorts.forNames("n1", "n2"));
         NodeProcess n1 = start("n1", runtime(REFRESH_MS), "n1", "n2");
         NodeProcess n2 = start("n2", runtime(REFRESH_MS), "n1", "n2");
         n1.awaitMembers(names("n2"), TIMEOUT);
@@ -104,7 +103,7 @@ class SeparateJvmIT {
     @Test
     void aNodeWithAWrongCookieIsRefusedOnBothSidesWithALogLineThatKeepsTheCookiesSecret() throws Exception {
         String otherCookie = "an0ther-c00kie-for-integration-tests";
-        choosePorts("n1", "n2", "n3");
+        ports.putAll(FreePorts.forNames("n1", "n2", "n3"));
         // every node dials the others, so each side sees the refusal both as dialler and as acceptor
         NodeProcess n1 = start("n1", COOKIE, runtime(REFRESH_MS), "n1", "n2", "n3");
         NodeProcess n2 = start("n2", COOKIE, runtime(REFRESH_MS), "n1", "n2", "n3");
@@ -164,13 +163,6 @@ class SeparateJvmIT {
         return EmbeddedNodes.names(names);
     }
 
-    /** A port of its own for each of {@code names}. */
-    private void choosePorts(String... names) throws IOException {
-        int[] free = FreePorts.distinct(names.length);
-        for (int i = 0; i < names.length; i++) {
-            ports.put(names[i], free[i]);
-        }
-    }
 
     private static final class Props {
         final Map<String, String> map = new LinkedHashMap<>();

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gencluster.api.Peer;
 import io.gencluster.epmd.EpmdClient;
+import io.gencluster.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
@@ -30,7 +29,7 @@ class PortlessPeerTest {
     void aPeerWithoutAPortIsDialledAtPeerPortWhereItsHostHasNoPortMapper() throws Exception {
         // Kubernetes: DNS A records carry no port, pods have no port mapper, every node listens on one port
         TcpDist b = nodes.node("b");
-        int noPortMapper = freePort();
+        int noPortMapper = FreePorts.one();
         TcpDist a = nodes.node("a", s -> s.peerPort(b.port()).epmd(true, noPortMapper, false).handshakeTimeout(Duration.ofMillis(1000)));
         a.connect(Peer.of(b.self()), LoopbackNodes.TIMEOUT).toCompletableFuture()
                 .get(LoopbackNodes.TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -39,7 +38,7 @@ class PortlessPeerTest {
 
     @Test
     void aPeerWithoutAPortIsDialledOnThePortItsHostsEpmdGives() throws Exception {
-        int epmdPort = freePort();
+        int epmdPort = FreePorts.one();
         TcpDist a = nodes.node("a", s -> s.epmd(true, epmdPort, true));
         TcpDist b = nodes.node("b", s -> s.epmd(true, epmdPort, true));
         LoopbackNodes.await(() -> servesPortMapper(a) || servesPortMapper(b), () -> "neither node serves the port mapper");
@@ -52,7 +51,7 @@ class PortlessPeerTest {
 
     @Test
     void withEmbeddedOffNoPortMapperIsServedAndTheNodeStillRuns() throws Exception {
-        int epmdPort = freePort();
+        int epmdPort = FreePorts.one();
         TcpDist a = nodes.node("a", s -> s.epmd(true, epmdPort, false));
         TcpDist b = nodes.node("b");
         LoopbackNodes.connect(b, a);
@@ -74,12 +73,6 @@ class PortlessPeerTest {
             return new EpmdClient("127.0.0.1", epmdPort, Duration.ofSeconds(1)).portPlease(name) != null;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
