@@ -156,7 +156,10 @@ final class NodeTracker {
     }
 
     private void connected(TrackedNode t) {
-        t.connected(loop.now());
+        if (t.status != Status.CONNECTED) {
+            t.connectedSince = loop.now(); // read on the change only: a refresh finds most nodes connected
+        }
+        t.connected();
         log.settled(t.node);
     }
 

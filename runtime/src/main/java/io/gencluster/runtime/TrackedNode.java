@@ -24,7 +24,7 @@ final class TrackedNode {
     boolean notDialled;
     /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
     long attempt;
-    /** When it last became connected: how long its connection had lived, when it drops. */
+    /** When it last became connected (set as it does): how long its connection had lived, when it drops. */
     Instant connectedSince;
 
     TrackedNode(NodeName node) {
@@ -32,10 +32,7 @@ final class TrackedNode {
         this.peer = Peer.of(node);
     }
 
-    void connected(Instant now) {
-        if (status != Status.CONNECTED) {
-            connectedSince = now;
-        }
+    void connected() {
         cancelRetry();
         notDialled = false;
         status = Status.CONNECTED;
