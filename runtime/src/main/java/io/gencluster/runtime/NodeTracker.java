@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +137,7 @@ final class NodeTracker {
         log.discovered(found);
         foreign.forEach((speaks, alike) -> log.notDialled(speaks, transport.orElseThrow(), alike));
         nodes.values().removeIf(t -> !t.discovered && t.status == Status.DISCONNECTED && !members.contains(t.node));
-        return Set.copyOf(byNode.values());
+        return Set.of(byNode.values().toArray(new Peer[0])); // one per node, so distinct: no HashSet to weed out equals
     }
 
     /** Whether this node's transport can talk to {@code peer}: yes unless both name theirs and they differ. */
@@ -384,7 +385,16 @@ final class NodeTracker {
         log.close();
     }
 
-    Map<NodeName, NodeState> states() {
+    /** Every tracked node's state: {@code last} itself when it holds just these (a refresh mostly changes none). */
+    Map<NodeName, NodeState> states(Map<NodeName, NodeState> last) {
+        boolean same = last.size() == nodes.size();
+        for (Iterator<TrackedNode> i = nodes.values().iterator(); same && i.hasNext();) {
+            TrackedNode t = i.next();
+            same = last.get(t.node) == t.state();
+        }
+        if (same) {
+            return last;
+        }
         Map<NodeName, NodeState> states = new HashMap<>();
         nodes.values().forEach(t -> states.put(t.node, t.state()));
         return states;

@@ -5,6 +5,7 @@ import io.gencluster.api.ClusterEvent;
 import io.gencluster.api.ClusterListener;
 import io.gencluster.api.DownReason;
 import io.gencluster.api.NodeName;
+import io.gencluster.api.NodeState;
 import io.gencluster.api.Peer;
 import io.gencluster.spi.Discovery;
 import io.gencluster.spi.Dist;
@@ -315,8 +316,15 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         try {
             // with no source at all there is no news: keep what was discovered (a failure is not emptiness)
             if (!sources.isEmpty() || !refreshedOnce) {
-                Set<Peer> union = new LinkedHashSet<>();
-                sources.values().forEach(s -> union.addAll(s.lastPeers));
+                Set<Peer> union;
+                if (sources.size() == 1) {
+                    union = sources.values().iterator().next().lastPeers; // one source: its answer as it is
+                } else {
+                    union = new LinkedHashSet<>();
+                    for (DiscoverySource s : sources.values()) {
+                        union.addAll(s.lastPeers);
+                    }
+                }
                 discovered = nodes.apply(union, !refreshedOnce,
                         !refreshedOnce || manualRound || settings.refreshInterval().isPresent());
             }
@@ -361,7 +369,12 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         }
     }
 
+    /** A new snapshot when anything in it changed; a refresh that changed nothing keeps the one readers have. */
     private void publish() {
-        snapshot = new ClusterSnapshot(discovered, nodes.states());
+        ClusterSnapshot last = snapshot;
+        Map<NodeName, NodeState> states = nodes.states(last.nodes());
+        if (states != last.nodes() || !discovered.equals(last.discovered())) {
+            snapshot = new ClusterSnapshot(discovered, states);
+        }
     }
 }

@@ -24,6 +24,7 @@ final class TrackedNode {
     boolean notDialled;
     /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
     long attempt;
+    private NodeState published; // what state() returned last
     /** When it last became connected (set as it does): how long its connection had lived, when it drops. */
     Instant connectedSince;
 
@@ -47,7 +48,14 @@ final class TrackedNode {
         }
     }
 
+    /** Its state now: the one returned last time while nothing in it changed (a refresh changes few nodes). */
     NodeState state() {
-        return new NodeState(status, discovered, failures, Optional.ofNullable(nextAttempt), Optional.ofNullable(lastError));
+        NodeState s = published;
+        if (s == null || s.status() != status || s.discovered() != discovered || s.failures() != failures
+                || s.nextAttempt().orElse(null) != nextAttempt || s.lastError().orElse(null) != lastError) {
+            s = new NodeState(status, discovered, failures, Optional.ofNullable(nextAttempt), Optional.ofNullable(lastError));
+            published = s;
+        }
+        return s;
     }
 }

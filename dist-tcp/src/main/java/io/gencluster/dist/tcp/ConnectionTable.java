@@ -22,7 +22,8 @@ final class ConnectionTable {
     boolean closed;
 
     synchronized Set<NodeName> members() {
-        return Set.copyOf(connections.keySet());
+        // keys are distinct: Set.of takes them as they are, where Set.copyOf would first copy them into a HashSet
+        return Set.of(connections.keySet().toArray(new NodeName[0]));
     }
 
     synchronized Connection connectionTo(NodeName node) {
