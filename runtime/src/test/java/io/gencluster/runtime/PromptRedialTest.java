@@ -34,12 +34,7 @@ class PromptRedialTest extends RefreshLoopFixture {
         for (int i = 0; i < nodes.length; i++) {
             peers[i] = nodes[i] + ":" + (i + 1);
         }
-        sources.put("s", new Source(peers));
-        start();
-        for (String n : nodes) {
-            dist.accept(n);
-        }
-        time.runDue();
+        startAccepting(new Source(peers), nodes);
         time.advance(lived);
     }
 

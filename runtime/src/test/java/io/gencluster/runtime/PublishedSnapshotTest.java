@@ -25,11 +25,7 @@ class PublishedSnapshotTest extends RefreshLoopFixture {
 
     /** Starts the loop with a@h and b@h discovered and connected. */
     private void connected() {
-        sources.put("s", source);
-        start();
-        dist.accept("a@h");
-        dist.accept("b@h");
-        time.runDue();
+        startAccepting(source, "a@h", "b@h");
         assertEquals(Status.CONNECTED, state("a@h").status());
         assertEquals(Status.CONNECTED, state("b@h").status());
     }

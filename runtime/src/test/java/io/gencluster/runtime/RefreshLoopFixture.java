@@ -90,6 +90,16 @@ abstract class RefreshLoopFixture {
         return start(String.valueOf(INTERVAL.toMillis()), "keep");
     }
 
+    /** Starts the loop with {@code source} as its one discovery, and lets the dials to {@code nodes} succeed. */
+    void startAccepting(Source source, String... nodes) {
+        sources.put("s", source);
+        start();
+        for (String n : nodes) {
+            dist.accept(n);
+        }
+        time.runDue();
+    }
+
     /** A discovery source the test changes as the scenario goes on. */
     static final class Source implements Discovery {
         volatile Set<Peer> peers = Set.of();

@@ -66,11 +66,7 @@ class RefreshLoopTest extends RefreshLoopFixture {
 
     @Test
     void aPeerThatNeverAnswersDoesNotDelayTheOthers() {
-        sources.put("s", new Source("a@h:1", "b@h:2", "hung@h:3"));
-        start();
-        dist.accept("a@h");
-        dist.accept("b@h");
-        time.runDue();
+        startAccepting(new Source("a@h:1", "b@h:2", "hung@h:3"), "a@h", "b@h");
         assertEquals(Status.CONNECTED, state("a@h").status());
         assertEquals(Status.CONNECTED, state("b@h").status());
         assertEquals(Status.CONNECTING, state("hung@h").status());
