@@ -118,6 +118,7 @@ public final class TcpDist extends Transport {
             }
             dialer.start(threads);
             io.start(loop);
+            io.post(Handshake::prepare); // while the framework starts the rest, not in the first handshake
             LOG.log(Level.INFO, "{0} listening on {1}", self(), server.socket().getLocalSocketAddress());
             if (settings.epmdRegister) {
                 epmdTimer = Executors.newSingleThreadScheduledExecutor(threads.named("epmd"));
