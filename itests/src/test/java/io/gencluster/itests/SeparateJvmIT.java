@@ -163,7 +163,6 @@ class SeparateJvmIT {
         return EmbeddedNodes.names(names);
     }
 
-
     private static final class Props {
         final Map<String, String> map = new LinkedHashMap<>();
 

@@ -275,10 +275,9 @@ public final class Handshake {
         }
     }
 
-    /** A refusal by this side, with the REFUSE frame (reason cut to 200 characters) that tells the peer. */
     /**
      * Loads what the first proof needs: the platform's MAC providers, which the first
-     * {@code Mac.getInstance} of a JVM loads (30–45 ms on this project's machine when idle, 80–90
+     * {@code Mac.getInstance} of a JVM loads (26–40 ms on this project's machine when idle, 80–90
      * while it is busy). The transport calls it as it starts, on its selector thread, while the
      * framework starts the rest, so that its first handshake does not wait for it. A failure is
      * left to the handshake to report.
@@ -293,6 +292,7 @@ public final class Handshake {
         }
     }
 
+    /** A refusal by this side, with the REFUSE frame (reason cut to 200 characters) that tells the peer. */
     public static RefusedException refusal(int code, String reason) {
         return refusal(code, reason, null);
     }
