@@ -157,10 +157,7 @@ final class NodeTracker {
     }
 
     private void connected(TrackedNode t) {
-        if (t.status != Status.CONNECTED) {
-            t.connectedSince = loop.now(); // read on the change only: a refresh finds most nodes connected
-        }
-        t.connected();
+        t.connected(loop);
         log.settled(t.node);
     }
 

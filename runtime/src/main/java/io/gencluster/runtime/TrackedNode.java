@@ -25,7 +25,7 @@ final class TrackedNode {
     /** Numbers the attempts, so that the answer of a superseded attempt is ignored. */
     long attempt;
     private NodeState published; // what state() returned last
-    /** When it last became connected (set as it does): how long its connection had lived, when it drops. */
+    /** When it last became connected: how long its connection had lived, when it drops. */
     Instant connectedSince;
 
     TrackedNode(NodeName node) {
@@ -33,7 +33,11 @@ final class TrackedNode {
         this.peer = Peer.of(node);
     }
 
-    void connected() {
+    /** Marks it connected; {@code loop}'s clock is read only when it was not connected before. */
+    void connected(Scheduler loop) {
+        if (status != Status.CONNECTED) {
+            connectedSince = loop.now(); // on the change only: a refresh marks every member connected
+        }
         cancelRetry();
         notDialled = false;
         status = Status.CONNECTED;
