@@ -10,6 +10,7 @@ import io.gencluster.spi.Dist;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -82,16 +83,19 @@ final class NodeTracker {
     /**
      * Brings node states in line with the peers discovered now.
      *
+     * @param sources the discovery sources, whose last answers count, in their order
      * @param connectNew whether nodes not connected are dialled: on the first round, on every
      *     round while refreshes repeat, and on a refresh an operator asked for
      * @return the discovered peers that count: self removed, one per node
      */
-    Set<Peer> apply(Set<Peer> peers, boolean firstRound, boolean connectNew) {
-        Map<NodeName, Peer> byNode = new LinkedHashMap<>();
-        for (Peer p : peers) {
-            if (!p.node().equals(self)) {
-                // a peer with a known port says more than the same node without one
-                byNode.merge(p.node(), p, (a, b) -> a.port().isPresent() ? a : b);
+    Set<Peer> apply(Collection<DiscoverySource> sources, boolean firstRound, boolean connectNew) {
+        Map<NodeName, Peer> byNode = new LinkedHashMap<>(); // one peer per node, over all answers
+        for (DiscoverySource source : sources) {
+            for (Peer p : source.lastPeers) {
+                if (!p.node().equals(self)) {
+                    // a peer with a known port says more than the same node without one
+                    byNode.merge(p.node(), p, (a, b) -> a.port().isPresent() ? a : b);
+                }
             }
         }
         Set<NodeName> members = dist.members();

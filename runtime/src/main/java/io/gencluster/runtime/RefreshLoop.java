@@ -13,7 +13,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -316,16 +315,7 @@ public final class RefreshLoop implements ClusterControl, AutoCloseable {
         try {
             // with no source at all there is no news: keep what was discovered (a failure is not emptiness)
             if (!sources.isEmpty() || !refreshedOnce) {
-                Set<Peer> union;
-                if (sources.size() == 1) {
-                    union = sources.values().iterator().next().lastPeers; // one source: its answer as it is
-                } else {
-                    union = new LinkedHashSet<>();
-                    for (DiscoverySource s : sources.values()) {
-                        union.addAll(s.lastPeers);
-                    }
-                }
-                discovered = nodes.apply(union, !refreshedOnce,
+                discovered = nodes.apply(sources.values(), !refreshedOnce,
                         !refreshedOnce || manualRound || settings.refreshInterval().isPresent());
             }
         } catch (RuntimeException | LinkageError e) {
