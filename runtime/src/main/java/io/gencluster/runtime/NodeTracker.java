@@ -53,13 +53,7 @@ final class NodeTracker {
     private final DialLog log;
     /** This node's transport, or empty when the Dist does not say: then every peer is dialled. */
     private final Optional<String> transport;
-    /**
-     * Nodes disconnected for their absence (removed.nodes = disconnect), oldest first: while they stay
-     * undiscovered, a connection one of them opens to this node is closed, else it walks back in.
-     */
-    private final Map<NodeName, Integer> removedForAbsence = new LinkedHashMap<>();
-    /** Bound on {@link #removedForAbsence}: the oldest is forgotten first. */
-    static final int MAX_REMOVED_REMEMBERED = 1024;
+    private final AbsentNodes absent;
     private final Map<NodeName, TrackedNode> nodes = new HashMap<>();
     private boolean closed;
 
@@ -78,6 +72,7 @@ final class NodeTracker {
         this.discoveryEvents = discoveryEvents;
         this.log = new DialLog(loop, () -> (int) nodes.values().stream().filter(t -> t.discovered).count());
         this.transport = dist.transport();
+        this.absent = new AbsentNodes(dist, settings, loop);
     }
 
     /**
@@ -106,7 +101,7 @@ final class NodeTracker {
                 lost.add(t.node);
             }
             if (!t.discovered && !byNode.containsKey(t.node)) {
-                disconnectIfAbsentLongEnough(t, members.contains(t.node));
+                absent.absent(t, members.contains(t.node));
             }
         }
         if (!lost.isEmpty()) {
@@ -123,7 +118,7 @@ final class NodeTracker {
             }
             t.discovered = true;
             t.undiscoveredSince = null;
-            removedForAbsence.remove(t.node);
+            absent.discovered(t.node);
             if (members.contains(t.node)) {
                 connected(t);
             } else if (!speaks(peer)) {
@@ -179,33 +174,12 @@ final class NodeTracker {
     }
 
     /**
-     * With {@code removed.nodes = disconnect}: disconnects {@code t} once it has stayed undiscovered
-     * for {@code removed.grace.ms}, never on one answer — a port mapper restarting or a DNS record
-     * set caught mid-update leaves a node out of one answer, and that is not a departure.
-     */
-    private void disconnectIfAbsentLongEnough(TrackedNode t, boolean connected) {
-        if (!connected || t.undiscoveredSince == null || settings.removedNodes() != RemovedNodes.DISCONNECT
-                || loop.now().isBefore(t.undiscoveredSince.plus(settings.removedGrace()))) {
-            return;
-        }
-        long absentMs = java.time.Duration.between(t.undiscoveredSince, loop.now()).toMillis();
-        t.undiscoveredSince = null; // once
-        LOG.log(Level.INFO, "disconnecting {0}: not discovered for {1,number,#} ms (removed.nodes=disconnect, removed.grace.ms={2,number,#})",
-                t.node, absentMs, settings.removedGrace().toMillis());
-        removedForAbsence.put(t.node, 0);
-        if (removedForAbsence.size() > MAX_REMOVED_REMEMBERED) {
-            removedForAbsence.remove(removedForAbsence.keySet().iterator().next());
-        }
-        dist.disconnect(t.node);
-    }
-
-    /**
      * The longest wait between attempts at a node that is still discovered: the backoff's cap, but
      * at most half the refresh interval. However long a partition lasted, a node is then tried at
      * least twice per refresh, so a network that heals is whole again within one refresh interval.
      */
-    static java.time.Duration retryCap(RuntimeSettings settings) {
-        java.time.Duration max = settings.backoffMax();
+    static Duration retryCap(RuntimeSettings settings) {
+        Duration max = settings.backoffMax();
         return settings.refreshInterval().map(r -> r.dividedBy(2)).filter(half -> half.compareTo(max) < 0).orElse(max);
     }
 
@@ -333,14 +307,8 @@ final class NodeTracker {
     void nodeUp(NodeName node) {
         TrackedNode t = nodes.computeIfAbsent(node, TrackedNode::new);
         connected(t);
-        Integer refusals = removedForAbsence.get(node);
-        if (refusals != null && !t.discovered) {
-            // it still discovers this node and dials in: a removed node stays out until discovered again
-            removedForAbsence.put(node, refusals + 1);
-            LOG.log(refusals == 0 ? Level.INFO : Level.DEBUG,
-                    "disconnecting {0}: it connected but was removed for not being discovered (removed.nodes=disconnect);"
-                            + " every further attempt is closed the same way until discovery reports it again", node);
-            dist.disconnect(node);
+        if (!t.discovered) {
+            absent.connectedUndiscovered(node);
         }
     }
 
