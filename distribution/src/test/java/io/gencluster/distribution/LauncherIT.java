@@ -153,7 +153,9 @@ class LauncherIT {
         assertEquals(0, tar.waitFor());
         Set<String> files = new TreeSet<>();
         try (Stream<Path> walk = Files.walk(DIST)) {
-            walk.filter(Files::isRegularFile).forEach(f -> files.add(DIST.getFileName() + "/" + DIST.relativize(f)));
+            // data/ is what nodes started from the directory write (caches, the class-data archive)
+            walk.filter(Files::isRegularFile).filter(f -> !DIST.relativize(f).startsWith("data"))
+                    .forEach(f -> files.add(DIST.getFileName() + "/" + DIST.relativize(f)));
         }
         assertTrue(files.contains(DIST.getFileName() + "/bin/gen-cluster") && files.contains(DIST.getFileName() + "/lib/felix.jar"), files.toString());
         entries.removeIf(e -> e.endsWith("/"));
@@ -166,6 +168,52 @@ class LauncherIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(2, p.waitFor());
         assertTrue(out.contains("--port 'http' is not a port number"), out);
+    }
+
+    /**
+     * Class-data sharing: a node stopped cleanly writes the archive of the classes it loaded, and the
+     * next node started from the distribution maps it (read from its memory map); a part left by a
+     * node killed while writing it, its header never written, is deleted rather than used.
+     */
+    @Test
+    void aNodeStoppedCleanlyWritesTheClassDataArchiveTheNextStartMaps() throws Exception {
+        int port = FreePorts.distinct(1)[0];
+        Path conf = conf("a", "nodes = a@127.0.0.1:" + port);
+        Node first = start("a@127.0.0.1", port, conf);
+        first.awaitLine("members of a@127.0.0.1: (none)");
+        assertEquals(Set.of(), archivesMapped(first), "no archive yet");
+        first.process.toHandle().destroy();
+        assertTrue(first.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the first node did not stop");
+        Set<String> written = fileNames(cds());
+        assertEquals(1, written.size(), written.toString());
+        String part = written.iterator().next();
+        assertTrue(part.endsWith("." + first.process.pid() + ".jsa.part"), part);
+        String key = part.substring(0, part.indexOf('.'));
+        Files.write(cds().resolve(key + ".999999999.jsa.part"), new byte[8192]); // cut short: no header
+
+        Node second = start("a@127.0.0.1", port, conf);
+        second.awaitLine("members of a@127.0.0.1: (none)");
+        assertEquals(Set.of(cds().resolve(key + ".jsa")), archivesMapped(second));
+        assertEquals(Set.of(key + ".jsa"), fileNames(cds()), "the complete part kept as the archive, the cut one deleted");
+    }
+
+    /** The files of {@link #cds()} a node's JVM has mapped. */
+    private Set<Path> archivesMapped(Node node) throws IOException {
+        String cds = cds().toString() + "/";
+        return Files.readAllLines(Path.of("/proc", String.valueOf(node.process.pid()), "maps")).stream()
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(f -> f.startsWith(cds)).map(Path::of)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Set<String> fileNames(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    /** This test's class-data archive directory ({@code GEN_CLUSTER_CDS}), so no test sees another's. */
+    private Path cds() {
+        return work.resolve("cds");
     }
 
     private Path conf(String name, String peers) throws IOException {
@@ -184,6 +232,7 @@ class LauncherIT {
                 "--conf", conf.toString(), "--data", work.resolve(n + "-data").toString(), console)
                 .redirectError(log.toFile());
         pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfelix.fileinstall.poll=200");
+        pb.environment().put("GEN_CLUSTER_CDS", cds().toString());
         Node node = new Node(pb.start(), log);
         nodes.add(node);
         if (!console.equals("--interactive")) {
