@@ -171,6 +171,13 @@ final class JvmCluster implements AutoCloseable {
     }
 
     /** Stops every node by its PID, then deletes their framework caches (the logs stay). */
+    /** Stops every node with SIGTERM, as a user does, and waits for each to end. */
+    void terminate() throws IOException, InterruptedException {
+        for (JvmNode node : nodes) {
+            node.terminate();
+        }
+    }
+
     @Override
     public void close() {
         for (JvmNode node : nodes) {

@@ -65,6 +65,7 @@ public final class JvmClusterBench {
     }
 
     private String run() throws Exception {
+        String classData = prepareClassData();
         String loadBefore = loadAverage();
         StringBuilder convergence = new StringBuilder();
         convergence.append("| nodes | mesh.transitive | last launch → full mesh | ratio of refresh.interval.ms | target (32 nodes) "
@@ -110,9 +111,31 @@ public final class JvmClusterBench {
                 + "up) to the same moment, leaving out JVM and framework start-up (0 when that first line already listed every "
                 + "other node: they connected to it while its cluster component was starting). *CPU of all nodes by then ÷ cores*: "
                 + "the nodes' user + system CPU from launch to full mesh (read from /proc just after), over this machine's cores: "
-                + "the least wall time their start-up could take here, however fast the mesh itself forms.\n\n"
+                + "the least wall time their start-up could take here, however fast the mesh itself forms. " + classData + "\n\n"
                 + convergence + "\n"
                 + (tenNodes == null ? "No 10-node figures: no 10-node cluster formed in this run.\n" : tenNodes);
+    }
+
+    /**
+     * Starts one node and stops it with SIGTERM before any cluster is measured: as it stops it writes
+     * the class-data archive that {@code bin/gen-cluster} has every later node map, as a user's nodes
+     * do from their second start on (unless {@code GEN_CLUSTER_CDS=off}).
+     */
+    private String prepareClassData() throws Exception {
+        String cds = System.getenv("GEN_CLUSTER_CDS");
+        JvmCluster one = open(1, true);
+        try {
+            one.launchAll();
+            if (one.await(() -> one.lastClusterStart() != 0, 60_000) < 0) {
+                throw new IOException("the node started to write the class-data archive did not start within 60 s");
+            }
+            one.terminate();
+        } finally {
+            close(one);
+        }
+        return "off".equals(cds) ? "No class-data archive (`GEN_CLUSTER_CDS=off`)."
+                : "Every node maps the class-data archive (`bin/gen-cluster`; in " + (cds == null ? "`data/cds/`" : "`" + cds + "`")
+                        + ") that one node, started and stopped before these clusters, wrote as it stopped.";
     }
 
     /** Idle cost, crash and freeze detection, restart, on a formed 10-node cluster. */

@@ -145,6 +145,12 @@ final class JvmNode {
         }
     }
 
+    /** SIGTERM, as a user stops a node; returns when it has ended (at most 15 s). */
+    void terminate() throws IOException, InterruptedException {
+        signal("TERM");
+        process.waitFor(STOP_WAIT_S, TimeUnit.SECONDS);
+    }
+
     /** Stops the node by its PID: resumed if frozen, then SIGKILL, and waits for it to end. */
     void stop() {
         if (process == null || !process.isAlive()) {
