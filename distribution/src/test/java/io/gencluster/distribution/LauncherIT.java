@@ -172,14 +172,16 @@ class LauncherIT {
 
     /**
      * Class-data sharing: a node stopped cleanly writes the archive of the classes it loaded, and the
-     * next node started from the distribution maps it (read from its memory map); a part left by a
-     * node killed while writing it, its header never written, is deleted rather than used.
+     * nodes started next from the distribution, two at once, both map it (read from their memory
+     * maps); a part left by a node killed while writing it, its header never written, is deleted
+     * rather than used.
      */
     @Test
-    void aNodeStoppedCleanlyWritesTheClassDataArchiveTheNextStartMaps() throws Exception {
-        int port = FreePorts.distinct(1)[0];
-        Path conf = conf("a", "nodes = a@127.0.0.1:" + port);
-        Node first = start("a@127.0.0.1", port, conf);
+    void aNodeStoppedCleanlyWritesTheClassDataArchiveTheNextStartsMap() throws Exception {
+        int[] ports = FreePorts.distinct(2);
+        String peers = "nodes = a@127.0.0.1:" + ports[0] + ", b@127.0.0.1:" + ports[1];
+        Path confA = conf("a", peers);
+        Node first = start("a@127.0.0.1", ports[0], confA);
         first.awaitLine("members of a@127.0.0.1: (none)");
         assertEquals(Set.of(), archivesMapped(first), "no archive yet");
         first.process.toHandle().destroy();
@@ -191,9 +193,13 @@ class LauncherIT {
         String key = part.substring(0, part.indexOf('.'));
         Files.write(cds().resolve(key + ".999999999.jsa.part"), new byte[8192]); // cut short: no header
 
-        Node second = start("a@127.0.0.1", port, conf);
-        second.awaitLine("members of a@127.0.0.1: (none)");
-        assertEquals(Set.of(cds().resolve(key + ".jsa")), archivesMapped(second));
+        Node a = start("a@127.0.0.1", ports[0], confA);
+        Node b = start("b@127.0.0.1", ports[1], conf("b", peers));
+        a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
+        b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
+        Set<Path> archive = Set.of(cds().resolve(key + ".jsa"));
+        assertEquals(archive, archivesMapped(a));
+        assertEquals(archive, archivesMapped(b));
         assertEquals(Set.of(key + ".jsa"), fileNames(cds()), "the complete part kept as the archive, the cut one deleted");
     }
 
