@@ -203,6 +203,28 @@ class LauncherIT {
         assertEquals(Set.of(key + ".jsa"), fileNames(cds()), "the complete part kept as the archive, the cut one deleted");
     }
 
+    /**
+     * A node whose JVM options shape the archive differently (here without compressed oops, as a
+     * heap over 32 GiB runs) cannot map another's: it writes and then maps one of its own.
+     */
+    @Test
+    void aNodeWithOtherJvmOptionsWritesAndMapsAClassDataArchiveOfItsOwn() throws Exception {
+        int port = FreePorts.distinct(1)[0];
+        Path conf = conf("a", "nodes = a@127.0.0.1:" + port);
+        for (String options : List.of("", "-XX:-UseCompressedOops", "-XX:-UseCompressedOops")) {
+            Node node = start("a@127.0.0.1", port, conf, "--non-interactive", options);
+            node.awaitLine("members of a@127.0.0.1: (none)");
+            if (nodes.size() == 3) {
+                Set<Path> mapped = archivesMapped(node);
+                assertEquals(1, mapped.size(), "the third start maps an archive: " + mapped + " of " + fileNames(cds()));
+            }
+            node.process.toHandle().destroy();
+            assertTrue(node.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the node did not stop");
+        }
+        assertEquals(2, fileNames(cds()).stream().map(f -> f.substring(0, f.indexOf('.'))).distinct().count(),
+                "an archive or part for each set of options: " + fileNames(cds()));
+    }
+
     /** The files of {@link #cds()} a node's JVM has mapped. */
     private Set<Path> archivesMapped(Node node) throws IOException {
         String cds = cds().toString() + "/";
@@ -232,12 +254,17 @@ class LauncherIT {
 
     /** @param console {@code --interactive}: a Gogo console on the stdin the test writes; else stdin closed */
     private Node start(String name, int port, Path conf, String console) throws IOException {
+        return start(name, port, conf, console, "");
+    }
+
+    /** @param jvmOptions added to the JVM options every node of these tests gets */
+    private Node start(String name, int port, Path conf, String console, String jvmOptions) throws IOException {
         String n = name.substring(0, name.indexOf('@'));
         Path log = work.resolve(n + ".log");
         ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/gen-cluster").toString(), "--name", name, "--port", String.valueOf(port),
                 "--conf", conf.toString(), "--data", work.resolve(n + "-data").toString(), console)
                 .redirectError(log.toFile());
-        pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfelix.fileinstall.poll=200");
+        pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfelix.fileinstall.poll=200 " + jvmOptions);
         pb.environment().put("GEN_CLUSTER_CDS", cds().toString());
         Node node = new Node(pb.start(), log);
         nodes.add(node);
