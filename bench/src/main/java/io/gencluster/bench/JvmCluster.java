@@ -170,7 +170,6 @@ final class JvmCluster implements AutoCloseable {
         }
     }
 
-    /** Stops every node by its PID, then deletes their framework caches (the logs stay). */
     /** Stops every node with SIGTERM, as a user does, and waits for each to end. */
     void terminate() throws IOException, InterruptedException {
         for (JvmNode node : nodes) {
@@ -178,6 +177,7 @@ final class JvmCluster implements AutoCloseable {
         }
     }
 
+    /** Stops every node by its PID, then deletes their framework caches (the logs stay). */
     @Override
     public void close() {
         for (JvmNode node : nodes) {

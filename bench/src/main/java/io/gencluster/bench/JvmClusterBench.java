@@ -123,6 +123,9 @@ public final class JvmClusterBench {
      */
     private String prepareClassData() throws Exception {
         String cds = System.getenv("GEN_CLUSTER_CDS");
+        if ("off".equals(cds)) {
+            return "No class-data archive (`GEN_CLUSTER_CDS=off`).";
+        }
         JvmCluster one = open(1, true);
         try {
             one.launchAll();
@@ -133,9 +136,8 @@ public final class JvmClusterBench {
         } finally {
             close(one);
         }
-        return "off".equals(cds) ? "No class-data archive (`GEN_CLUSTER_CDS=off`)."
-                : "Every node maps the class-data archive (`bin/gen-cluster`; in " + (cds == null ? "`data/cds/`" : "`" + cds + "`")
-                        + ") that one node, started and stopped before these clusters, wrote as it stopped.";
+        return "Every node maps the class-data archive (`bin/gen-cluster`; in " + (cds == null ? "`data/cds/`" : "`" + cds + "`")
+                + ") that one node, started and stopped before these clusters, wrote as it stopped.";
     }
 
     /** Idle cost, crash and freeze detection, restart, on a formed 10-node cluster. */

@@ -69,16 +69,12 @@ class LauncherIT {
         assertNoEventAdminDeliveryThreads(a);
         assertNoEventAdminDeliveryThreads(b);
 
-        // SIGTERM to the node's PID (the java process the script exec'd); through the handle, as
-        // Process.destroy() would also close our end of its stdout
-        b.process.toHandle().destroy();
-        assertTrue(b.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "b did not stop");
+        stopCleanly(b);
         a.awaitLine("members of a@127.0.0.1: (none)");
         b.awaitLine("cluster of b@127.0.0.1 stopped"); // the framework stopped b's components on the way out
         assertEquals(143, b.process.exitValue(), "exit status of a JVM ended by SIGTERM after its shutdown hooks ran");
 
-        a.process.toHandle().destroy();
-        assertTrue(a.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "a did not stop");
+        stopCleanly(a);
         a.awaitLine("cluster of a@127.0.0.1 stopped");
         for (Node n : List.of(a, b)) {
             n.awaitEnd();
@@ -184,8 +180,7 @@ class LauncherIT {
         Node first = start("a@127.0.0.1", ports[0], confA);
         first.awaitLine("members of a@127.0.0.1: (none)");
         assertEquals(Set.of(), archivesMapped(first), "no archive yet");
-        first.process.toHandle().destroy();
-        assertTrue(first.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the first node did not stop");
+        stopCleanly(first);
         Set<String> written = fileNames(cds());
         assertEquals(1, written.size(), written.toString());
         String part = written.iterator().next();
@@ -211,18 +206,27 @@ class LauncherIT {
     void aNodeWithOtherJvmOptionsWritesAndMapsAClassDataArchiveOfItsOwn() throws Exception {
         int port = FreePorts.distinct(1)[0];
         Path conf = conf("a", "nodes = a@127.0.0.1:" + port);
-        for (String options : List.of("", "-XX:-UseCompressedOops", "-XX:-UseCompressedOops")) {
-            Node node = start("a@127.0.0.1", port, conf, "--non-interactive", options);
+        List<String> starts = List.of("", "-XX:-UseCompressedOops", "-XX:-UseCompressedOops");
+        for (int i = 0; i < starts.size(); i++) {
+            Node node = start("a@127.0.0.1", port, conf, "--non-interactive", starts.get(i));
             node.awaitLine("members of a@127.0.0.1: (none)");
-            if (nodes.size() == 3) {
+            if (i == 2) {
                 Set<Path> mapped = archivesMapped(node);
                 assertEquals(1, mapped.size(), "the third start maps an archive: " + mapped + " of " + fileNames(cds()));
             }
-            node.process.toHandle().destroy();
-            assertTrue(node.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the node did not stop");
+            stopCleanly(node);
         }
         assertEquals(2, fileNames(cds()).stream().map(f -> f.substring(0, f.indexOf('.'))).distinct().count(),
                 "an archive or part for each set of options: " + fileNames(cds()));
+    }
+
+    /**
+     * SIGTERM to the node's PID (the java process the script exec'd), and waits for it to end;
+     * through the handle, as Process.destroy() would also close our end of its stdout.
+     */
+    private static void stopCleanly(Node node) throws InterruptedException {
+        node.process.toHandle().destroy();
+        assertTrue(node.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "node " + node.process.pid() + " did not stop");
     }
 
     /** The files of {@link #cds()} a node's JVM has mapped. */
