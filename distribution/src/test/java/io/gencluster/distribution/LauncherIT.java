@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gencluster.testing.FreePorts;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +29,10 @@ import org.junit.jupiter.api.TestInfo;
  */
 class LauncherIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Path DIST = Path.of(System.getProperty("distribution.dir"));
 
-    private final List<Node> nodes = new ArrayList<>();
+    private final List<LaunchedNode> nodes = new ArrayList<>();
     private Path work;
 
     @BeforeEach
@@ -44,10 +42,10 @@ class LauncherIT {
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (Node n : nodes) {
+        for (LaunchedNode n : nodes) {
             n.process.destroy();
         }
-        for (Node n : nodes) {
+        for (LaunchedNode n : nodes) {
             if (!n.process.waitFor(15, TimeUnit.SECONDS)) {
                 n.process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
             }
@@ -60,8 +58,8 @@ class LauncherIT {
         int portA = ports[0];
         int portB = ports[1];
         String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
-        Node a = start("a@127.0.0.1", portA, conf("a", peers));
-        Node b = start("b@127.0.0.1", portB, conf("b", peers));
+        LaunchedNode a = start("a@127.0.0.1", portA, conf("a", peers));
+        LaunchedNode b = start("b@127.0.0.1", portB, conf("b", peers));
 
         a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
         b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
@@ -76,7 +74,7 @@ class LauncherIT {
 
         stopCleanly(a);
         a.awaitLine("cluster of a@127.0.0.1 stopped");
-        for (Node n : List.of(a, b)) {
+        for (LaunchedNode n : List.of(a, b)) {
             n.awaitEnd();
             // each stopped right after a cluster event (b after its node up, a after its node down): no
             // event may still be in EventAdmin's delivery threads when they stop
@@ -97,8 +95,8 @@ class LauncherIT {
         int portA = ports[0];
         int portB = ports[1];
         String peers = "nodes = a@127.0.0.1:" + portA + ", b@127.0.0.1:" + portB;
-        Node a = start("a@127.0.0.1", portA, conf("a", peers), "--interactive");
-        Node b = start("b@127.0.0.1", portB, conf("b", peers));
+        LaunchedNode a = start("a@127.0.0.1", portA, conf("a", peers), "--interactive");
+        LaunchedNode b = start("b@127.0.0.1", portB, conf("b", peers));
         a.awaitLine("members of a@127.0.0.1: b@127.0.0.1", true); // on a's console the prompt "g! " may begin the line
         b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
 
@@ -124,7 +122,7 @@ class LauncherIT {
      * thread; one still delivering when EventAdmin stops is interrupted and prints "Event Task
      * Processing Interrupted". Read from the running node's thread dump, taken with the JDK's jcmd.
      */
-    private void assertNoEventAdminDeliveryThreads(Node node) throws IOException, InterruptedException {
+    private void assertNoEventAdminDeliveryThreads(LaunchedNode node) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Path out = work.resolve("threads-" + node.process.pid() + ".txt");
         Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(node.process.pid()), "Thread.print")
@@ -177,7 +175,7 @@ class LauncherIT {
         int[] ports = FreePorts.distinct(2);
         String peers = "nodes = a@127.0.0.1:" + ports[0] + ", b@127.0.0.1:" + ports[1];
         Path confA = conf("a", peers);
-        Node first = start("a@127.0.0.1", ports[0], confA);
+        LaunchedNode first = start("a@127.0.0.1", ports[0], confA);
         first.awaitLine("members of a@127.0.0.1: (none)");
         assertEquals(Set.of(), archivesMapped(first), "no archive yet");
         stopCleanly(first);
@@ -188,8 +186,8 @@ class LauncherIT {
         String key = part.substring(0, part.indexOf('.'));
         Files.write(cds().resolve(key + ".999999999.jsa.part"), new byte[8192]); // cut short: no header
 
-        Node a = start("a@127.0.0.1", ports[0], confA);
-        Node b = start("b@127.0.0.1", ports[1], conf("b", peers));
+        LaunchedNode a = start("a@127.0.0.1", ports[0], confA);
+        LaunchedNode b = start("b@127.0.0.1", ports[1], conf("b", peers));
         a.awaitLine("members of a@127.0.0.1: b@127.0.0.1");
         b.awaitLine("members of b@127.0.0.1: a@127.0.0.1");
         Set<Path> archive = Set.of(cds().resolve(key + ".jsa"));
@@ -208,7 +206,7 @@ class LauncherIT {
         Path conf = conf("a", "nodes = a@127.0.0.1:" + port);
         List<String> starts = List.of("", "-XX:-UseCompressedOops", "-XX:-UseCompressedOops");
         for (int i = 0; i < starts.size(); i++) {
-            Node node = start("a@127.0.0.1", port, conf, "--non-interactive", starts.get(i));
+            LaunchedNode node = start("a@127.0.0.1", port, conf, "--non-interactive", starts.get(i));
             node.awaitLine("members of a@127.0.0.1: (none)");
             if (i == 2) {
                 Set<Path> mapped = archivesMapped(node);
@@ -224,13 +222,13 @@ class LauncherIT {
      * SIGTERM to the node's PID (the java process the script exec'd), and waits for it to end;
      * through the handle, as Process.destroy() would also close our end of its stdout.
      */
-    private static void stopCleanly(Node node) throws InterruptedException {
+    private static void stopCleanly(LaunchedNode node) throws InterruptedException {
         node.process.toHandle().destroy();
         assertTrue(node.process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "node " + node.process.pid() + " did not stop");
     }
 
     /** The files of {@link #cds()} a node's JVM has mapped. */
-    private Set<Path> archivesMapped(Node node) throws IOException {
+    private Set<Path> archivesMapped(LaunchedNode node) throws IOException {
         String cds = cds().toString() + "/";
         return Files.readAllLines(Path.of("/proc", String.valueOf(node.process.pid()), "maps")).stream()
                 .map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(f -> f.startsWith(cds)).map(Path::of)
@@ -252,17 +250,17 @@ class LauncherIT {
         return TestConf.write(work, name, peers, "launcher-test-cookie");
     }
 
-    private Node start(String name, int port, Path conf) throws IOException {
+    private LaunchedNode start(String name, int port, Path conf) throws IOException {
         return start(name, port, conf, "--non-interactive");
     }
 
     /** @param console {@code --interactive}: a Gogo console on the stdin the test writes; else stdin closed */
-    private Node start(String name, int port, Path conf, String console) throws IOException {
+    private LaunchedNode start(String name, int port, Path conf, String console) throws IOException {
         return start(name, port, conf, console, "");
     }
 
     /** @param jvmOptions added to the JVM options every node of these tests gets */
-    private Node start(String name, int port, Path conf, String console, String jvmOptions) throws IOException {
+    private LaunchedNode start(String name, int port, Path conf, String console, String jvmOptions) throws IOException {
         String n = name.substring(0, name.indexOf('@'));
         Path log = work.resolve(n + ".log");
         ProcessBuilder pb = new ProcessBuilder(DIST.resolve("bin/gen-cluster").toString(), "--name", name, "--port", String.valueOf(port),
@@ -270,7 +268,7 @@ class LauncherIT {
                 .redirectError(log.toFile());
         pb.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfelix.fileinstall.poll=200 " + jvmOptions);
         pb.environment().put("GEN_CLUSTER_CDS", cds().toString());
-        Node node = new Node(pb.start(), log);
+        LaunchedNode node = new LaunchedNode(pb.start(), log);
         nodes.add(node);
         if (!console.equals("--interactive")) {
             node.process.getOutputStream().close();
@@ -279,92 +277,5 @@ class LauncherIT {
         reader.setDaemon(true);
         reader.start();
         return node;
-    }
-
-    /** A node's process and what it printed on stdout, line by line. */
-    private static final class Node {
-        final Process process;
-        final Path log;
-        final List<String> lines = new ArrayList<>();
-        boolean ended;
-        private long askedSince = -1; // when sawWithin was first called
-
-        Node(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        void read() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (this) {
-                        lines.add(line);
-                        notifyAll();
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            } finally {
-                synchronized (this) {
-                    ended = true;
-                    notifyAll();
-                }
-            }
-        }
-
-        /** Waits until the node's stdout ended. */
-        synchronized void awaitEnd() throws InterruptedException {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!ended && System.nanoTime() < deadline) {
-                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            }
-        }
-
-        /** What the node printed so far, stdout then stderr. */
-        synchronized String output() throws IOException {
-            return String.join("\n", lines) + "\n" + Files.readString(log);
-        }
-
-        /**
-         * Waits up to {@code seconds} for a line holding {@code text} printed from now on; false when
-         * none came (then the caller asks again, at most until the test's timeout).
-         */
-        synchronized boolean sawWithin(String text, int seconds) throws InterruptedException {
-            if (askedSince < 0) {
-                askedSince = System.nanoTime();
-            } else if (System.nanoTime() - askedSince > TIMEOUT.toNanos()) {
-                throw new AssertionError("no line holding '" + text + "' within " + TIMEOUT + "; stdout: " + lines);
-            }
-            int from = lines.size();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (lines.subList(from, lines.size()).stream().noneMatch(l -> l.contains(text))) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0 || ended) {
-                    return false;
-                }
-                wait(left);
-            }
-            return true;
-        }
-
-        /** Waits until the node printed {@code expected} as a line of its own. */
-        synchronized void awaitLine(String expected) throws InterruptedException, IOException {
-            awaitLine(expected, false);
-        }
-
-        /** Waits until the node printed {@code expected} as a line of its own, or within a line (a console prompt before it). */
-        synchronized void awaitLine(String expected, boolean within) throws InterruptedException, IOException {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (within ? lines.stream().noneMatch(l -> l.contains(expected)) : !lines.contains(expected)) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0 || ended) {
-                    throw new AssertionError("no line '" + expected + "' " + (ended ? "before the node ended" : "within " + TIMEOUT)
-                            + "; stdout: " + lines
-                            + "\nstderr:\n" + Files.readString(log));
-                }
-                wait(left);
-            }
-        }
     }
 }
