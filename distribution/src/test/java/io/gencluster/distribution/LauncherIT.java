@@ -10,10 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -216,6 +220,38 @@ class LauncherIT {
         }
         assertEquals(2, fileNames(cds()).stream().map(f -> f.substring(0, f.indexOf('.'))).distinct().count(),
                 "an archive or part for each set of options: " + fileNames(cds()));
+    }
+
+    /**
+     * The launcher starts a node's heap at 16 MiB, so that its start need not fill a large young
+     * generation before the first collection, unless {@code JAVA_OPTS} sizes the initial heap or
+     * caps the heap below 16 MiB (the JVM would refuse to start): read from each running JVM's flags.
+     */
+    @Test
+    void aNodeStartsOnASmallHeapUnlessItsJvmOptionsSizeIt() throws Exception {
+        int port = FreePorts.distinct(1)[0];
+        Path conf = conf("a", "nodes = a@127.0.0.1:" + port);
+        Map<String, Long> initialHeap = new LinkedHashMap<>(); // options of a start → the JVM's InitialHeapSize
+        initialHeap.put("", 16L << 20);
+        initialHeap.put("-Xms64m", 64L << 20);
+        initialHeap.put("-Xmx12m", 12L << 20);
+        for (Map.Entry<String, Long> start : initialHeap.entrySet()) {
+            LaunchedNode node = start("a@127.0.0.1", port, conf, "--non-interactive", start.getKey());
+            node.awaitLine("members of a@127.0.0.1: (none)");
+            assertEquals(start.getValue(), jvmFlag(node, "InitialHeapSize"), "with extra JVM options '" + start.getKey() + "'");
+            stopCleanly(node);
+        }
+    }
+
+    /** A numeric flag of the node's running JVM, as {@code jcmd PID VM.flags} prints it. */
+    private static long jvmFlag(LaunchedNode node, String flag) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(node.process.pid()), "VM.flags").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(jcmd.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "jcmd did not end");
+        Matcher m = Pattern.compile("-XX:" + flag + "=(\\d+)").matcher(out);
+        assertTrue(m.find(), "no " + flag + " in: " + out);
+        return Long.parseLong(m.group(1));
     }
 
     /**
