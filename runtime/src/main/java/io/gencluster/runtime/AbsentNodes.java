@@ -33,7 +33,7 @@ final class AbsentNodes {
     }
 
     /** {@code t} is not discovered this round: disconnected once it has been absent long enough. */
-    void absent(TrackedNode t, boolean connected) {
+    void notDiscovered(TrackedNode t, boolean connected) {
         if (!connected || t.undiscoveredSince == null || settings.removedNodes() != RemovedNodes.DISCONNECT
                 || loop.now().isBefore(t.undiscoveredSince.plus(settings.removedGrace()))) {
             return;

@@ -101,7 +101,7 @@ final class NodeTracker {
                 lost.add(t.node);
             }
             if (!t.discovered && !byNode.containsKey(t.node)) {
-                absent.absent(t, members.contains(t.node));
+                absent.notDiscovered(t, members.contains(t.node));
             }
         }
         if (!lost.isEmpty()) {
