@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final String PW = "changeit";
+    private static final String PW = TestCertificates.PW;
 
     @TempDir
     static Path dir;
@@ -42,51 +42,18 @@ class TlsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        ca("ca");
-        ca("other-ca");
-        node("a", "ca", "ip:127.0.0.1");
-        node("b", "ca", "ip:127.0.0.1");
-        node("c", "ca", "ip:127.0.0.1");
-        node("stranger", "other-ca", "ip:127.0.0.1");
-        node("misnamed", "ca", "dns:somewhere-else.example");
-        node("b2", "ca", "ip:127.0.0.2"); // a valid certificate for a node on host 127.0.0.2
-        node("a-node", "ca", "uri:gencluster:a@127.0.0.1,ip:127.0.0.1");
-        node("b-node", "ca", "uri:gencluster:b@127.0.0.1,ip:127.0.0.1");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(),
-                "-keystore", dir.resolve("trust.p12").toString(), "-storepass", PW, "-storetype", "PKCS12");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("other-ca.pem").toString(),
-                "-keystore", dir.resolve("other-trust.p12").toString(), "-storepass", PW, "-storetype", "PKCS12");
-    }
-
-    private static void ca(String name) throws Exception {
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
-                "-ext", "bc:c", "-validity", "2", "-keystore", dir.resolve(name + ".p12").toString(), "-storepass", PW, "-storetype", "PKCS12");
-        keytool("-exportcert", "-alias", "ca", "-rfc", "-file", dir.resolve(name + ".pem").toString(),
-                "-keystore", dir.resolve(name + ".p12").toString(), "-storepass", PW);
-    }
-
-    private static void node(String name, String ca, String san) throws Exception {
-        String ks = dir.resolve(name + ".p12").toString();
-        keytool("-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
-                "-validity", "2", "-keystore", ks, "-storepass", PW, "-storetype", "PKCS12");
-        keytool("-certreq", "-alias", "node", "-file", dir.resolve(name + ".csr").toString(), "-keystore", ks, "-storepass", PW);
-        keytool("-gencert", "-alias", "ca", "-keystore", dir.resolve(ca + ".p12").toString(), "-storepass", PW,
-                "-infile", dir.resolve(name + ".csr").toString(), "-outfile", dir.resolve(name + ".pem").toString(),
-                "-rfc", "-ext", "SAN=" + san, "-validity", "2");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve(ca + ".pem").toString(), "-keystore", ks, "-storepass", PW);
-        keytool("-importcert", "-alias", "node", "-file", dir.resolve(name + ".pem").toString(), "-keystore", ks, "-storepass", PW);
-    }
-
-    private static void keytool(String... args) throws Exception {
-        // a keytool run is mostly JVM start-up: the quick JIT tier and the serial GC halve its CPU time
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("keytool " + String.join(" ", args) + " failed: " + out);
-        }
+        TestCertificates.ca(dir, "ca");
+        TestCertificates.ca(dir, "other-ca");
+        TestCertificates.node(dir, "a", "ca", "ip:127.0.0.1");
+        TestCertificates.node(dir, "b", "ca", "ip:127.0.0.1");
+        TestCertificates.node(dir, "c", "ca", "ip:127.0.0.1");
+        TestCertificates.node(dir, "stranger", "other-ca", "ip:127.0.0.1");
+        TestCertificates.node(dir, "misnamed", "ca", "dns:somewhere-else.example");
+        TestCertificates.node(dir, "b2", "ca", "ip:127.0.0.2"); // a valid certificate for a node on host 127.0.0.2
+        TestCertificates.node(dir, "a-node", "ca", "uri:gencluster:a@127.0.0.1,ip:127.0.0.1");
+        TestCertificates.node(dir, "b-node", "ca", "uri:gencluster:b@127.0.0.1,ip:127.0.0.1");
+        TestCertificates.trust(dir, "trust", "ca");
+        TestCertificates.trust(dir, "other-trust", "other-ca");
     }
 
     @AfterEach
@@ -97,7 +64,7 @@ class TlsTest {
     }
 
     private static SSLContext stores(String node, String trust) {
-        return Tls.fromStores(dir.resolve(node + ".p12"), PW.toCharArray(), dir.resolve(trust + ".p12"), PW.toCharArray());
+        return TestCertificates.stores(dir, node, trust);
     }
 
     private TcpDist node(String name, SSLContext tls, boolean verifyHostname) throws IOException {
