@@ -23,11 +23,12 @@ import java.util.Arrays;
  * reuse while the connection streams (at most what the queue's bound holds) and given back, but
  * for {@link #SPARE_IDLE}, once its queue stayed short for {@link #SPARE_KEEP_MS} ({@link #trimIfIdle}).
  *
- * <p>On a plaintext connection a sender writes itself, non-blocking and under this object's lock,
- * in two cases: when the queue is empty and nothing was written a moment ago, its frame (no
- * hand-off for a request or a reply); and when its frame fills a chunk while the selector thread
- * is not writing, the full chunks (a stream goes out from the sender's core, as through a
- * buffered stream). The byte bound also holds the connection's own frames (ticks, MEMBERS,
+ * <p>Once the connection is up, a sender writes itself (over TLS, encrypting too), non-blocking and
+ * under this object's lock, in two cases: when the queue is empty and nothing was written a moment
+ * ago, its frame (no hand-off for a request or a reply); and when its frame fills a chunk while the
+ * selector thread is not writing, the full chunks (a stream goes out from the sender's core, as
+ * through a buffered stream). What the socket does not take is left to the selector thread. The
+ * byte bound also holds the connection's own frames (ticks, MEMBERS,
  * handshake frames); one that does not fit closes the connection, since the peer has stopped
  * reading.
  */
@@ -152,8 +153,8 @@ final class SendQueue {
             }
             gather[0] = null;
             gather[1] = null;
-            if (left == 0) {
-                return 0;
+            if (left == 0 && !link.pendingOutput()) {
+                return 0; // all of it taken by the socket (over TLS: encrypted bytes too)
             }
         } else {
             ByteBuffer into;

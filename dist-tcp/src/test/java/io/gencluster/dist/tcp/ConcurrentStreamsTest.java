@@ -10,13 +10,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Several threads streaming over one connection at once: a sender that fills a chunk writes the
- * full chunks itself, while other senders queue and the selector thread writes what they left.
- * Every message must arrive once, intact, and in each sender's order.
+ * Several threads streaming over one connection at once, plaintext and TLS: a sender that fills a
+ * chunk writes the full chunks itself (over TLS, wrapping them into records while the selector
+ * thread unwraps what arrives), while other senders queue and the selector thread writes what they
+ * left. Every message must arrive once, intact, and in each sender's order.
  */
 class ConcurrentStreamsTest {
 
@@ -40,11 +42,12 @@ class ConcurrentStreamsTest {
         return p;
     }
 
-    @Test
-    void streamsFromSeveralThreadsOverOneConnectionArriveOnceIntactAndInOrder() throws Exception {
-        TcpDist a = nodes.node("a");
-        TcpDist b = nodes.node("b");
-        LoopbackNodes.connect(a, b);
+    @ParameterizedTest(name = "tls = {0}")
+    @ValueSource(booleans = {false, true})
+    void streamsFromSeveralThreadsOverOneConnectionArriveOnceIntactAndInOrder(boolean tls) throws Exception {
+        List<TcpDist> ab = nodes.connectedPair(tls);
+        TcpDist a = ab.get(0);
+        TcpDist b = ab.get(1);
         int[] next = new int[SENDERS]; // the mailbox's one thread alone uses it
         List<String> errors = new CopyOnWriteArrayList<>();
         CountDownLatch all = new CountDownLatch(SENDERS);

@@ -42,6 +42,17 @@ final class LoopbackNodes implements AfterEachCallback {
         return d;
     }
 
+    /**
+     * Nodes a and b, connected: plaintext, or TLS with certificates from one CA both trust
+     * ({@link TestCertificates#tlsIf}). For tests run both ways.
+     */
+    List<TcpDist> connectedPair(boolean tls) throws Exception {
+        TcpDist a = node("a", TestCertificates.tlsIf(tls, "a"));
+        TcpDist b = node("b", TestCertificates.tlsIf(tls, "b"));
+        connect(a, b);
+        return List.of(a, b);
+    }
+
     /** {@code from} dials {@code to} and the connection is up, or this throws within 15 s. */
     static void connect(TcpDist from, TcpDist to) throws Exception {
         from.connect(Peer.of(to.self(), to.port()), TIMEOUT).toCompletableFuture().get(15, TimeUnit.SECONDS);

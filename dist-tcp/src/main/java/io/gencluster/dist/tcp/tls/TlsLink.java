@@ -24,6 +24,11 @@ import javax.net.ssl.SSLException;
  * exchange, signatures) run on a small pool, never on the selector thread, so that a flood of TLS
  * handshakes cannot delay heartbeats: while they run, the link is {@link #busy} and its socket
  * waits; when they are done, {@code resume} is called (on the pool thread) to go on.
+ *
+ * <p>Once the connection is up, a sender's thread may write (wrap and send) while the selector
+ * thread reads: the engine lets a wrap and an unwrap run at once, and {@link #out} keeps every wrap
+ * and the bytes waiting in {@link #netOut} to one thread at a time, the sender's or the selector
+ * thread's (which wraps handshake messages, also after the handshake, and alerts).
  */
 public final class TlsLink implements Link {
 
@@ -33,7 +38,9 @@ public final class TlsLink implements Link {
     private final SocketChannel channel;
     private final SSLEngine engine;
     private final ByteBuffer netIn;
+    /** Encrypted bytes not yet taken by the socket; guarded by {@link #out}, as every wrap is. */
     private final ByteBuffer netOut;
+    private final Object out = new Object();
     private final Executor tasks;
     private final Runnable resume;
     private ByteBuffer appIn;
@@ -139,13 +146,15 @@ public final class TlsLink implements Link {
             while (true) {
                 switch (engine.getHandshakeStatus()) {
                     case NEED_WRAP:
-                        SSLEngineResult r = engine.wrap(EMPTY, netOut);
-                        if (!flush() && r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                            return false;
-                        }
-                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                            flush();
-                            throw new EOFException("TLS closed during the handshake");
+                        synchronized (out) {
+                            SSLEngineResult r = engine.wrap(EMPTY, netOut);
+                            if (!flush() && r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                                return false;
+                            }
+                            if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                                flush();
+                                throw new EOFException("TLS closed during the handshake");
+                            }
                         }
                         break;
                     case NEED_UNWRAP:
@@ -231,9 +240,11 @@ public final class TlsLink implements Link {
     /** After a fatal error the engine holds an alert: send it, so the peer learns why (best effort). */
     private void sendAlert() {
         try {
-            engine.closeOutbound();
-            engine.wrap(EMPTY, netOut);
-            flush();
+            synchronized (out) {
+                engine.closeOutbound();
+                engine.wrap(EMPTY, netOut);
+                flush();
+            }
         } catch (IOException | RuntimeException ignored) {
             // the connection is being closed for the error already reported
         }
@@ -304,14 +315,16 @@ public final class TlsLink implements Link {
     @Override
     public long write(ByteBuffer[] srcs, int count) throws IOException {
         long consumed = 0;
-        while (flush()) {
-            SSLEngineResult r = engine.wrap(srcs, 0, count, netOut);
-            consumed += r.bytesConsumed();
-            if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                throw new EOFException("TLS closed");
-            }
-            if (r.bytesConsumed() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                break; // nothing left to wrap
+        synchronized (out) {
+            while (flush()) {
+                SSLEngineResult r = engine.wrap(srcs, 0, count, netOut);
+                consumed += r.bytesConsumed();
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    throw new EOFException("TLS closed");
+                }
+                if (r.bytesConsumed() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    break; // nothing left to wrap
+                }
             }
         }
         return consumed;
@@ -319,18 +332,27 @@ public final class TlsLink implements Link {
 
     /** Sends what netOut holds; true when it is empty. */
     private boolean flush() throws IOException {
-        netOut.flip();
-        try {
-            channel.write(netOut);
-            return !netOut.hasRemaining();
-        } finally {
-            netOut.compact();
+        synchronized (out) {
+            netOut.flip();
+            try {
+                channel.write(netOut);
+                return !netOut.hasRemaining();
+            } finally {
+                netOut.compact();
+            }
         }
     }
 
     @Override
     public boolean pendingOutput() {
-        return netOut.position() > 0;
+        synchronized (out) {
+            return netOut.position() > 0;
+        }
+    }
+
+    @Override
+    public boolean writableFromAnyThread() {
+        return true;
     }
 
     /** One unwrap of what netIn holds into appIn (the handshake's); netIn is left ready for more bytes. */
