@@ -25,6 +25,15 @@ public interface Link {
     }
 
     /**
+     * Whether writing costs more than the system call: encryption. A sender then writes its own
+     * frame (a request or a reply) but leaves a stream's full chunks to the selector thread, which
+     * encrypts them on another core while the sender fills the next.
+     */
+    default boolean encrypts() {
+        return false;
+    }
+
+    /**
      * Whether a read that left room in its buffer took everything there was, so that reading again
      * before the selector reports the socket readable would only find nothing. True for plain TCP;
      * not for TLS, which may hold bytes of its own that no readiness event will announce.

@@ -23,12 +23,13 @@ import java.util.Arrays;
  * reuse while the connection streams (at most what the queue's bound holds) and given back, but
  * for {@link #SPARE_IDLE}, once its queue stayed short for {@link #SPARE_KEEP_MS} ({@link #trimIfIdle}).
  *
- * <p>Once the connection is up, a sender writes itself (over TLS, encrypting too), non-blocking and
- * under this object's lock, in two cases: when the queue is empty and nothing was written a moment
- * ago, its frame (no hand-off for a request or a reply); and when its frame fills a chunk while the
- * selector thread is not writing, the full chunks (a stream goes out from the sender's core, as
- * through a buffered stream). What the socket does not take is left to the selector thread. The
- * byte bound also holds the connection's own frames (ticks, MEMBERS,
+ * <p>Once the connection is up, a sender writes itself, non-blocking and under this object's lock,
+ * in two cases: when the queue is empty and nothing was written a moment ago, its frame (no
+ * hand-off for a request or a reply; over TLS the sender encrypts it too); and, on a plaintext
+ * connection, when its frame fills a chunk while the selector thread is not writing, the full
+ * chunks (a stream goes out from the sender's core, as through a buffered stream; over TLS the
+ * selector thread encrypts them on another core meanwhile). What the socket does not take is left
+ * to the selector thread. The byte bound also holds the connection's own frames (ticks, MEMBERS,
  * handshake frames); one that does not fit closes the connection, since the peer has stopped
  * reading.
  */
@@ -164,7 +165,8 @@ final class SendQueue {
                 if (tail == null || tail.remaining() < size) {
                     boolean filled = tail != null;
                     seal();
-                    if (filled && !writing && connection.state == Connection.State.UP && link.writableFromAnyThread()) {
+                    if (filled && !writing && connection.state == Connection.State.UP && link.writableFromAnyThread()
+                            && !link.encrypts()) {
                         writeFull(link);
                     }
                     tail = spare.isEmpty() ? ByteBuffer.allocateDirect(CHUNK) : spare.pop();

@@ -355,6 +355,11 @@ public final class TlsLink implements Link {
         return true;
     }
 
+    @Override
+    public boolean encrypts() {
+        return true;
+    }
+
     /** One unwrap of what netIn holds into appIn (the handshake's); netIn is left ready for more bytes. */
     private SSLEngineResult unwrap() throws IOException {
         netIn.flip();
