@@ -15,10 +15,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Several threads streaming over one connection at once, plaintext and TLS: a sender that fills a
- * chunk writes the full chunks itself (over TLS, wrapping them into records while the selector
- * thread unwraps what arrives), while other senders queue and the selector thread writes what they
- * left. Every message must arrive once, intact, and in each sender's order.
+ * Several threads streaming over one connection at once, plaintext and TLS: in plaintext a sender
+ * that fills a chunk writes the full chunks itself, while other senders queue and the selector
+ * thread writes what they left; over TLS the selector thread encrypts and writes the chunks while
+ * the senders fill more. Every message must arrive once, intact, and in each sender's order.
  */
 class ConcurrentStreamsTest {
 
