@@ -6,7 +6,7 @@ import static io.gencluster.itests.EmbeddedNodes.names;
 import static io.gencluster.itests.EmbeddedNodes.runtime;
 
 import io.gencluster.itests.node.FelixNode;
-import java.nio.charset.StandardCharsets;
+import io.gencluster.testing.Certificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class TlsIT {
 
-    private static final String PW = "changeit";
+    private static final String PW = Certificates.PW;
     private static Path certs;
     private final List<FelixNode> nodes = new ArrayList<>();
     private EmbeddedNodes cluster;
@@ -35,38 +35,16 @@ class TlsIT {
     static void certificates() throws Exception {
         certs = Files.createDirectories(Path.of(System.getProperty("work.dir"), "certs-" + System.nanoTime()));
         for (String ca : List.of("ca", "other-ca")) {
-            keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + ca,
-                    "-ext", "bc:c", "-validity", "2", "-keystore", file(ca + ".p12"), "-storepass", PW, "-storetype", "PKCS12");
-            keytool("-exportcert", "-alias", "ca", "-rfc", "-file", file(ca + ".pem"), "-keystore", file(ca + ".p12"), "-storepass", PW);
-            keytool("-importcert", "-noprompt", "-alias", "ca", "-file", file(ca + ".pem"), "-keystore", file(ca + "-trust.p12"),
-                    "-storepass", PW, "-storetype", "PKCS12");
+            Certificates.ca(certs, ca);
+            Certificates.trust(certs, ca + "-trust", ca);
         }
         for (String[] node : new String[][] {{"a", "ca"}, {"b", "ca"}, {"c", "ca"}, {"d", "other-ca"}}) {
-            String ks = file(node[0] + ".p12");
-            keytool("-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + node[0],
-                    "-validity", "2", "-keystore", ks, "-storepass", PW, "-storetype", "PKCS12");
-            keytool("-certreq", "-alias", "node", "-file", file(node[0] + ".csr"), "-keystore", ks, "-storepass", PW);
-            keytool("-gencert", "-alias", "ca", "-keystore", file(node[1] + ".p12"), "-storepass", PW, "-infile", file(node[0] + ".csr"),
-                    "-outfile", file(node[0] + ".pem"), "-rfc", "-ext", "SAN=ip:127.0.0.1", "-validity", "2");
-            keytool("-importcert", "-noprompt", "-alias", "ca", "-file", file(node[1] + ".pem"), "-keystore", ks, "-storepass", PW);
-            keytool("-importcert", "-alias", "node", "-file", file(node[0] + ".pem"), "-keystore", ks, "-storepass", PW);
+            Certificates.node(certs, node[0], node[1], "ip:127.0.0.1");
         }
     }
 
     private static String file(String name) {
         return certs.resolve(name).toString();
-    }
-
-    private static void keytool(String... args) throws Exception {
-        // a keytool run is mostly JVM start-up: the quick JIT tier and the serial GC halve its CPU time
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("keytool " + String.join(" ", args) + " failed: " + out);
-        }
     }
 
     @AfterEach

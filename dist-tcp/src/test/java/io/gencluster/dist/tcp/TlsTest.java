@@ -8,6 +8,7 @@ import io.gencluster.api.NodeName;
 import io.gencluster.api.Peer;
 import io.gencluster.dist.tcp.tls.PeerNames;
 import io.gencluster.dist.tcp.tls.Tls;
+import io.gencluster.testing.Certificates;
 import io.gencluster.testing.LogLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final String PW = TestCertificates.PW;
+    private static final String PW = Certificates.PW;
 
     @TempDir
     static Path dir;
@@ -42,18 +43,18 @@ class TlsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        TestCertificates.ca(dir, "ca");
-        TestCertificates.ca(dir, "other-ca");
-        TestCertificates.node(dir, "a", "ca", "ip:127.0.0.1");
-        TestCertificates.node(dir, "b", "ca", "ip:127.0.0.1");
-        TestCertificates.node(dir, "c", "ca", "ip:127.0.0.1");
-        TestCertificates.node(dir, "stranger", "other-ca", "ip:127.0.0.1");
-        TestCertificates.node(dir, "misnamed", "ca", "dns:somewhere-else.example");
-        TestCertificates.node(dir, "b2", "ca", "ip:127.0.0.2"); // a valid certificate for a node on host 127.0.0.2
-        TestCertificates.node(dir, "a-node", "ca", "uri:gencluster:a@127.0.0.1,ip:127.0.0.1");
-        TestCertificates.node(dir, "b-node", "ca", "uri:gencluster:b@127.0.0.1,ip:127.0.0.1");
-        TestCertificates.trust(dir, "trust", "ca");
-        TestCertificates.trust(dir, "other-trust", "other-ca");
+        Certificates.ca(dir, "ca");
+        Certificates.ca(dir, "other-ca");
+        Certificates.node(dir, "a", "ca", "ip:127.0.0.1");
+        Certificates.node(dir, "b", "ca", "ip:127.0.0.1");
+        Certificates.node(dir, "c", "ca", "ip:127.0.0.1");
+        Certificates.node(dir, "stranger", "other-ca", "ip:127.0.0.1");
+        Certificates.node(dir, "misnamed", "ca", "dns:somewhere-else.example");
+        Certificates.node(dir, "b2", "ca", "ip:127.0.0.2"); // a valid certificate for a node on host 127.0.0.2
+        Certificates.node(dir, "a-node", "ca", "uri:gencluster:a@127.0.0.1,ip:127.0.0.1");
+        Certificates.node(dir, "b-node", "ca", "uri:gencluster:b@127.0.0.1,ip:127.0.0.1");
+        Certificates.trust(dir, "trust", "ca");
+        Certificates.trust(dir, "other-trust", "other-ca");
     }
 
     @AfterEach
