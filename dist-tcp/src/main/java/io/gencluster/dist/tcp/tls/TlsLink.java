@@ -34,6 +34,7 @@ public final class TlsLink implements Link {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int RECORDS_PER_READ = 4;
+    private static final int RECORDS_PER_WRITE = 4;
 
     private final SocketChannel channel;
     private final SSLEngine engine;
@@ -41,6 +42,8 @@ public final class TlsLink implements Link {
     /** Encrypted bytes not yet taken by the socket; guarded by {@link #out}, as every wrap is. */
     private final ByteBuffer netOut;
     private final Object out = new Object();
+    /** The largest record the engine writes, with its header and tag. */
+    private final int packet;
     private final Executor tasks;
     private final Runnable resume;
     private ByteBuffer appIn;
@@ -58,7 +61,10 @@ public final class TlsLink implements Link {
         int packet = engine.getSession().getPacketBufferSize();
         // room for several records per read: a stream of small messages costs one read per few records, not per record
         this.netIn = ByteBuffer.allocate(RECORDS_PER_READ * packet);
-        this.netOut = ByteBuffer.allocate(packet);
+        // room for several records per write too: a stream costs one write, and one segment through
+        // the network stack, per few records
+        this.packet = packet;
+        this.netOut = ByteBuffer.allocate(RECORDS_PER_WRITE * packet);
         this.appIn = ByteBuffer.allocate(RECORDS_PER_READ * engine.getSession().getApplicationBufferSize());
         engine.beginHandshake();
     }
@@ -316,18 +322,30 @@ public final class TlsLink implements Link {
     public long write(ByteBuffer[] srcs, int count) throws IOException {
         long consumed = 0;
         synchronized (out) {
-            while (flush()) {
+            while (roomForRecord()) {
                 SSLEngineResult r = engine.wrap(srcs, 0, count, netOut);
                 consumed += r.bytesConsumed();
                 if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                     throw new EOFException("TLS closed");
                 }
-                if (r.bytesConsumed() == 0 && r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                if (r.bytesConsumed() == 0) {
                     break; // nothing left to wrap
                 }
             }
+            flush();
         }
         return consumed;
+    }
+
+    /**
+     * Whether netOut has room for a whole record, sending what it holds when it has not: records
+     * collect in netOut until it is full or nothing is left to wrap, and then go out in one write.
+     */
+    private boolean roomForRecord() throws IOException {
+        if (netOut.remaining() < packet) {
+            flush();
+        }
+        return netOut.remaining() >= packet;
     }
 
     /** Sends what netOut holds; true when it is empty. */
