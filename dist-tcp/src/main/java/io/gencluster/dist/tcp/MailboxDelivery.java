@@ -17,6 +17,14 @@ final class MailboxDelivery {
 
     /** How soon the loop looks again at a parked connection, should no wake-up come first. */
     static final long PARKED_RETRY_MS = 5;
+    /**
+     * Messages in a batch from which the next batch gets new arrays rather than the same ones
+     * emptied. A connection's arrays live long, so the collector has moved them out of the young
+     * generation, and storing each newly read message into such an array costs a memory fence (the
+     * collector marks the card that now points at a young object); a new array takes the stores
+     * of a whole stream's batch without one. A request or a reply reuses the arrays.
+     */
+    static final int FRESH_AFTER = 64;
 
     private final Mailboxes mailboxes;
     private final Clock clock;
@@ -59,9 +67,14 @@ final class MailboxDelivery {
         if (wake) {
             mailboxes.wakeDeferred();
         }
-        if (end > 0) {
+        if (end >= FRESH_AFTER) {
+            c.batchBoxes = new String[boxes.length];
+            c.batchPayloads = new byte[boxes.length][];
+        } else if (end > 0) {
             Arrays.fill(boxes, 0, end, null);
             Arrays.fill(c.batchPayloads, 0, end, null);
+        }
+        if (end > 0) {
             c.batchStart = 0;
             c.batchEnd = 0;
             c.batchBytes = 0;
