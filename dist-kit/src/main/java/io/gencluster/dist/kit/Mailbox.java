@@ -272,13 +272,15 @@ final class Mailbox implements Box, Runnable {
                     int ring = payloads.length;
                     int most = Math.min(count, Mailboxes.BATCH);
                     n = 0;
-                    while (n < most) {
-                        long size = cost(payloads[(head + n) % ring]);
+                    for (int at = head; n < most; n++) {
+                        long size = cost(payloads[at]);
                         if (n > 0 && inDelivery + size > takeBytes) {
                             break;
                         }
                         inDelivery += size;
-                        n++;
+                        if (++at == ring) {
+                            at = 0; // no division per message
+                        }
                     }
                     int first = Math.min(n, ring - head);
                     System.arraycopy(payloads, head, taken, 0, first);
