@@ -78,8 +78,7 @@ final class Connection {
     boolean parked;
     long parkedSince;
 
-    private byte[] lastMailboxBytes;
-    private String lastMailbox;
+    private final KnownMailbox lastMailbox = new KnownMailbox();
     private ByteBuffer in = ByteBuffer.allocateDirect(INITIAL_READ_BUFFER).flip(); // read mode: nothing unread
     private volatile int inCapacity = INITIAL_READ_BUFFER; // for other threads: tests look at it
     private FrameCodec.Frame view; // what nextFrame returns: a view of the buffer `viewing`, aimed at each frame
@@ -191,38 +190,9 @@ final class Connection {
         return inCapacity;
     }
 
-    /**
-     * The mailbox field at the start of a DATA payload, which it consumes. A stream of messages
-     * names the same few mailboxes again and again, so the last name is kept and its bytes
-     * compared, not decoded anew.
-     */
+    /** The mailbox field at the start of a DATA payload, which it consumes; see {@link KnownMailbox}. */
     String mailboxName(ByteBuffer payload) throws ProtocolException {
-        if (payload.remaining() < 2) {
-            return FrameCodec.getString(payload); // the codec's error for a truncated field
-        }
-        int length = Short.toUnsignedInt(payload.getShort(payload.position()));
-        byte[] last = lastMailboxBytes;
-        int start = payload.position() + 2;
-        if (last != null && last.length == length && payload.remaining() >= 2 + length && sameBytes(payload, start, last)) {
-            payload.position(start + length);
-            return lastMailbox;
-        }
-        String name = FrameCodec.getString(payload);
-        byte[] bytes = new byte[length];
-        payload.get(start, bytes);
-        lastMailboxBytes = bytes;
-        lastMailbox = name;
-        return name;
-    }
-
-    /** Whether {@code b} (a view of the read buffer, direct or not) holds {@code bytes} at {@code at}. */
-    private static boolean sameBytes(ByteBuffer b, int at, byte[] bytes) {
-        for (int i = 0; i < bytes.length; i++) { // names are short: a node sends at most 255 bytes
-            if (b.get(at + i) != bytes[i]) {
-                return false;
-            }
-        }
-        return true;
+        return lastMailbox.read(payload);
     }
 
     boolean idleForWrites() {
