@@ -22,7 +22,8 @@ final class MailboxDelivery {
      * emptied. A connection's arrays live long, so the collector has moved them out of the young
      * generation, and storing each newly read message into such an array costs a memory fence (the
      * collector marks the card that now points at a young object); a new array takes the stores
-     * of a whole stream's batch without one. A request or a reply reuses the arrays.
+     * of a whole stream's batch without one. A request or a reply reuses the arrays. The arrays
+     * are dropped, and made again by the reading of the next DATA frame.
      */
     static final int FRESH_AFTER = 64;
 
@@ -68,8 +69,8 @@ final class MailboxDelivery {
             mailboxes.wakeDeferred();
         }
         if (end >= FRESH_AFTER) {
-            c.batchBoxes = new String[boxes.length];
-            c.batchPayloads = new byte[boxes.length][];
+            c.batchBoxes = null; // the next DATA frame's reading makes new ones (InboundFrames)
+            c.batchPayloads = null;
         } else if (end > 0) {
             Arrays.fill(boxes, 0, end, null);
             Arrays.fill(c.batchPayloads, 0, end, null);
