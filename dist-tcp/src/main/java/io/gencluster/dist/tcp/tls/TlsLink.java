@@ -58,12 +58,11 @@ public final class TlsLink implements Link {
         this.tasks = tasks;
         this.resume = resume;
         engine.setEnabledProtocols(protocols.toArray(new String[0]));
-        int packet = engine.getSession().getPacketBufferSize();
+        this.packet = engine.getSession().getPacketBufferSize();
         // room for several records per read: a stream of small messages costs one read per few records, not per record
         this.netIn = ByteBuffer.allocate(RECORDS_PER_READ * packet);
         // room for several records per write too: a stream costs one write, and one segment through
         // the network stack, per few records
-        this.packet = packet;
         this.netOut = ByteBuffer.allocate(RECORDS_PER_WRITE * packet);
         this.appIn = ByteBuffer.allocate(RECORDS_PER_READ * engine.getSession().getApplicationBufferSize());
         engine.beginHandshake();
